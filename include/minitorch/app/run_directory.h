@@ -1,0 +1,38 @@
+// RunDirectory — where one training run writes its results.
+//
+// open() creates the directory (and its parents) or accepts an existing empty one, and proves it is
+// writable before any training starts; it throws minitorch::Error naming the path and the reason
+// otherwise. Files are written atomically: content goes to a temporary file in the same directory,
+// which is then renamed over the target, so a reader never sees a half-written file. metrics.jsonl
+// grows by whole lines, each written and flushed at once.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace minitorch::app {
+
+// Writes text to path atomically (temporary file + rename). Throws Error with the path and reason.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+
+class RunDirectory {
+ public:
+  static RunDirectory open(const std::filesystem::path& path);
+  // A fresh directory under parent named "<stem>-YYYYmmdd-HHMMSS" (suffixed -2, -3, ... if taken).
+  static RunDirectory create_unique(const std::filesystem::path& parent, const std::string& stem);
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+
+  void write_text(const std::string& name, const std::string& text) const;
+  void write_json(const std::string& name, const nlohmann::json& value) const;
+  void append_json_line(const std::string& name, const nlohmann::json& value) const;
+
+ private:
+  explicit RunDirectory(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
+}  // namespace minitorch::app

@@ -1,0 +1,30 @@
+// ScalarClassifier2D — the `--backend scalar` model of `minitorch train`: MiniTorch's module-1 MLP
+// over Scalars, binary cross-entropy, and SGD. Each batch accumulates the gradient of its mean
+// loss sample by sample (so the graph held at once is one sample's), then takes one step.
+#pragma once
+
+#include "minitorch/app/train_2d.h"
+#include "minitorch/core/generator.h"
+#include "minitorch/models/scalar_mlp.h"
+#include "minitorch/optim/sgd.h"
+
+namespace minitorch::app {
+
+class ScalarClassifier2D : public Classifier2D {
+ public:
+  ScalarClassifier2D(int hidden, double lr, std::uint64_t seed);
+
+  EpochStats train_epoch(const data::Dataset2D& data,
+                         const std::vector<std::vector<std::size_t>>& batches) override;
+  double predict(double x1, double x2) const override { return model_.predict(x1, x2); }
+  std::string forward_graph_dot(const data::Dataset2D& data) const override;
+
+  const models::ScalarMLP& model() const { return model_; }
+
+ private:
+  Generator generator_;
+  models::ScalarMLP model_;
+  optim::SGD<Scalar> optimizer_;
+};
+
+}  // namespace minitorch::app

@@ -1,0 +1,56 @@
+// Training on the 2-D data sets: one loop for every backend.
+//
+// A Classifier2D is what a backend provides: one epoch of SGD over given batches, a probability for
+// a point, and the DOT graph of one forward pass. train_2d runs the epochs, reports progress,
+// writes metrics.jsonl (one object per epoch), summary.json, loss.svg and decision_boundary.svg
+// into the run directory, and returns the summary. With a batch size, the order of the points is
+// shuffled every epoch by a generator seeded from the run's seed. final_loss is the mean loss of
+// the last epoch; train_accuracy counts the trained model's predictions after the last step.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "minitorch/app/progress.h"
+#include "minitorch/app/run_directory.h"
+#include "minitorch/app/train_config.h"
+#include "minitorch/data/datasets.h"
+
+namespace minitorch::app {
+
+struct EpochStats {
+  double loss_sum = 0.0;  // sum of per-sample losses over the epoch
+  long correct = 0;       // predictions on the right side of 0.5, before the epoch's updates
+};
+
+class Classifier2D {
+ public:
+  virtual ~Classifier2D() = default;
+  // One pass over the data: forward, backward and an optimizer step per batch of indices.
+  virtual EpochStats train_epoch(const data::Dataset2D& data,
+                                 const std::vector<std::vector<std::size_t>>& batches) = 0;
+  virtual double predict(double x1, double x2) const = 0;
+  virtual std::string forward_graph_dot(const data::Dataset2D& data) const = 0;
+};
+
+struct TrainSummary {
+  long correct = 0;
+  long total = 0;
+  double train_accuracy = 0.0;
+  double final_loss = 0.0;
+  double total_seconds = 0.0;
+  double epoch_seconds_median = 0.0;
+  nlohmann::json to_json() const;
+};
+
+// Splits `order` into consecutive batches of batch_size (0 or >= size: one batch).
+std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t>& order,
+                                                   int batch_size);
+
+TrainSummary train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
+                      const RunDirectory& run, ProgressReporter& progress);
+
+}  // namespace minitorch::app

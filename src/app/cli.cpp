@@ -1,0 +1,224 @@
+#include "minitorch/app/cli.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "minitorch/app/progress.h"
+#include "minitorch/app/run_directory.h"
+#include "minitorch/app/scalar_classifier.h"
+#include "minitorch/app/train_2d.h"
+#include "minitorch/app/train_config.h"
+#include "minitorch/core/error.h"
+#include "minitorch/data/datasets.h"
+
+namespace minitorch::app {
+namespace {
+
+constexpr int kExitRuntimeFailure = 1;
+constexpr int kExitUsage = 2;
+
+const std::vector<std::string> kBackends{"scalar"};
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+// CLI11 prefixes a validator's message with the flag's name.
+CLI::Validator one_of(const std::vector<std::string>& names, const std::string& what) {
+  return CLI::Validator(
+      [names, what](std::string& value) -> std::string {
+        for (const auto& name : names) {
+          if (value == name) return {};
+        }
+        return "unknown " + what + " '" + value + "'; expected one of: " + join(names);
+      },
+      "{" + join(names) + "}", what);
+}
+
+// A flag's value must parse completely as a T and satisfy `accept`; CLI11 prefixes the message
+// with the flag's name.
+template <class T, class Accept>
+CLI::Validator number_check(const std::string& label, const std::string& expectation,
+                            Accept accept) {
+  return CLI::Validator(
+      [expectation, accept](std::string& value) -> std::string {
+        T parsed{};
+        const char* last = value.data() + value.size();
+        const auto [end, error] = std::from_chars(value.data(), last, parsed);
+        if (error == std::errc() && end == last && accept(parsed)) return {};
+        return "expected " + expectation + ", got '" + value + "'";
+      },
+      label, expectation);
+}
+
+CLI::Validator positive_integer() {
+  return number_check<int>("POSITIVE", "a positive integer", [](int n) { return n > 0; });
+}
+
+CLI::Validator non_negative_integer() {
+  return number_check<int>("NON-NEGATIVE", "an integer >= 0", [](int n) { return n >= 0; });
+}
+
+CLI::Validator unsigned_64_bit_integer() {
+  return number_check<std::uint64_t>("UINT64", "an integer in [0, 2^64)",
+                                     [](std::uint64_t) { return true; });
+}
+
+CLI::Validator positive_finite_number() {
+  return number_check<double>("POSITIVE", "a positive finite number",
+                              [](double x) { return std::isfinite(x) && x > 0; });
+}
+
+void add_train_command(CLI::App& app, TrainConfig& config) {
+  auto* train = app.add_subcommand("train", "Train a model and write a run directory");
+  train->add_option("--backend", config.backend, "Compute backend")
+      ->check(one_of(kBackends, "backend"))
+      ->capture_default_str();
+  train->add_option("--dataset", config.dataset, "2-D data set")
+      ->check(one_of(data::dataset_names(), "dataset"))
+      ->capture_default_str();
+  train->add_option("--hidden", config.hidden, "Hidden layer size")
+      ->check(positive_integer())
+      ->capture_default_str();
+  train->add_option("--lr", config.lr, "Learning rate")
+      ->check(positive_finite_number())
+      ->capture_default_str();
+  train->add_option("--epochs", config.epochs, "Number of epochs")
+      ->check(positive_integer())
+      ->capture_default_str();
+  train->add_option("--points", config.points, "Number of data points")
+      ->check(positive_integer())
+      ->capture_default_str();
+  train->add_option("--batch-size", config.batch_size, "Points per SGD step (0: full batch)")
+      ->check(non_negative_integer())
+      ->capture_default_str();
+  train->add_option("--seed", config.seed, "Seed of the data set and the initialisation")
+      ->check(unsigned_64_bit_integer())
+      ->capture_default_str();
+  train->add_option("--runs-dir", config.runs_dir, "Parent directory of a fresh run directory")
+      ->capture_default_str();
+  train->add_option("--run-dir", config.run_dir,
+                    "Write the run here instead (must be new or empty)");
+  train->add_option("--graph", config.graph_path,
+                    "Write the computation graph of one forward pass as Graphviz DOT");
+}
+
+struct DatasetsOptions {
+  std::string name;
+  int points = 100;
+  std::uint64_t seed = 0;
+  std::string out = "-";
+  bool list = false;
+};
+
+void add_datasets_command(CLI::App& app, DatasetsOptions& options) {
+  auto* datasets = app.add_subcommand("datasets", "Generate a 2-D data set as CSV (x1,x2,y)");
+  datasets->add_flag("--list", options.list, "List the data set names");
+  datasets->add_option("--name", options.name, "Data set")
+      ->check(one_of(data::dataset_names(), "dataset"));
+  datasets->add_option("--points", options.points, "Number of points")
+      ->check(positive_integer())
+      ->capture_default_str();
+  datasets->add_option("--seed", options.seed, "Seed")
+      ->check(unsigned_64_bit_integer())
+      ->capture_default_str();
+  datasets->add_option("--out", options.out, "Output CSV file ('-': standard output)")
+      ->capture_default_str();
+}
+
+void check_dataset_size(const std::string& dataset, int points) {
+  if (dataset == "spiral" && points < 2) {
+    throw CLI::ValidationError(
+        "--points", "the spiral data set needs at least 2 points, got " + std::to_string(points));
+  }
+}
+
+int run_train(const TrainConfig& config) {
+  const auto data = data::make_dataset(config.dataset, config.points, config.seed);
+  const RunDirectory run =
+      config.run_dir.empty()
+          ? RunDirectory::create_unique(config.runs_dir, config.dataset + "-" + config.backend)
+          : RunDirectory::open(config.run_dir);
+  run.write_json("config.json", to_json(config));
+
+  ScalarClassifier2D model(config.hidden, config.lr, config.seed);
+  if (!config.graph_path.empty()) {
+    write_file_atomically(config.graph_path, model.forward_graph_dot(data));
+  }
+  std::cout << "Training " << config.model << " (hidden " << config.hidden << ") on "
+            << config.dataset << " with the " << config.backend << " backend: " << data.size()
+            << " points, " << config.epochs << " epochs, lr " << config.lr << "\n"
+            << std::flush;
+  ProgressReporter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
+  const TrainSummary summary = train_2d(config, data, model, run, progress);
+
+  std::printf("Train accuracy %ld/%ld (%.1f%%), final loss %.4f, %.2f s (%.4f s/epoch median)\n",
+              summary.correct, summary.total, 100.0 * summary.train_accuracy, summary.final_loss,
+              summary.total_seconds, summary.epoch_seconds_median);
+  std::printf("Run directory: %s\n", run.path().c_str());
+  std::printf("  metrics: %s, %s, %s\n", run.file("config.json").c_str(),
+              run.file("metrics.jsonl").c_str(), run.file("summary.json").c_str());
+  std::printf("  plots:   %s, %s\n", run.file("loss.svg").c_str(),
+              run.file("decision_boundary.svg").c_str());
+  if (!config.graph_path.empty()) std::printf("  graph:   %s\n", config.graph_path.c_str());
+  return 0;
+}
+
+int run_datasets(const DatasetsOptions& options) {
+  if (options.list) {
+    for (const auto& name : data::dataset_names()) std::cout << name << "\n";
+    return 0;
+  }
+  if (options.name.empty()) throw CLI::RequiredError("--name");
+  const std::string csv =
+      data::to_csv(data::make_dataset(options.name, options.points, options.seed));
+  if (options.out == "-") {
+    std::cout << csv;
+  } else {
+    write_file_atomically(options.out, csv);
+    std::cerr << "Wrote " << options.points << " points of " << options.name << " to "
+              << options.out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"minitorch: a small deep-learning framework in C++", "minitorch"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "minitorch 0.1.0");
+  TrainConfig train_config;
+  DatasetsOptions datasets_options;
+  add_train_command(app, train_config);
+  add_datasets_command(app, datasets_options);
+
+  try {
+    app.parse(argc, argv);
+    if (app.got_subcommand("train")) {
+      check_dataset_size(train_config.dataset, train_config.points);
+      return run_train(train_config);
+    }
+    if (datasets_options.name == "spiral") check_dataset_size("spiral", datasets_options.points);
+    return run_datasets(datasets_options);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {
+    std::cout << std::flush;
+    std::cerr << "minitorch: error: " << e.what() << "\n";
+    return kExitRuntimeFailure;
+  }
+}
+
+}  // namespace minitorch::app

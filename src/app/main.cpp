@@ -1,0 +1,5 @@
+#include "minitorch/app/cli.h"
+
+int main(int argc, char** argv) {
+  return minitorch::app::run_cli(argc, argv);
+}

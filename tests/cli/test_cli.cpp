@@ -1,0 +1,231 @@
+// End-to-end tests of the `minitorch` program: exit codes, messages, run directories, training.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::string quote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      out.append("'\\''");
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\'');
+  return out;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("minitorch-cli-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  Result run(const std::vector<std::string>& args) const {
+    std::string command = quote(MINITORCH_CLI_PATH);
+    for (const auto& arg : args) command += " " + quote(arg);
+    const fs::path out = dir_ / "stdout.txt";
+    const fs::path err = dir_ / "stderr.txt";
+    command += " >" + quote(out.string()) + " 2>" + quote(err.string()) + " </dev/null";
+    const int status = std::system(command.c_str());
+    Result result;
+    result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = read(out);
+    result.err = read(err);
+    return result;
+  }
+
+  fs::path dir_;
+};
+
+bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_F(Cli, HelpForEveryCommand) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"train", "--help"}, {"datasets", "--help"}}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 0) << args[0];
+    EXPECT_TRUE(contains(r.out, "Usage")) << r.out;
+  }
+  EXPECT_TRUE(contains(run({"train", "--help"}).out, "--dataset"));
+  EXPECT_TRUE(contains(run({"--help"}).out, "datasets"));
+}
+
+TEST_F(Cli, NoCommandIsBadUsage) {
+  const Result r = run({});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "subcommand")) << r.err;
+}
+
+TEST_F(Cli, UnknownNamesListTheValidOnes) {
+  Result r = run({"train", "--dataset", "moons", "--run-dir", (dir_ / "run").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--dataset")) << r.err;
+  EXPECT_TRUE(contains(r.err, "simple, diag, split, xor, circle, spiral")) << r.err;
+  r = run({"train", "--backend", "quantum", "--run-dir", (dir_ / "run").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown backend 'quantum'; expected one of: scalar")) << r.err;
+  r = run({"datasets", "--name", "moons"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "expected one of")) << r.err;
+  r = run({"train", "--no-such-flag"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_FALSE(fs::exists(dir_ / "run"));  // nothing was written for a rejected command
+}
+
+TEST_F(Cli, InvalidNumbersNameTheFlag) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"--epochs", "0"}, {"--epochs", "-3"},  {"--epochs", "ten"}, {"--points", "0"},
+      {"--hidden", "0"}, {"--hidden", "1.5"}, {"--lr", "0"},       {"--lr", "-0.1"},
+      {"--lr", "inf"},   {"--lr", "nan"},     {"--lr", "fast"},    {"--batch-size", "-1"},
+  };
+  for (const auto& [flag, value] : cases) {
+    const Result r = run({"train", flag, value, "--run-dir", (dir_ / "run").string()});
+    EXPECT_EQ(r.code, 2) << flag << " " << value;
+    EXPECT_TRUE(contains(r.err, flag)) << flag << " " << value << ": " << r.err;
+    EXPECT_FALSE(contains(r.err, "terminate")) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+  const Result spiral = run({"train", "--dataset", "spiral", "--points", "1"});
+  EXPECT_EQ(spiral.code, 2);
+  EXPECT_TRUE(contains(spiral.err, "--points")) << spiral.err;
+}
+
+TEST_F(Cli, UnwritableRunDirectoryIsARuntimeFailure) {
+  std::ofstream(dir_ / "file") << "x";
+  const std::string impossible = (dir_ / "file" / "run").string();
+  Result r = run({"train", "--epochs", "1", "--run-dir", impossible});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, impossible)) << r.err;
+  EXPECT_TRUE(contains(r.err, "Not a directory")) << r.err;
+
+  fs::create_directories(dir_ / "full");
+  std::ofstream(dir_ / "full" / "keep") << "x";
+  r = run({"train", "--epochs", "1", "--run-dir", (dir_ / "full").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "not empty")) << r.err;
+  EXPECT_EQ(read(dir_ / "full" / "keep"), "x");
+
+  r = run({"datasets", "--name", "xor", "--out", impossible});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, impossible)) << r.err;
+}
+
+TEST_F(Cli, DatasetsWritesCsv) {
+  const fs::path csv = dir_ / "spiral.csv";
+  Result r = run({"datasets", "--name", "spiral", "--points", "100", "--out", csv.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string text = read(csv);
+  EXPECT_EQ(text.rfind("x1,x2,y\n", 0), 0u);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 101);
+  r = run({"datasets", "--name", "xor", "--points", "5", "--seed", "3"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 6);
+  EXPECT_EQ(r.out, run({"datasets", "--name", "xor", "--points", "5", "--seed", "3"}).out);
+  r = run({"datasets", "--list"});
+  EXPECT_EQ(r.out, "simple\ndiag\nsplit\nxor\ncircle\nspiral\n");
+}
+
+TEST_F(Cli, TrainWritesTheRunDirectoryContract) {
+  const fs::path run_dir = dir_ / "run";
+  const fs::path graph = dir_ / "graph.dot";
+  const Result r = run({"train", "--backend", "scalar", "--dataset", "diag", "--hidden", "3",
+                        "--epochs", "20", "--points", "10", "--seed", "1", "--run-dir",
+                        run_dir.string(), "--graph", graph.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "Run directory: " + run_dir.string())) << r.out;
+  EXPECT_TRUE(contains(r.out, "decision_boundary.svg")) << r.out;
+  EXPECT_TRUE(contains(r.err, "epoch 20/20")) << r.err;
+  EXPECT_TRUE(contains(r.err, "samples/s")) << r.err;
+  EXPECT_TRUE(contains(r.err, "ETA")) << r.err;
+
+  const auto config = nlohmann::json::parse(read(run_dir / "config.json"));
+  EXPECT_EQ(config["dataset"], "diag");
+  EXPECT_EQ(config["hidden"], 3);
+  EXPECT_EQ(config["seed"], 1);
+
+  std::ifstream metrics(run_dir / "metrics.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(metrics, line);) {
+    const auto m = nlohmann::json::parse(line);
+    ++lines;
+    EXPECT_EQ(m["epoch"], lines);
+    for (const char* key : {"loss", "train_accuracy", "epoch_seconds", "samples_per_second"}) {
+      EXPECT_TRUE(m.contains(key)) << key;
+    }
+  }
+  EXPECT_EQ(lines, 20);
+
+  const auto summary = nlohmann::json::parse(read(run_dir / "summary.json"));
+  for (const char* key :
+       {"train_accuracy", "final_loss", "total_seconds", "epoch_seconds_median"}) {
+    EXPECT_TRUE(summary.contains(key)) << key;
+  }
+  EXPECT_TRUE(contains(read(run_dir / "loss.svg"), "<polyline"));
+  EXPECT_TRUE(contains(read(run_dir / "decision_boundary.svg"), "<circle"));
+  EXPECT_EQ(read(graph).rfind("digraph", 0), 0u);
+  for (const auto& entry : fs::directory_iterator(run_dir)) {
+    EXPECT_FALSE(contains(entry.path().filename().string(), ".tmp")) << entry.path();
+  }
+}
+
+TEST_F(Cli, SameSeedSameRun) {
+  auto losses = [&](const std::string& name) {
+    const fs::path run_dir = dir_ / name;
+    const Result r = run({"train", "--dataset", "circle", "--hidden", "4", "--epochs", "5",
+                          "--points", "12", "--seed", "9", "--run-dir", run_dir.string()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return nlohmann::json::parse(read(run_dir / "summary.json"))["final_loss"].get<double>();
+  };
+  EXPECT_EQ(losses("a"), losses("b"));
+}
+
+// The acceptance runs of MiniTorch module 1: at least 48/50 on the four main data sets.
+class ScalarTraining : public Cli, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ScalarTraining, ReachesAtLeast48Of50) {
+  const fs::path run_dir = dir_ / "run";
+  const Result r =
+      run({"train", "--backend", "scalar", "--dataset", GetParam(), "--hidden", "10", "--lr", "0.5",
+           "--epochs", "500", "--points", "50", "--seed", "0", "--run-dir", run_dir.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(read(run_dir / "summary.json"));
+  EXPECT_GE(summary["correct"].get<int>(), 48) << r.out;
+  EXPECT_EQ(summary["total"].get<int>(), 50);
+}
+
+INSTANTIATE_TEST_SUITE_P(MainDataSets, ScalarTraining,
+                         ::testing::Values("simple", "diag", "split", "xor"));
