@@ -14,6 +14,7 @@
 #include "minitorch/app/progress.h"
 #include "minitorch/app/run_directory.h"
 #include "minitorch/app/scalar_classifier.h"
+#include "minitorch/app/tensor_classifier.h"
 #include "minitorch/app/train_2d.h"
 #include "minitorch/app/train_config.h"
 #include "minitorch/core/error.h"
@@ -25,7 +26,7 @@ namespace {
 constexpr int kExitRuntimeFailure = 1;
 constexpr int kExitUsage = 2;
 
-const std::vector<std::string> kBackends{"scalar"};
+const std::vector<std::string> kBackends{"scalar", "tensor"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -143,6 +144,13 @@ void check_dataset_size(const std::string& dataset, int points) {
   }
 }
 
+std::unique_ptr<Classifier2D> make_classifier(const TrainConfig& config, Generator& generator) {
+  if (config.backend == "tensor") {
+    return std::make_unique<TensorClassifier2D>(config.hidden, config.lr, generator);
+  }
+  return std::make_unique<ScalarClassifier2D>(config.hidden, config.lr, generator);
+}
+
 int run_train(const TrainConfig& config) {
   const auto data = data::make_dataset(config.dataset, config.points, config.seed);
   const RunDirectory run =
@@ -151,16 +159,18 @@ int run_train(const TrainConfig& config) {
           : RunDirectory::open(config.run_dir);
   run.write_json("config.json", to_json(config));
 
-  ScalarClassifier2D model(config.hidden, config.lr, config.seed);
+  // One generator per run draws the weights, then shuffles the batches.
+  Generator generator(config.seed);
+  const std::unique_ptr<Classifier2D> model = make_classifier(config, generator);
   if (!config.graph_path.empty()) {
-    write_file_atomically(config.graph_path, model.forward_graph_dot(data));
+    write_file_atomically(config.graph_path, model->forward_graph_dot(data));
   }
   std::cout << "Training " << config.model << " (hidden " << config.hidden << ") on "
             << config.dataset << " with the " << config.backend << " backend: " << data.size()
             << " points, " << config.epochs << " epochs, lr " << config.lr << "\n"
             << std::flush;
   ProgressReporter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
-  const TrainSummary summary = train_2d(config, data, model, run, progress);
+  const TrainSummary summary = train_2d(config, data, *model, generator, run, progress);
 
   std::printf("Train accuracy %ld/%ld (%.1f%%), final loss %.4f, %.2f s (%.4f s/epoch median)\n",
               summary.correct, summary.total, 100.0 * summary.train_accuracy, summary.final_loss,

@@ -12,8 +12,8 @@ std::array<Scalar, 2> constant_point(const data::Dataset2D& data, std::size_t i)
 
 }  // namespace
 
-ScalarClassifier2D::ScalarClassifier2D(int hidden, double lr, std::uint64_t seed)
-    : generator_(seed), model_(hidden, generator_), optimizer_(model_.parameters(), {.lr = lr}) {
+ScalarClassifier2D::ScalarClassifier2D(int hidden, double lr, Generator& generator)
+    : model_(hidden, generator), optimizer_(model_.parameters(), {.lr = lr}) {
   // Named leaves make the exported graph readable: "layer1.weight_0_0" instead of a number.
   for (const auto& parameter : model_.named_parameters()) parameter.value.set_name(parameter.name);
 }

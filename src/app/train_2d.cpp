@@ -75,19 +75,18 @@ std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t
 }
 
 TrainSummary train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
-                      const RunDirectory& run, ProgressReporter& progress) {
+                      Generator& generator, const RunDirectory& run, ProgressReporter& progress) {
   using Clock = std::chrono::steady_clock;
   const auto n = static_cast<long>(data.size());
   std::vector<std::size_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
-  Generator shuffler(config.seed ^ 0x5eed5eedULL);
 
   std::vector<double> losses;
   std::vector<double> epoch_seconds;
   const auto start = Clock::now();
   for (int epoch = 1; epoch <= config.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    if (config.batch_size > 0) shuffle(order, shuffler);
+    if (config.batch_size > 0) shuffle(order, generator);
     const EpochStats stats = model.train_epoch(data, make_batches(order, config.batch_size));
     const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
 

@@ -1,10 +1,16 @@
 #include "minitorch/nn/scalar_losses.h"
 
+#include <limits>
+
 namespace minitorch::nn {
 namespace {
 
+// max(log x, -100) as PyTorch clamps it. The input is first raised to the smallest positive
+// double, so that x = 0 yields a finite log (still clamped to -100) and a zero gradient instead of
+// 0 · (1/0) = NaN.
 Scalar clamped_log(const Scalar& x) {
-  return max(x.log(), Scalar::constant(-100.0));
+  const Scalar smallest = Scalar::constant(std::numeric_limits<double>::denorm_min());
+  return max(max(x, smallest).log(), Scalar::constant(-100.0));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "minitorch/app/scalar_classifier.h"
+#include "minitorch/app/tensor_classifier.h"
 
 using minitorch::app::make_batches;
 
@@ -22,7 +23,8 @@ TEST(Train2D, BatchesCoverTheOrderOnce) {
 
 TEST(Train2D, ScalarClassifierLearnsTheSimpleSet) {
   const auto data = minitorch::data::simple_dataset(20, 0);
-  minitorch::app::ScalarClassifier2D model(4, 0.5, 0);
+  minitorch::Generator generator(0);
+  minitorch::app::ScalarClassifier2D model(4, 0.5, generator);
   std::vector<std::size_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
   double first_loss = 0;
@@ -41,9 +43,43 @@ TEST(Train2D, ScalarClassifierLearnsTheSimpleSet) {
 
 TEST(Train2D, GraphOfOneForwardPassNamesParameters) {
   const auto data = minitorch::data::xor_dataset(5, 0);
-  minitorch::app::ScalarClassifier2D model(2, 0.5, 0);
+  minitorch::Generator generator(0);
+  minitorch::app::ScalarClassifier2D model(2, 0.5, generator);
   const std::string dot = model.forward_graph_dot(data);
   EXPECT_NE(dot.find("layer1.weight_0_0"), std::string::npos);
   EXPECT_NE(dot.find("label=\"loss\""), std::string::npos);
   EXPECT_NE(dot.find("label=\"sigmoid\""), std::string::npos);
+}
+
+// With the same seed both backends start from the same weights and must follow the same
+// trajectory: the tensor autograd checked against the scalar one, batch by batch.
+TEST(Train2D, ScalarAndTensorBackendsTrainTheSameNetwork) {
+  const auto data = minitorch::data::xor_dataset(20, 3);
+  minitorch::Generator scalar_generator(5);
+  minitorch::Generator tensor_generator(5);
+  minitorch::app::ScalarClassifier2D scalar(6, 0.5, scalar_generator);
+  minitorch::app::TensorClassifier2D tensor(6, 0.5, tensor_generator, minitorch::kFloat64);
+  std::vector<std::size_t> order(data.size());
+  std::iota(order.begin(), order.end(), 0);
+  const auto batches = make_batches(order, 7);
+  for (int epoch = 0; epoch < 30; ++epoch) {
+    const auto a = scalar.train_epoch(data, batches);
+    const auto b = tensor.train_epoch(data, batches);
+    ASSERT_NEAR(a.loss_sum, b.loss_sum, 1e-9 * (1 + a.loss_sum)) << "epoch " << epoch;
+    ASSERT_EQ(a.correct, b.correct) << "epoch " << epoch;
+  }
+  for (double x1 : {0.1, 0.4, 0.9}) {
+    for (double x2 : {0.2, 0.7}) EXPECT_NEAR(scalar.predict(x1, x2), tensor.predict(x1, x2), 1e-9);
+  }
+  EXPECT_EQ(scalar_generator.next_u64(), tensor_generator.next_u64());  // the same draws
+}
+
+TEST(Train2D, TensorGraphOfOneForwardPass) {
+  const auto data = minitorch::data::xor_dataset(5, 0);
+  minitorch::Generator generator(0);
+  minitorch::app::TensorClassifier2D model(2, 0.5, generator);
+  const std::string dot = model.forward_graph_dot(data);
+  EXPECT_NE(dot.find("MmBackward0"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("SigmoidBackward0"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("leaf [2, 2]"), std::string::npos) << dot;  // layer1.weight
 }

@@ -97,7 +97,8 @@ TEST_F(Cli, UnknownNamesListTheValidOnes) {
   EXPECT_TRUE(contains(r.err, "simple, diag, split, xor, circle, spiral")) << r.err;
   r = run({"train", "--backend", "quantum", "--run-dir", (dir_ / "run").string()});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "unknown backend 'quantum'; expected one of: scalar")) << r.err;
+  EXPECT_TRUE(contains(r.err, "unknown backend 'quantum'; expected one of: scalar, tensor"))
+      << r.err;
   r = run({"datasets", "--name", "moons"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "expected one of")) << r.err;
@@ -229,3 +230,31 @@ TEST_P(ScalarTraining, ReachesAtLeast48Of50) {
 
 INSTANTIATE_TEST_SUITE_P(MainDataSets, ScalarTraining,
                          ::testing::Values("simple", "diag", "split", "xor"));
+
+// MiniTorch module 2's acceptance runs: the tensor backend, full batch and batches of 10.
+class TensorTraining : public Cli,
+                       public ::testing::WithParamInterface<std::tuple<std::string, int>> {};
+
+TEST_P(TensorTraining, ReachesAtLeast48Of50) {
+  const auto& [dataset, batch_size] = GetParam();
+  const fs::path run_dir = dir_ / "run";
+  const Result r = run({"train", "--backend", "tensor", "--dataset", dataset, "--hidden", "10",
+                        "--lr", "0.5", "--epochs", "500", "--points", "50", "--seed", "0",
+                        "--batch-size", std::to_string(batch_size), "--run-dir", run_dir.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto summary = nlohmann::json::parse(read(run_dir / "summary.json"));
+  EXPECT_GE(summary["correct"].get<int>(), 48) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(read(run_dir / "config.json"))["backend"], "tensor");
+}
+
+INSTANTIATE_TEST_SUITE_P(MainDataSets, TensorTraining,
+                         ::testing::Combine(::testing::Values("simple", "diag", "split", "xor"),
+                                            ::testing::Values(0, 10)));
+
+TEST_F(Cli, TensorBackendWritesItsGraph) {
+  const fs::path graph = dir_ / "graph.dot";
+  const Result r = run({"train", "--backend", "tensor", "--epochs", "2", "--run-dir",
+                        (dir_ / "run").string(), "--graph", graph.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(read(graph), "MmBackward0"));
+}

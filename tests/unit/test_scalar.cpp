@@ -110,6 +110,8 @@ TEST(Scalar, BinaryCrossEntropyIsFiniteWhenSaturated) {
   Scalar p(0.0);
   const Scalar loss = minitorch::nn::binary_cross_entropy(p, 1.0);
   EXPECT_DOUBLE_EQ(loss.data(), 100.0);  // log clamped at -100, as PyTorch
+  loss.backward();
+  EXPECT_TRUE(std::isfinite(p.grad()));  // and no 0 · (1/0) in the gradient
   Scalar q(0.25);
   const Scalar soft = minitorch::nn::binary_cross_entropy(q, 0.5);
   EXPECT_NEAR(soft.data(), -(0.5 * std::log(0.25) + 0.5 * std::log(0.75)), 1e-12);

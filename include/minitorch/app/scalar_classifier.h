@@ -12,7 +12,8 @@ namespace minitorch::app {
 
 class ScalarClassifier2D : public Classifier2D {
  public:
-  ScalarClassifier2D(int hidden, double lr, std::uint64_t seed);
+  // Draws the initial weights from `generator`.
+  ScalarClassifier2D(int hidden, double lr, Generator& generator);
 
   EpochStats train_epoch(const data::Dataset2D& data,
                          const std::vector<std::vector<std::size_t>>& batches) override;
@@ -22,7 +23,6 @@ class ScalarClassifier2D : public Classifier2D {
   const models::ScalarMLP& model() const { return model_; }
 
  private:
-  Generator generator_;
   models::ScalarMLP model_;
   optim::SGD<Scalar> optimizer_;
 };

@@ -4,8 +4,9 @@
 // a point, and the DOT graph of one forward pass. train_2d runs the epochs, reports progress,
 // writes metrics.jsonl (one object per epoch), summary.json, loss.svg and decision_boundary.svg
 // into the run directory, and returns the summary. With a batch size, the order of the points is
-// shuffled every epoch by a generator seeded from the run's seed. final_loss is the mean loss of
-// the last epoch; train_accuracy counts the trained model's predictions after the last step.
+// shuffled every epoch by `generator`, the run's one generator (which also drew the weights).
+// final_loss is the mean loss of the last epoch; train_accuracy counts the trained model's
+// predictions after the last step.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include "minitorch/app/progress.h"
 #include "minitorch/app/run_directory.h"
 #include "minitorch/app/train_config.h"
+#include "minitorch/core/generator.h"
 #include "minitorch/data/datasets.h"
 
 namespace minitorch::app {
@@ -51,6 +53,6 @@ std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t
                                                    int batch_size);
 
 TrainSummary train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
-                      const RunDirectory& run, ProgressReporter& progress);
+                      Generator& generator, const RunDirectory& run, ProgressReporter& progress);
 
 }  // namespace minitorch::app

@@ -4,11 +4,14 @@
 // topological_sort(root)
 //   Ensures: every non-constant node reachable from root appears exactly once, each before all of
 //            its parents (root first). Iterative, so graphs deeper than the call stack are fine.
-// backpropagate(root, d)
+// backpropagate(root, d, retain_graph)
 //   Requires: root is not constant.
 //   Ensures:  every leaf reachable from root has d · ∂root/∂leaf added to its derivative, with the
 //             contributions of shared subexpressions summed before they flow further back; each
-//             interior node's chain rule runs exactly once per call.
+//             interior node's chain rule runs exactly once per call. Unless retain_graph, a node
+//             that can free what it saved for backward (release_saved()) does so once used, and a
+//             second backward through it reports that (the Tensor contract); nodes without
+//             release_saved() keep their graph (Scalar).
 #pragma once
 
 #include <cstdint>
@@ -58,7 +61,7 @@ std::vector<V> topological_sort(const V& root) {
 
 template <class V, class D>
 requires Differentiable<V, D>
-void backpropagate(const V& root, D d_root) {
+void backpropagate(const V& root, D d_root, bool retain_graph = true) {
   if (root.is_constant()) {
     throw Error(
         "backward: the value does not require grad and has no graph; expected a value "
@@ -75,7 +78,11 @@ void backpropagate(const V& root, D d_root) {
       node.accumulate_derivative(d);
       continue;
     }
-    for (auto&& [parent, d_parent] : node.chain_rule(d)) {
+    auto contributions = node.chain_rule(d);
+    if constexpr (requires { node.release_saved(); }) {
+      if (!retain_graph) node.release_saved();
+    }
+    for (auto&& [parent, d_parent] : contributions) {
       if (parent.is_constant()) continue;
       auto [slot, inserted] = pending.try_emplace(parent.unique_id(), d_parent);
       if (!inserted) slot->second = slot->second + d_parent;

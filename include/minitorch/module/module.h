@@ -9,6 +9,7 @@
 //   register_module(name, m)      adopts a child and returns it with its own type.
 //   named_parameters()            every parameter of the tree, depth first, registration order,
 //                                 dotted names relative to this module: "layer1.weight".
+//   state_dict()                  the same names and values, detached (PyTorch's state_dict).
 //   train(on) / eval()            set the mode of the whole subtree; is_training() reads it.
 //   operator<< / to_string()      print the tree like PyTorch: "Net(\n  (l1): Linear(...)\n)".
 // Violations of the naming rules throw minitorch::Error.
@@ -87,6 +88,16 @@ class BasicModule {
       }
     }
     return out;
+  }
+
+  // The parameters by dotted name, as PyTorch's state_dict() names them ("layer1.weight"). Values
+  // are detached from any graph when V supports it, sharing storage with the module's.
+  std::vector<Parameter<V>> state_dict() const {
+    auto entries = named_parameters();
+    if constexpr (requires(const V& v) { v.detach(); }) {
+      for (auto& entry : entries) entry.value = entry.value.detach();
+    }
+    return entries;
   }
 
   std::vector<V> parameters(bool recurse = true) const {

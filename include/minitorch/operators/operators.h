@@ -173,6 +173,20 @@ struct Tanh {
   }
 };
 
+// d/dx √x = 1 / (2√x)
+struct Sqrt {
+  static constexpr const char* name = "sqrt";
+  static constexpr int arity = 1;
+  template <class T>
+  MT_HOST_DEVICE T operator()(T x) const {
+    return std::sqrt(x);
+  }
+  template <class T>
+  MT_HOST_DEVICE T backward(T x, T d) const {
+    return d / (T(2) * std::sqrt(x));
+  }
+};
+
 // ---- binary ------------------------------------------------------------------------------------
 
 struct Add {
@@ -226,6 +240,20 @@ struct Div {
   template <class T>
   MT_HOST_DEVICE constexpr Grad2<T> backward(T a, T b, T d) const {
     return {d / b, -a * d / (b * b)};
+  }
+};
+
+// ∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a
+struct Pow {
+  static constexpr const char* name = "pow";
+  static constexpr int arity = 2;
+  template <class T>
+  MT_HOST_DEVICE T operator()(T a, T b) const {
+    return std::pow(a, b);
+  }
+  template <class T>
+  MT_HOST_DEVICE Grad2<T> backward(T a, T b, T d) const {
+    return {b * std::pow(a, b - T(1)) * d, std::pow(a, b) * std::log(a) * d};
   }
 };
 
@@ -308,6 +336,8 @@ inline constexpr Exp exp{};
 inline constexpr Sigmoid sigmoid{};
 inline constexpr Relu relu{};
 inline constexpr Tanh tanh{};
+inline constexpr Sqrt sqrt{};
+inline constexpr Pow pow{};
 inline constexpr Add add{};
 inline constexpr Sub sub{};
 inline constexpr Mul mul{};

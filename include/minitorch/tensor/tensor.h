@@ -1,0 +1,194 @@
+// Tensor — an n-dimensional array with reverse-mode autograd (MiniTorch module 2).
+//
+// A Tensor is a cheap handle: copies share one implementation (values, gradient, history). Its
+// values are a TensorData (a strided view of shared storage) computed by a Backend; every
+// operation below is a Backend primitive or a composition of them, and its backward is written
+// with tensor operations or with the operator functors' own derivatives (elementwise ops).
+//
+// Semantics (LibTorch's where it has one):
+//   - Binary operations broadcast (NumPy rules) and require equal dtypes; a plain double operand is
+//     a constant of the tensor's dtype. Gradients of broadcast operands are summed back to the
+//     operand's shape.
+//   - A result records its history only when grad mode is on and an input requires grad.
+//   - backward() accumulates into leaves (requires_grad tensors without history) until zero_grad();
+//     it frees the graph's saved values unless retain_graph, and a second backward through a freed
+//     graph throws. On a tensor of more than one element it needs an explicit gradient.
+//   - View operations (permute, transpose, view, expand, narrow, select, squeeze, unsqueeze) share
+//     storage with their input; reshape and contiguous copy only when they must.
+//   - Errors throw minitorch::Error naming the shapes or dtypes and what was expected.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "minitorch/backend/backend.h"
+#include "minitorch/tensor/dtype.h"
+#include "minitorch/tensor/shape.h"
+#include "minitorch/tensor/tensor_data.h"
+
+namespace minitorch {
+
+namespace detail {
+struct TensorImpl;
+}  // namespace detail
+
+struct TensorOptions {
+  Dtype dtype = kFloat32;
+  bool requires_grad = false;
+  const Backend* backend = nullptr;  // null: default_backend()
+};
+
+class Tensor {
+ public:
+  // An undefined tensor (what grad() returns before any backward).
+  Tensor() = default;
+  explicit Tensor(TensorData data, const Backend* backend = nullptr, bool requires_grad = false);
+
+  bool defined() const { return impl_ != nullptr; }
+
+  // ---- metadata ---------------------------------------------------------------------------------
+  const Shape& shape() const;
+  std::int64_t size(std::int64_t dim) const;
+  std::int64_t dim() const;
+  std::int64_t numel() const;
+  Dtype dtype() const;
+  const Strides& strides() const;
+  bool is_contiguous() const;
+  const Backend& backend() const;
+  const TensorData& tensor_data() const;
+
+  // ---- values -----------------------------------------------------------------------------------
+  // The single value of a one-element tensor.
+  double item() const;
+  // All values in row-major order.
+  std::vector<double> to_vector() const;
+  double get(const Index& index) const;
+  // Writes one element in place (no history is recorded).
+  void set(const Index& index, double value) const;
+
+  // ---- autograd ---------------------------------------------------------------------------------
+  bool requires_grad() const;
+  // Marks a leaf as requiring grad (or not). Throws for a tensor with history.
+  const Tensor& requires_grad_(bool on = true) const;
+  Tensor grad() const;
+  bool has_grad() const;
+  void zero_grad() const;
+  bool is_leaf() const;
+  // The same values, sharing storage, without history.
+  Tensor detach() const;
+  // Same as detach(): the values of a parameter, for optimizers.
+  Tensor data() const { return detach(); }
+  // Copies `values` (broadcast to this shape) into this tensor's storage in place, without history.
+  void set_data(const Tensor& values) const;
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
+  // "MulBackward0", or "" for leaves and constants.
+  std::string grad_fn_name() const;
+
+  // The Variable interface of the autodiff engine (autodiff/variable.h).
+  std::uint64_t unique_id() const;
+  bool is_constant() const;
+  std::vector<Tensor> parents() const;
+  std::vector<std::pair<Tensor, Tensor>> chain_rule(const Tensor& d) const;
+  void accumulate_derivative(const Tensor& d) const;
+  void release_saved() const;
+  std::string op_name() const { return grad_fn_name(); }
+  std::string label() const;
+
+  // ---- elementwise ------------------------------------------------------------------------------
+  Tensor neg() const;
+  Tensor inv() const;
+  Tensor log() const;
+  Tensor exp() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
+  Tensor tanh() const;
+  Tensor sqrt() const;
+  Tensor pow(double exponent) const;
+  Tensor add(const Tensor& other) const;
+  Tensor sub(const Tensor& other) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor maximum(const Tensor& other) const;
+  // Comparisons return 1 / 0 in this dtype and never require grad.
+  Tensor lt(const Tensor& other) const;
+  Tensor gt(const Tensor& other) const;
+  Tensor eq(const Tensor& other) const;
+  Tensor is_close(const Tensor& other) const;
+
+  // ---- reductions -------------------------------------------------------------------------------
+  Tensor sum() const;
+  Tensor sum(std::int64_t dim, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(std::int64_t dim, bool keepdim = false) const;
+  // (values, indices): the maximum along dim and where it is (first occurrence), indices as
+  // values of this dtype. The gradient flows to the maximum's position only.
+  std::pair<Tensor, Tensor> max(std::int64_t dim, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor argmax(std::int64_t dim, bool keepdim = false) const;
+
+  // ---- shape ------------------------------------------------------------------------------------
+  Tensor permute(const std::vector<std::int64_t>& order) const;
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
+  Tensor view(const Shape& shape) const;
+  Tensor reshape(const Shape& shape) const;
+  Tensor contiguous() const;
+  Tensor expand(const Shape& shape) const;
+  Tensor narrow(std::int64_t dim, std::int64_t start, std::int64_t length) const;
+  Tensor select(std::int64_t dim, std::int64_t index) const;
+  Tensor unsqueeze(std::int64_t dim) const;
+  Tensor squeeze(std::int64_t dim) const;
+  Tensor flatten() const { return reshape({-1}); }
+
+  Tensor matmul(const Tensor& other) const;
+  Tensor to(Dtype dtype) const;
+  // A copy with its own contiguous storage (differentiable).
+  Tensor clone() const;
+
+  std::string to_string() const;
+
+ private:
+  friend struct detail::TensorImpl;
+  Tensor unary(UnaryOp op) const;
+  Tensor binary(BinaryOp op, const Tensor& other) const;
+  Tensor compare(BinaryOp op, const Tensor& other) const;
+  Tensor reduce_keepdim(ReduceOp op, std::int64_t dim) const;
+
+  std::shared_ptr<detail::TensorImpl> impl_;
+};
+
+// where(c, a, b): a where c != 0, else b; all three broadcast together.
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+inline Tensor matmul(const Tensor& a, const Tensor& b) {
+  return a.matmul(b);
+}
+// Sums a broadcast gradient back to `shape` (the inverse of broadcasting).
+Tensor sum_to_shape(const Tensor& tensor, const Shape& shape);
+
+Tensor operator-(const Tensor& a);
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator/(double a, const Tensor& b);
+Tensor operator<(const Tensor& a, double b);
+Tensor operator>(const Tensor& a, double b);
+Tensor operator==(const Tensor& a, double b);
+
+std::ostream& operator<<(std::ostream& os, const Tensor& tensor);
+
+}  // namespace minitorch

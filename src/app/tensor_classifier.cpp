@@ -1,0 +1,92 @@
+#include "minitorch/app/tensor_classifier.h"
+
+#include "minitorch/autodiff/grad_mode.h"
+#include "minitorch/autodiff/graph_dot.h"
+#include "minitorch/nn/losses.h"
+#include "minitorch/tensor/creation.h"
+
+namespace minitorch::app {
+namespace {
+
+struct Batch {
+  Tensor x;  // [B, 2]
+  Tensor y;  // [B]
+};
+
+Batch gather(const data::Dataset2D& data, const std::vector<std::size_t>& rows, Dtype dtype) {
+  std::vector<double> x;
+  std::vector<double> y;
+  for (std::size_t i : rows) {
+    x.push_back(data.x[i][0]);
+    x.push_back(data.x[i][1]);
+    y.push_back(data.y[i]);
+  }
+  const auto n = static_cast<std::int64_t>(rows.size());
+  return {from_vector(x, {n, 2}, {.dtype = dtype}), from_vector(y, {n}, {.dtype = dtype})};
+}
+
+std::vector<std::size_t> all_rows(const data::Dataset2D& data) {
+  std::vector<std::size_t> rows(data.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  return rows;
+}
+
+// Redraws a layer's parameters as ScalarLinear draws them: weight[i][j] for input i and output j
+// in row-major [in][out] order, then the biases, each uniform in [-1, 1).
+void minitorch_initialisation(const nn::Module& layer, Generator& generator) {
+  const auto& parameters = layer.local_parameters();
+  const Tensor& weight = parameters.at(0).value;  // [out, in]
+  const Tensor& bias = parameters.at(1).value;    // [out]
+  auto draw = [&](std::int64_t count) {
+    std::vector<double> values(count);
+    for (auto& v : values) v = generator.uniform(-1.0, 1.0);
+    return values;
+  };
+  const std::int64_t out = weight.size(0);
+  const std::int64_t in = weight.size(1);
+  weight.set_data(from_vector(draw(in * out), {in, out}, options_like(weight)).transpose(0, 1));
+  bias.set_data(from_vector(draw(out), {out}, options_like(bias)));
+}
+
+}  // namespace
+
+TensorClassifier2D::TensorClassifier2D(int hidden, double lr, Generator& generator, Dtype dtype)
+    : dtype_(dtype),
+      model_(std::make_shared<models::MLP>(std::vector<std::int64_t>{2, hidden, hidden, 1},
+                                           nn::LinearOptions{.dtype = dtype})),
+      optimizer_(model_->parameters(), {.lr = lr}) {
+  for (const auto& child : model_->children()) minitorch_initialisation(*child, generator);
+}
+
+Tensor TensorClassifier2D::probabilities(const Tensor& x) const {
+  return model_->forward(x).sigmoid().view({-1});
+}
+
+EpochStats TensorClassifier2D::train_epoch(const data::Dataset2D& data,
+                                           const std::vector<std::vector<std::size_t>>& batches) {
+  EpochStats stats;
+  for (const auto& rows : batches) {
+    const Batch batch = gather(data, rows, dtype_);
+    optimizer_.zero_grad();
+    const Tensor p = probabilities(batch.x);
+    const Tensor loss = nn::functional::binary_cross_entropy(p, batch.y);
+    loss.backward();
+    optimizer_.step();
+    stats.loss_sum += loss.item() * double(rows.size());
+    stats.correct += static_cast<long>(((p.detach() > 0.5) == batch.y).sum().item());
+  }
+  return stats;
+}
+
+double TensorClassifier2D::predict(double x1, double x2) const {
+  NoGradGuard no_grad;
+  return probabilities(from_vector({x1, x2}, {1, 2}, {.dtype = dtype_})).item();
+}
+
+std::string TensorClassifier2D::forward_graph_dot(const data::Dataset2D& data) const {
+  const Batch batch = gather(data, all_rows(data), dtype_);
+  const Tensor loss = nn::functional::binary_cross_entropy(probabilities(batch.x), batch.y);
+  return autodiff::to_dot(loss, "forward");
+}
+
+}  // namespace minitorch::app

@@ -1,0 +1,199 @@
+// The reference backend: every primitive as a plain loop over output indices, for clarity.
+#include <array>
+#include <atomic>
+#include <cmath>
+
+#include "minitorch/backend/backend.h"
+
+namespace minitorch {
+namespace {
+
+// Calls f(positions) for every element of `shape`, where positions[k] is the storage position of
+// that element in tensors[k] (each broadcast to `shape`).
+template <std::size_t N, class F>
+void for_each_position(const Shape& shape, const std::array<const TensorData*, N>& tensors, F&& f) {
+  Index index(shape.size());
+  std::array<Index, N> local;
+  for (std::size_t k = 0; k < N; ++k) local[k].resize(tensors[k]->shape().size());
+  std::array<std::int64_t, N> positions{};
+  const std::int64_t count = numel(shape);
+  for (std::int64_t i = 0; i < count; ++i) {
+    to_index(i, shape, index);
+    for (std::size_t k = 0; k < N; ++k) {
+      broadcast_index(index, shape, tensors[k]->shape(), local[k]);
+      positions[k] = tensors[k]->offset() + index_to_position(local[k], tensors[k]->strides());
+    }
+    f(positions);
+  }
+}
+
+class ReferenceBackend final : public Backend {
+ public:
+  std::string name() const override { return "reference"; }
+
+  void copy(const TensorData& in, const TensorData& out) const override {
+    dispatch_dtype(out.dtype(), [&]<class Out>() {
+      dispatch_dtype(in.dtype(), [&]<class In>() {
+        const In* src = in.data<In>();
+        Out* dst = out.data<Out>();
+        for_each_position<2>(out.shape(), {&out, &in},
+                             [&](auto p) { dst[p[0]] = static_cast<Out>(src[p[1]]); });
+      });
+    });
+  }
+
+  void map(UnaryOp op, const TensorData& in, const TensorData& out) const override {
+    visit_unary(op, [&](auto f) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const T* x = in.data<T>();
+        T* y = out.data<T>();
+        for_each_position<2>(out.shape(), {&out, &in}, [&](auto p) { y[p[0]] = f(x[p[1]]); });
+      });
+    });
+  }
+
+  void map_backward(UnaryOp op, const TensorData& in, const TensorData& d,
+                    const TensorData& out) const override {
+    visit_unary(op, [&](auto f) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const T* x = in.data<T>();
+        const T* g = d.data<T>();
+        T* y = out.data<T>();
+        for_each_position<3>(out.shape(), {&out, &in, &d},
+                             [&](auto p) { y[p[0]] = f.backward(x[p[1]], g[p[2]]); });
+      });
+    });
+  }
+
+  void zip(BinaryOp op, const TensorData& a, const TensorData& b,
+           const TensorData& out) const override {
+    visit_binary(op, [&](auto f) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const T* x = a.data<T>();
+        const T* y = b.data<T>();
+        T* z = out.data<T>();
+        for_each_position<3>(out.shape(), {&out, &a, &b},
+                             [&](auto p) { z[p[0]] = f(x[p[1]], y[p[2]]); });
+      });
+    });
+  }
+
+  void zip_backward(BinaryOp op, const TensorData& a, const TensorData& b, const TensorData& d,
+                    const TensorData& da, const TensorData& db) const override {
+    visit_binary(op, [&](auto f) {
+      dispatch_dtype(d.dtype(), [&]<class T>() {
+        const T* x = a.data<T>();
+        const T* y = b.data<T>();
+        const T* g = d.data<T>();
+        T* gx = da.data<T>();
+        T* gy = db.data<T>();
+        for_each_position<5>(da.shape(), {&da, &db, &a, &b, &d}, [&](auto p) {
+          const auto grads = f.backward(x[p[2]], y[p[3]], g[p[4]]);
+          gx[p[0]] = grads.a;
+          gy[p[1]] = grads.b;
+        });
+      });
+    });
+  }
+
+  void where(const TensorData& cond, const TensorData& a, const TensorData& b,
+             const TensorData& out) const override {
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* c = cond.data<T>();
+      const T* x = a.data<T>();
+      const T* y = b.data<T>();
+      T* z = out.data<T>();
+      for_each_position<4>(out.shape(), {&out, &cond, &a, &b},
+                           [&](auto p) { z[p[0]] = c[p[1]] != T(0) ? x[p[2]] : y[p[3]]; });
+    });
+  }
+
+  void reduce(ReduceOp op, const TensorData& in, std::int64_t dim,
+              const TensorData& out) const override {
+    visit_reduce(op, [&](auto f, double identity) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const T* x = in.data<T>();
+        T* y = out.data<T>();
+        const std::int64_t stride = in.strides()[dim];
+        const std::int64_t length = in.shape()[dim];
+        // Positions in `in` of the first element along dim, one per output element.
+        for_each_position<2>(out.shape(), {&out, &in}, [&](auto p) {
+          T acc = static_cast<T>(identity);
+          for (std::int64_t j = 0; j < length; ++j) acc = f(acc, x[p[1] + j * stride]);
+          y[p[0]] = acc;
+        });
+      });
+    });
+  }
+
+  void argmax(const TensorData& in, std::int64_t dim, const TensorData& out) const override {
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = in.data<T>();
+      T* y = out.data<T>();
+      const std::int64_t stride = in.strides()[dim];
+      const std::int64_t length = in.shape()[dim];
+      for_each_position<2>(out.shape(), {&out, &in}, [&](auto p) {
+        std::int64_t best = 0;
+        for (std::int64_t j = 1; j < length; ++j) {
+          if (x[p[1] + j * stride] > x[p[1] + best * stride]) best = j;
+        }
+        y[p[0]] = static_cast<T>(best);
+      });
+    });
+  }
+
+  void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const override {
+    const std::int64_t rank = out.dim();
+    const std::int64_t k_size = a.shape()[a.dim() - 1];
+    const std::int64_t a_k_stride = a.strides()[a.dim() - 1];
+    const std::int64_t b_k_stride = b.strides()[b.dim() - 2];
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = a.data<T>();
+      const T* y = b.data<T>();
+      T* z = out.data<T>();
+      // For out[..., i, j], a's row i and b's column j: broadcast out's index into a's shape with
+      // the column replaced by 0, and into b's shape with the row replaced by 0.
+      Index index(rank);
+      Index a_index(a.dim());
+      Index b_index(b.dim());
+      for (std::int64_t n = 0; n < out.numel(); ++n) {
+        to_index(n, out.shape(), index);
+        broadcast_index(index, out.shape(), a.shape(), a_index);
+        broadcast_index(index, out.shape(), b.shape(), b_index);
+        a_index[a.dim() - 1] = 0;
+        a_index[a.dim() - 2] = index[rank - 2];
+        b_index[b.dim() - 2] = 0;
+        b_index[b.dim() - 1] = index[rank - 1];
+        const std::int64_t a_row = a.offset() + index_to_position(a_index, a.strides());
+        const std::int64_t b_col = b.offset() + index_to_position(b_index, b.strides());
+        T acc = 0;
+        for (std::int64_t k = 0; k < k_size; ++k) {
+          acc += x[a_row + k * a_k_stride] * y[b_col + k * b_k_stride];
+        }
+        z[out.offset() + index_to_position(index, out.strides())] = acc;
+      }
+    });
+  }
+};
+
+std::atomic<const Backend*>& default_backend_slot() {
+  static std::atomic<const Backend*> slot{&reference_backend()};
+  return slot;
+}
+
+}  // namespace
+
+const Backend& reference_backend() {
+  static const ReferenceBackend backend;
+  return backend;
+}
+
+const Backend& default_backend() {
+  return *default_backend_slot().load();
+}
+
+void set_default_backend(const Backend& backend) {
+  default_backend_slot().store(&backend);
+}
+
+}  // namespace minitorch

@@ -1,0 +1,25 @@
+#include "minitorch/models/mlp.h"
+
+#include "minitorch/core/error.h"
+
+namespace minitorch::models {
+
+MLP::MLP(const std::vector<std::int64_t>& sizes, nn::LinearOptions options) {
+  if (sizes.size() < 2) throw Error("MLP: needs at least an input and an output size");
+  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
+    layers_.push_back(
+        register_module("layer" + std::to_string(i + 1),
+                        std::make_shared<nn::Linear>(sizes[i], sizes[i + 1], options)));
+  }
+}
+
+Tensor MLP::forward(const Tensor& x) {
+  Tensor y = x;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    y = layers_[i]->forward(y);
+    if (i + 1 < layers_.size()) y = y.relu();
+  }
+  return y;
+}
+
+}  // namespace minitorch::models

@@ -1,0 +1,70 @@
+#include "minitorch/tensor/shape.h"
+
+#include <algorithm>
+
+#include "minitorch/core/error.h"
+
+namespace minitorch {
+
+std::int64_t numel(std::span<const std::int64_t> shape) {
+  std::int64_t n = 1;
+  for (auto size : shape) n *= size;
+  return n;
+}
+
+Strides strides_from_shape(std::span<const std::int64_t> shape) {
+  Strides strides(shape.size());
+  std::int64_t stride = 1;
+  for (std::size_t k = shape.size(); k-- > 0;) {
+    strides[k] = stride;
+    stride *= std::max<std::int64_t>(shape[k], 1);
+  }
+  return strides;
+}
+
+Shape broadcast_shapes(std::span<const std::int64_t> a, std::span<const std::int64_t> b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    // Right-aligned: missing leading dimensions count as 1.
+    const std::int64_t da = k < n - a.size() ? 1 : a[k - (n - a.size())];
+    const std::int64_t db = k < n - b.size() ? 1 : b[k - (n - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      throw Error("shapes " + shape_to_string(a) + " and " + shape_to_string(b) +
+                  " do not broadcast: dimension " + std::to_string(k) + " has sizes " +
+                  std::to_string(da) + " and " + std::to_string(db) +
+                  "; expected equal sizes or one of them 1");
+    }
+    out[k] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+bool broadcasts_to(std::span<const std::int64_t> shape, std::span<const std::int64_t> target) {
+  if (shape.size() > target.size()) return false;
+  const std::size_t extra = target.size() - shape.size();
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    if (shape[k] != 1 && shape[k] != target[k + extra]) return false;
+  }
+  return true;
+}
+
+std::int64_t normalize_dim(std::int64_t dim, std::int64_t ndim, const std::string& op) {
+  const std::int64_t range = std::max<std::int64_t>(ndim, 1);  // a 0-dim tensor accepts 0 and -1
+  if (dim < -range || dim >= range) {
+    throw Error(op + ": dimension " + std::to_string(dim) + " is out of range for a tensor with " +
+                std::to_string(ndim) + " dimensions; expected a dimension in [" +
+                std::to_string(-range) + ", " + std::to_string(range - 1) + "]");
+  }
+  return dim < 0 ? dim + range : dim;
+}
+
+std::string shape_to_string(std::span<const std::int64_t> shape) {
+  std::string out = "[";
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    out += (k ? ", " : "") + std::to_string(shape[k]);
+  }
+  return out + "]";
+}
+
+}  // namespace minitorch

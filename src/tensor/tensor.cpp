@@ -1,0 +1,680 @@
+// Tensor: the handle, its autograd plumbing, and every differentiable operation.
+#include "minitorch/tensor/tensor.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <numeric>
+
+#include "minitorch/autodiff/engine.h"
+#include "minitorch/autodiff/grad_mode.h"
+#include "minitorch/core/error.h"
+#include "minitorch/tensor/creation.h"
+
+namespace minitorch {
+
+// One recorded operation: its inputs and how to map the output's gradient to theirs. Each entry of
+// the returned vector is the gradient for the input at the same position, at the output's shape
+// or the input's (chain_rule sums broadcast dimensions away), or undefined when none flows.
+struct GradFn {
+  using Backward = std::function<std::vector<Tensor>(const Tensor& grad)>;
+  std::string name;
+  std::vector<Tensor> inputs;
+  Backward backward;  // empty once the graph was freed
+};
+
+namespace detail {
+
+struct TensorImpl {
+  TensorData data;
+  const Backend* backend = nullptr;
+  bool requires_grad = false;
+  Tensor grad;
+  std::shared_ptr<GradFn> grad_fn;
+  std::uint64_t id = 0;
+
+  // Attaches history to `out` when grad mode is on and some input requires grad.
+  static void record(const Tensor& out, const std::string& op, std::vector<Tensor> inputs,
+                     GradFn::Backward backward) {
+    if (!autodiff::GradMode::is_enabled()) return;
+    const bool any = std::any_of(inputs.begin(), inputs.end(),
+                                 [](const Tensor& t) { return t.defined() && t.requires_grad(); });
+    if (!any) return;
+    out.impl_->requires_grad = true;
+    out.impl_->grad_fn =
+        std::make_shared<GradFn>(GradFn{backward_name(op), std::move(inputs), std::move(backward)});
+  }
+
+  // "mul" -> "MulBackward0", PyTorch's naming of grad_fn.
+  static std::string backward_name(const std::string& op) {
+    std::string out;
+    bool upper = true;
+    for (char c : op) {
+      if (c == '_') {
+        upper = true;
+        continue;
+      }
+      out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = false;
+    }
+    return out + "Backward0";
+  }
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::TensorImpl;
+
+std::uint64_t next_tensor_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
+}
+
+void check_compatible(const Tensor& a, const Tensor& b, const char* op) {
+  if (a.dtype() != b.dtype()) {
+    throw Error(std::string(op) + ": dtypes " + dtype_name(a.dtype()) + " and " +
+                dtype_name(b.dtype()) + " differ; expected equal dtypes (convert one with .to())");
+  }
+  if (&a.backend() != &b.backend()) {
+    throw Error(std::string(op) + ": tensors on backends '" + a.backend().name() + "' and '" +
+                b.backend().name() + "'; expected one backend");
+  }
+}
+
+Tensor empty(const Shape& shape, Dtype dtype, const Backend& backend) {
+  return Tensor(TensorData::zeros(shape, dtype), &backend);
+}
+
+Tensor empty_like(const Tensor& t) {
+  return empty(t.shape(), t.dtype(), t.backend());
+}
+
+// A 0-dim constant with t's dtype and backend: how a plain double enters an expression.
+Tensor scalar_like(const Tensor& t, double value) {
+  return full({}, value, {.dtype = t.dtype(), .backend = &t.backend()});
+}
+
+Shape with_size_one_at(Shape shape, std::int64_t dim) {
+  shape[dim] = 1;
+  return shape;
+}
+
+}  // namespace
+
+// ---- the handle ---------------------------------------------------------------------------------
+
+Tensor::Tensor(TensorData data, const Backend* backend, bool requires_grad)
+    : impl_(std::make_shared<TensorImpl>()) {
+  if (!data.defined()) throw Error("Tensor: the tensor data is undefined");
+  impl_->data = std::move(data);
+  impl_->backend = backend != nullptr ? backend : &default_backend();
+  impl_->requires_grad = requires_grad;
+  impl_->id = next_tensor_id();
+}
+
+const Shape& Tensor::shape() const {
+  return impl_->data.shape();
+}
+std::int64_t Tensor::size(std::int64_t dim_) const {
+  return shape()[normalize_dim(dim_, dim(), "size")];
+}
+std::int64_t Tensor::dim() const {
+  return impl_->data.dim();
+}
+std::int64_t Tensor::numel() const {
+  return impl_->data.numel();
+}
+Dtype Tensor::dtype() const {
+  return impl_->data.dtype();
+}
+const Strides& Tensor::strides() const {
+  return impl_->data.strides();
+}
+bool Tensor::is_contiguous() const {
+  return impl_->data.is_contiguous();
+}
+const Backend& Tensor::backend() const {
+  return *impl_->backend;
+}
+const TensorData& Tensor::tensor_data() const {
+  return impl_->data;
+}
+
+double Tensor::item() const {
+  if (numel() != 1) {
+    throw Error("item: the tensor of shape " + shape_to_string(shape()) + " has " +
+                std::to_string(numel()) + " elements; expected exactly one");
+  }
+  return to_vector()[0];
+}
+
+std::vector<double> Tensor::to_vector() const {
+  // Copying into a contiguous float64 tensor lets the backend do the gathering and conversion.
+  const TensorData out = TensorData::zeros(shape(), kFloat64);
+  backend().copy(impl_->data, out);
+  const double* values = out.data<double>();
+  return std::vector<double>(values, values + out.numel());
+}
+
+double Tensor::get(const Index& index) const {
+  return impl_->data.get(index);
+}
+void Tensor::set(const Index& index, double value) const {
+  impl_->data.set(index, value);
+}
+
+// ---- autograd -----------------------------------------------------------------------------------
+
+bool Tensor::requires_grad() const {
+  return impl_->requires_grad;
+}
+
+const Tensor& Tensor::requires_grad_(bool on) const {
+  if (impl_->grad_fn) {
+    throw Error("requires_grad_: the tensor was computed by " + impl_->grad_fn->name +
+                "; only leaves can change requires_grad (use detach())");
+  }
+  impl_->requires_grad = on;
+  return *this;
+}
+
+Tensor Tensor::grad() const {
+  return impl_->grad;
+}
+bool Tensor::has_grad() const {
+  return impl_->grad.defined();
+}
+void Tensor::zero_grad() const {
+  impl_->grad = Tensor();
+}
+bool Tensor::is_leaf() const {
+  return impl_->grad_fn == nullptr;
+}
+
+Tensor Tensor::detach() const {
+  return Tensor(impl_->data, impl_->backend);
+}
+
+void Tensor::set_data(const Tensor& values) const {
+  check_compatible(*this, values, "set_data");
+  if (!broadcasts_to(values.shape(), shape())) {
+    throw Error("set_data: values of shape " + shape_to_string(values.shape()) +
+                " do not broadcast to " + shape_to_string(shape()));
+  }
+  if (values.tensor_data().storage() == impl_->data.storage()) {
+    // Reading and writing one storage in one pass could read already-written values.
+    backend().copy(values.clone().detach().tensor_data(), impl_->data);
+  } else {
+    backend().copy(values.tensor_data(), impl_->data);
+  }
+}
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
+  Tensor seed = gradient;
+  if (!seed.defined()) {
+    if (numel() != 1) {
+      throw Error(
+          "backward: a gradient can be created implicitly only for a one-element output; "
+          "this tensor has shape " +
+          shape_to_string(shape()) + ", so pass a gradient of that shape");
+    }
+    seed = ones_like(*this);
+  } else {
+    if (seed.shape() != shape()) {
+      throw Error("backward: the gradient has shape " + shape_to_string(seed.shape()) +
+                  "; expected the output's shape " + shape_to_string(shape()));
+    }
+    check_compatible(*this, seed, "backward");
+    seed = seed.detach();
+  }
+  autodiff::backpropagate(*this, seed, retain_graph);
+}
+
+std::string Tensor::grad_fn_name() const {
+  return impl_->grad_fn ? impl_->grad_fn->name : std::string();
+}
+
+std::uint64_t Tensor::unique_id() const {
+  return impl_->id;
+}
+bool Tensor::is_constant() const {
+  return !impl_->requires_grad;
+}
+
+std::vector<Tensor> Tensor::parents() const {
+  return impl_->grad_fn ? impl_->grad_fn->inputs : std::vector<Tensor>();
+}
+
+std::vector<std::pair<Tensor, Tensor>> Tensor::chain_rule(const Tensor& d) const {
+  std::vector<std::pair<Tensor, Tensor>> out;
+  const auto& fn = impl_->grad_fn;
+  if (!fn) return out;
+  if (!fn->backward) {
+    throw Error("backward: trying to backward through the graph a second time (" + fn->name +
+                " already freed its saved values); pass retain_graph = true to the first "
+                "backward if you need to call it twice");
+  }
+  autodiff::NoGradGuard no_grad;  // gradients themselves never record history
+  const std::vector<Tensor> grads = fn->backward(d);
+  for (std::size_t i = 0; i < fn->inputs.size(); ++i) {
+    const Tensor& input = fn->inputs[i];
+    if (i >= grads.size() || !grads[i].defined() || !input.requires_grad()) continue;
+    out.emplace_back(input, sum_to_shape(grads[i], input.shape()));
+  }
+  return out;
+}
+
+void Tensor::accumulate_derivative(const Tensor& d) const {
+  autodiff::NoGradGuard no_grad;
+  // A fresh copy: the gradient must never alias another tensor's storage.
+  impl_->grad = impl_->grad.defined() ? impl_->grad + d : d.clone().detach();
+}
+
+void Tensor::release_saved() const {
+  if (impl_->grad_fn) impl_->grad_fn->backward = nullptr;
+}
+
+std::string Tensor::label() const {
+  std::string text = shape_to_string(shape());
+  if (is_leaf() && requires_grad()) text = "leaf " + text;
+  return text;
+}
+
+// ---- elementwise --------------------------------------------------------------------------------
+
+Tensor Tensor::unary(UnaryOp op) const {
+  const Tensor out = empty_like(*this);
+  backend().map(op, impl_->data, out.tensor_data());
+  const Tensor x = *this;
+  TensorImpl::record(out, minitorch::op_name(op), {x}, [op, x](const Tensor& g) {
+    const Tensor dx = empty_like(g);
+    x.backend().map_backward(op, x.tensor_data(), g.tensor_data(), dx.tensor_data());
+    return std::vector<Tensor>{dx};
+  });
+  return out;
+}
+
+Tensor Tensor::binary(BinaryOp op, const Tensor& other) const {
+  check_compatible(*this, other, minitorch::op_name(op));
+  const Tensor out = empty(broadcast_shapes(shape(), other.shape()), dtype(), backend());
+  backend().zip(op, impl_->data, other.tensor_data(), out.tensor_data());
+  const Tensor a = *this;
+  const Tensor b = other;
+  TensorImpl::record(out, minitorch::op_name(op), {a, b}, [op, a, b](const Tensor& g) {
+    const Tensor da = empty_like(g);
+    const Tensor db = empty_like(g);
+    a.backend().zip_backward(op, a.tensor_data(), b.tensor_data(), g.tensor_data(),
+                             da.tensor_data(), db.tensor_data());
+    return std::vector<Tensor>{da, db};
+  });
+  return out;
+}
+
+Tensor Tensor::compare(BinaryOp op, const Tensor& other) const {
+  check_compatible(*this, other, minitorch::op_name(op));
+  const Tensor out = empty(broadcast_shapes(shape(), other.shape()), dtype(), backend());
+  backend().zip(op, impl_->data, other.tensor_data(), out.tensor_data());
+  return out;
+}
+
+Tensor Tensor::neg() const {
+  return unary(UnaryOp::Neg);
+}
+Tensor Tensor::inv() const {
+  return unary(UnaryOp::Inv);
+}
+Tensor Tensor::log() const {
+  return unary(UnaryOp::Log);
+}
+Tensor Tensor::exp() const {
+  return unary(UnaryOp::Exp);
+}
+Tensor Tensor::sigmoid() const {
+  return unary(UnaryOp::Sigmoid);
+}
+Tensor Tensor::relu() const {
+  return unary(UnaryOp::Relu);
+}
+Tensor Tensor::tanh() const {
+  return unary(UnaryOp::Tanh);
+}
+Tensor Tensor::sqrt() const {
+  return unary(UnaryOp::Sqrt);
+}
+Tensor Tensor::pow(double exponent) const {
+  return binary(BinaryOp::Pow, scalar_like(*this, exponent));
+}
+Tensor Tensor::add(const Tensor& other) const {
+  return binary(BinaryOp::Add, other);
+}
+Tensor Tensor::sub(const Tensor& other) const {
+  return binary(BinaryOp::Sub, other);
+}
+Tensor Tensor::mul(const Tensor& other) const {
+  return binary(BinaryOp::Mul, other);
+}
+Tensor Tensor::div(const Tensor& other) const {
+  return binary(BinaryOp::Div, other);
+}
+Tensor Tensor::maximum(const Tensor& other) const {
+  return binary(BinaryOp::Max, other);
+}
+Tensor Tensor::lt(const Tensor& other) const {
+  return compare(BinaryOp::Lt, other);
+}
+Tensor Tensor::gt(const Tensor& other) const {
+  return compare(BinaryOp::Gt, other);
+}
+Tensor Tensor::eq(const Tensor& other) const {
+  return compare(BinaryOp::Eq, other);
+}
+Tensor Tensor::is_close(const Tensor& other) const {
+  return compare(BinaryOp::IsClose, other);
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  check_compatible(condition, a, "where");
+  check_compatible(a, b, "where");
+  const Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), a.shape()), b.shape());
+  const Tensor out = empty(shape, a.dtype(), a.backend());
+  a.backend().where(condition.tensor_data(), a.tensor_data(), b.tensor_data(), out.tensor_data());
+  const Tensor c = condition.detach();
+  TensorImpl::record(out, "where", {condition, a, b}, [c](const Tensor& g) {
+    const Tensor zero = zeros({}, options_like(g));
+    return std::vector<Tensor>{Tensor(), where(c, g, zero), where(c, zero, g)};
+  });
+  return out;
+}
+
+// ---- reductions ---------------------------------------------------------------------------------
+
+Tensor Tensor::reduce_keepdim(ReduceOp op, std::int64_t d) const {
+  const Tensor out = empty(with_size_one_at(shape(), d), dtype(), backend());
+  backend().reduce(op, impl_->data, d, out.tensor_data());
+  return out;
+}
+
+Tensor Tensor::sum(std::int64_t dim_, bool keepdim) const {
+  if (dim() == 0) {
+    normalize_dim(dim_, 0, "sum");
+    return clone();
+  }
+  const auto d = normalize_dim(dim_, this->dim(), "sum");
+  const Tensor reduced = reduce_keepdim(ReduceOp::Sum, d);
+  const Tensor out = keepdim ? reduced : Tensor(reduced.tensor_data().squeeze(d), &backend());
+  const Shape input_shape = shape();
+  const Shape kept_shape = reduced.shape();
+  TensorImpl::record(out, "sum", {*this}, [input_shape, kept_shape](const Tensor& g) {
+    return std::vector<Tensor>{g.reshape(kept_shape).expand(input_shape)};
+  });
+  return out;
+}
+
+Tensor Tensor::sum() const {
+  return reshape({-1}).sum(0);
+}
+
+Tensor Tensor::mean() const {
+  return sum() / static_cast<double>(std::max<std::int64_t>(numel(), 1));
+}
+
+Tensor Tensor::mean(std::int64_t dim_, bool keepdim) const {
+  const double count = dim() == 0 ? 1.0 : static_cast<double>(size(dim_));
+  return sum(dim_, keepdim) / count;
+}
+
+std::pair<Tensor, Tensor> Tensor::max(std::int64_t dim_, bool keepdim) const {
+  if (dim() == 0) {
+    normalize_dim(dim_, 0, "max");
+    return {clone(), zeros({}, options_like(*this))};
+  }
+  const auto d = normalize_dim(dim_, this->dim(), "max");
+  const Tensor reduced = reduce_keepdim(ReduceOp::Max, d);
+  const Tensor kept_indices = empty(reduced.shape(), dtype(), backend());
+  backend().argmax(impl_->data, d, kept_indices.tensor_data());
+  const Tensor values = keepdim ? reduced : Tensor(reduced.tensor_data().squeeze(d), &backend());
+  const Tensor indices =
+      keepdim ? kept_indices : Tensor(kept_indices.tensor_data().squeeze(d), &backend());
+  const Shape input_shape = shape();
+  TensorImpl::record(values, "max", {*this}, [input_shape, kept_indices, d](const Tensor& g) {
+    // The gradient goes to the position of the maximum: a one-hot mask along dim.
+    Shape along(input_shape.size(), 1);
+    along[d] = input_shape[d];
+    const Tensor positions = arange(double(input_shape[d]), options_like(g)).view(along);
+    return std::vector<Tensor>{positions.eq(kept_indices) * g.reshape(kept_indices.shape())};
+  });
+  return {values, indices};
+}
+
+Tensor Tensor::max() const {
+  if (numel() == 0) throw Error("max: the tensor is empty; expected at least one element");
+  return reshape({-1}).max(0).first;
+}
+
+Tensor Tensor::argmax(std::int64_t dim_, bool keepdim) const {
+  autodiff::NoGradGuard no_grad;
+  return max(dim_, keepdim).second;
+}
+
+// ---- shape --------------------------------------------------------------------------------------
+
+namespace {
+
+// A view of `input` with its own handle; its gradient is the output's gradient reshaped back.
+Tensor view_of(const Tensor& input, TensorData data, const std::string& op,
+               GradFn::Backward backward = nullptr) {
+  const Tensor out(std::move(data), &input.backend());
+  if (!backward) {
+    const Shape input_shape = input.shape();
+    backward = [input_shape](const Tensor& g) {
+      return std::vector<Tensor>{g.reshape(input_shape)};
+    };
+  }
+  TensorImpl::record(out, op, {input}, std::move(backward));
+  return out;
+}
+
+}  // namespace
+
+Tensor Tensor::permute(const std::vector<std::int64_t>& order) const {
+  TensorData data = impl_->data.permute(order);
+  std::vector<std::int64_t> inverse(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto d = order[k] < 0 ? order[k] + dim() : order[k];
+    inverse[d] = static_cast<std::int64_t>(k);
+  }
+  return view_of(*this, std::move(data), "permute",
+                 [inverse](const Tensor& g) { return std::vector<Tensor>{g.permute(inverse)}; });
+}
+
+Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const {
+  TensorData data = impl_->data.transpose(dim0, dim1);
+  return view_of(*this, std::move(data), "transpose", [dim0, dim1](const Tensor& g) {
+    return std::vector<Tensor>{g.transpose(dim0, dim1)};
+  });
+}
+
+Tensor Tensor::view(const Shape& shape) const {
+  return view_of(*this, impl_->data.view(shape), "view");
+}
+
+Tensor Tensor::reshape(const Shape& shape) const {
+  const Shape resolved = infer_shape(shape, numel(), "reshape");
+  if (resolved == this->shape()) return *this;
+  return is_contiguous() ? view(resolved) : contiguous().view(resolved);
+}
+
+Tensor Tensor::contiguous() const {
+  return is_contiguous() ? *this : clone();
+}
+
+Tensor Tensor::clone() const {
+  const Tensor out = empty_like(*this);
+  backend().copy(impl_->data, out.tensor_data());
+  TensorImpl::record(out, "clone", {*this}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+  return out;
+}
+
+Tensor Tensor::expand(const Shape& shape) const {
+  // Summing the gradient back to the input's shape is chain_rule's job for every operation.
+  return view_of(*this, impl_->data.expand(shape), "expand",
+                 [](const Tensor& g) { return std::vector<Tensor>{g}; });
+}
+
+Tensor Tensor::narrow(std::int64_t dim_, std::int64_t start, std::int64_t length) const {
+  TensorData data = impl_->data.narrow(dim_, start, length);
+  const Shape input_shape = shape();
+  const auto d = normalize_dim(dim_, dim(), "narrow");
+  if (start < 0) start += input_shape[d];
+  return view_of(*this, std::move(data), "narrow",
+                 [input_shape, d, start, length](const Tensor& g) {
+                   const Tensor dx = zeros(input_shape, options_like(g));
+                   g.backend().copy(g.tensor_data(), dx.tensor_data().narrow(d, start, length));
+                   return std::vector<Tensor>{dx};
+                 });
+}
+
+Tensor Tensor::select(std::int64_t dim_, std::int64_t index) const {
+  TensorData data = impl_->data.select(dim_, index);
+  const Shape input_shape = shape();
+  const auto d = normalize_dim(dim_, dim(), "select");
+  if (index < 0) index += input_shape[d];
+  return view_of(*this, std::move(data), "select", [input_shape, d, index](const Tensor& g) {
+    const Tensor dx = zeros(input_shape, options_like(g));
+    g.backend().copy(g.tensor_data(), dx.tensor_data().select(d, index));
+    return std::vector<Tensor>{dx};
+  });
+}
+
+Tensor Tensor::unsqueeze(std::int64_t d) const {
+  return view_of(*this, impl_->data.unsqueeze(d), "unsqueeze");
+}
+
+Tensor Tensor::squeeze(std::int64_t d) const {
+  return view_of(*this, impl_->data.squeeze(d), "squeeze");
+}
+
+// ---- matmul and conversion ----------------------------------------------------------------------
+
+Tensor Tensor::matmul(const Tensor& other) const {
+  check_compatible(*this, other, "matmul");
+  if (dim() == 0 || other.dim() == 0) {
+    throw Error("matmul: both arguments need at least one dimension; got shapes " +
+                shape_to_string(shape()) + " and " + shape_to_string(other.shape()));
+  }
+  // Vectors take part as a row (left) or a column (right) that is removed again, as in PyTorch.
+  if (dim() == 1) return unsqueeze(0).matmul(other).squeeze(-2);
+  if (other.dim() == 1) return matmul(other.unsqueeze(-1)).squeeze(-1);
+  const std::int64_t n = shape()[dim() - 2];
+  const std::int64_t k = shape()[dim() - 1];
+  const std::int64_t m = other.shape()[other.dim() - 1];
+  if (other.shape()[other.dim() - 2] != k) {
+    throw Error("matmul: shapes " + shape_to_string(shape()) + " and " +
+                shape_to_string(other.shape()) + " cannot be multiplied: " + std::to_string(k) +
+                " != " + std::to_string(other.shape()[other.dim() - 2]) +
+                "; expected the first's last dimension to equal the second's second to last");
+  }
+  const Shape a_batch(shape().begin(), shape().end() - 2);
+  const Shape b_batch(other.shape().begin(), other.shape().end() - 2);
+  Shape out_shape = broadcast_shapes(a_batch, b_batch);
+  out_shape.push_back(n);
+  out_shape.push_back(m);
+  const Tensor out = empty(out_shape, dtype(), backend());
+  backend().matmul(impl_->data, other.tensor_data(), out.tensor_data());
+  const Tensor a = *this;
+  const Tensor b = other;
+  TensorImpl::record(out, "mm", {a, b}, [a, b](const Tensor& g) {
+    return std::vector<Tensor>{g.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(g)};
+  });
+  return out;
+}
+
+Tensor Tensor::to(Dtype target) const {
+  if (target == dtype()) return *this;
+  const Tensor out = empty(shape(), target, backend());
+  backend().copy(impl_->data, out.tensor_data());
+  const Dtype source = dtype();
+  TensorImpl::record(out, "to_copy", {*this},
+                     [source](const Tensor& g) { return std::vector<Tensor>{g.to(source)}; });
+  return out;
+}
+
+Tensor sum_to_shape(const Tensor& tensor, const Shape& shape) {
+  if (tensor.shape() == shape) return tensor;
+  if (!broadcasts_to(shape, tensor.shape())) {
+    throw Error("sum_to_shape: " + shape_to_string(tensor.shape()) + " is not a broadcast of " +
+                shape_to_string(shape));
+  }
+  const std::int64_t extra = tensor.dim() - static_cast<std::int64_t>(shape.size());
+  Tensor out = tensor;
+  for (std::int64_t k = 0; k < tensor.dim(); ++k) {
+    const bool broadcast = k < extra || (shape[k - extra] == 1 && tensor.shape()[k] != 1);
+    if (broadcast) out = out.sum(k, /*keepdim=*/true);
+  }
+  return out.reshape(shape);
+}
+
+// ---- operators ----------------------------------------------------------------------------------
+
+Tensor operator-(const Tensor& a) {
+  return a.neg();
+}
+Tensor operator+(const Tensor& a, const Tensor& b) {
+  return a.add(b);
+}
+Tensor operator-(const Tensor& a, const Tensor& b) {
+  return a.sub(b);
+}
+Tensor operator*(const Tensor& a, const Tensor& b) {
+  return a.mul(b);
+}
+Tensor operator/(const Tensor& a, const Tensor& b) {
+  return a.div(b);
+}
+Tensor operator<(const Tensor& a, const Tensor& b) {
+  return a.lt(b);
+}
+Tensor operator>(const Tensor& a, const Tensor& b) {
+  return a.gt(b);
+}
+Tensor operator==(const Tensor& a, const Tensor& b) {
+  return a.eq(b);
+}
+
+Tensor operator+(const Tensor& a, double b) {
+  return a.add(scalar_like(a, b));
+}
+Tensor operator+(double a, const Tensor& b) {
+  return scalar_like(b, a).add(b);
+}
+Tensor operator-(const Tensor& a, double b) {
+  return a.sub(scalar_like(a, b));
+}
+Tensor operator-(double a, const Tensor& b) {
+  return scalar_like(b, a).sub(b);
+}
+Tensor operator*(const Tensor& a, double b) {
+  return a.mul(scalar_like(a, b));
+}
+Tensor operator*(double a, const Tensor& b) {
+  return scalar_like(b, a).mul(b);
+}
+Tensor operator/(const Tensor& a, double b) {
+  return a.div(scalar_like(a, b));
+}
+Tensor operator/(double a, const Tensor& b) {
+  return scalar_like(b, a).div(b);
+}
+Tensor operator<(const Tensor& a, double b) {
+  return a.lt(scalar_like(a, b));
+}
+Tensor operator>(const Tensor& a, double b) {
+  return a.gt(scalar_like(a, b));
+}
+Tensor operator==(const Tensor& a, double b) {
+  return a.eq(scalar_like(a, b));
+}
+
+}  // namespace minitorch

@@ -1,0 +1,161 @@
+// Tensor layers, losses and SGD on tensor parameters.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "minitorch/core/error.h"
+#include "minitorch/models/mlp.h"
+#include "minitorch/nn/activation.h"
+#include "minitorch/nn/linear.h"
+#include "minitorch/nn/losses.h"
+#include "minitorch/nn/sequential.h"
+#include "minitorch/optim/sgd.h"
+#include "minitorch/tensor/creation.h"
+#include "minitorch/tensor/grad_check.h"
+
+namespace mt = minitorch;
+namespace F = minitorch::nn::functional;
+using mt::Tensor;
+
+TEST(Linear, ShapesNamesAndPyTorchInitialisation) {
+  mt::Generator g(0);
+  mt::nn::Linear layer(100, 4, {.generator = &g});
+  EXPECT_EQ(layer.weight.shape(), (mt::Shape{4, 100}));
+  EXPECT_EQ(layer.bias.shape(), (mt::Shape{4}));
+  const double bound = 1.0 / std::sqrt(100.0);
+  double max_abs = 0;
+  for (double w : layer.weight.to_vector()) max_abs = std::max(max_abs, std::abs(w));
+  EXPECT_LE(max_abs, bound);
+  EXPECT_GT(max_abs, 0.8 * bound);  // 400 draws reach near the bound
+  const auto named = layer.named_parameters();
+  ASSERT_EQ(named.size(), 2u);
+  EXPECT_EQ(named[0].name, "weight");
+  EXPECT_EQ(named[1].name, "bias");
+  EXPECT_TRUE(layer.weight.requires_grad());
+  EXPECT_EQ(layer.to_string(), "Linear(in_features=100, out_features=4, bias=True)");
+  EXPECT_EQ(layer.forward(mt::zeros({7, 3, 100})).shape(), (mt::Shape{7, 3, 4}));
+  EXPECT_THROW(layer.forward(mt::zeros({2, 99})), mt::Error);
+  mt::nn::Linear no_bias(3, 2, {.bias = false});
+  EXPECT_EQ(no_bias.parameters().size(), 1u);
+}
+
+TEST(Linear, ComputesXWTransposePlusB) {
+  mt::nn::Linear layer(2, 2);
+  layer.weight.set_data(mt::tensor({{1, 2}, {3, 4}}));
+  layer.bias.set_data(mt::tensor({10, 20}));
+  const auto y = layer.forward(mt::tensor({{1, 1}, {0, 1}})).to_vector();
+  EXPECT_EQ(y, (std::vector<double>{13, 27, 12, 24}));
+}
+
+TEST(Linear, GradientsMatchCentralDifferences) {
+  mt::nn::Linear layer(3, 2, {.dtype = mt::kFloat64});
+  const Tensor x = mt::rand({4, 3}, {.dtype = mt::kFloat64});
+  const auto result = mt::grad_check(
+      [&](const std::vector<Tensor>& v) { return v[0].matmul(v[1].transpose(0, 1)) + v[2]; },
+      {x, layer.weight, layer.bias});
+  EXPECT_TRUE(result.ok) << result.message;
+}
+
+TEST(Sequential, NamesChildrenByPositionAndChainsThem) {
+  auto net = mt::nn::Sequential{
+      std::make_shared<mt::nn::Linear>(2, 3), std::make_shared<mt::nn::ReLU>(),
+      std::make_shared<mt::nn::Linear>(3, 1), std::make_shared<mt::nn::Sigmoid>()};
+  const auto state = net.state_dict();
+  ASSERT_EQ(state.size(), 4u);
+  EXPECT_EQ(state[0].name, "0.weight");
+  EXPECT_EQ(state[3].name, "2.bias");
+  EXPECT_FALSE(state[0].value.requires_grad());  // state_dict values are detached
+  const Tensor y = net.forward(mt::rand({5, 2}));
+  EXPECT_EQ(y.shape(), (mt::Shape{5, 1}));
+  for (double p : y.to_vector()) {
+    EXPECT_GT(p, 0.0);
+    EXPECT_LT(p, 1.0);
+  }
+  EXPECT_EQ(net.to_string(),
+            "Sequential(\n"
+            "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
+            "  (1): ReLU()\n"
+            "  (2): Linear(in_features=3, out_features=1, bias=True)\n"
+            "  (3): Sigmoid()\n"
+            ")");
+  EXPECT_THROW(net.push_back(nullptr), mt::Error);
+}
+
+TEST(MLP, LayersAndShapes) {
+  mt::models::MLP mlp({2, 10, 10, 1});
+  const auto named = mlp.named_parameters();
+  ASSERT_EQ(named.size(), 6u);
+  EXPECT_EQ(named[0].name, "layer1.weight");
+  EXPECT_EQ(named[5].name, "layer3.bias");
+  EXPECT_EQ(mlp.forward(mt::zeros({8, 2})).shape(), (mt::Shape{8, 1}));
+  EXPECT_THROW(mt::models::MLP({2}), mt::Error);
+}
+
+TEST(Losses, MatchTheirFormulas) {
+  const Tensor p = mt::tensor({0.9, 0.2, 0.5}, {.dtype = mt::kFloat64});
+  const Tensor y = mt::tensor({1, 0, 1}, {.dtype = mt::kFloat64});
+  const double bce = -(std::log(0.9) + std::log(0.8) + std::log(0.5)) / 3;
+  EXPECT_NEAR(F::binary_cross_entropy(p, y).item(), bce, 1e-12);
+  EXPECT_NEAR(F::mse_loss(p, y).item(), (0.01 + 0.04 + 0.25) / 3, 1e-12);
+  EXPECT_THROW(F::mse_loss(p, mt::zeros({3, 1}, {.dtype = mt::kFloat64})), mt::Error);
+}
+
+TEST(Losses, SaturatedBinaryCrossEntropyStaysFinite) {
+  const Tensor p = mt::tensor({0.0, 1.0}, {.requires_grad = true});
+  const Tensor y = mt::tensor({1.0, 1.0});
+  const Tensor loss = F::binary_cross_entropy(p, y);
+  EXPECT_NEAR(loss.item(), 50.0, 1e-3);  // (100 + 0) / 2: the log is clamped at -100
+  loss.backward();
+  for (double g : p.grad().to_vector()) EXPECT_TRUE(std::isfinite(g));
+}
+
+TEST(Losses, GradientsMatchCentralDifferences) {
+  const Tensor logits = mt::randn({6}, {.dtype = mt::kFloat64});
+  const Tensor targets = mt::rand({6}, {.dtype = mt::kFloat64});
+  const auto bce = mt::grad_check(
+      [&](const std::vector<Tensor>& v) { return F::binary_cross_entropy(v[0].sigmoid(), v[1]); },
+      {logits, targets});
+  EXPECT_TRUE(bce.ok) << bce.message;
+  const auto mse = mt::grad_check(
+      [](const std::vector<Tensor>& v) { return F::mse_loss(v[0], v[1]); }, {logits, targets});
+  EXPECT_TRUE(mse.ok) << mse.message;
+}
+
+TEST(SGDOnTensors, MomentumAndWeightDecayFollowTorchsRule) {
+  // Minimise Σ (w - t)² with w = [0, 0]: gradient 2(w - t), compared with the rule written out.
+  const Tensor w = mt::zeros({2}, {.dtype = mt::kFloat64, .requires_grad = true});
+  const Tensor t = mt::tensor({1.0, -2.0}, {.dtype = mt::kFloat64});
+  const mt::optim::SGDOptions o{
+      .lr = 0.05, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true};
+  mt::optim::SGD opt(std::vector<Tensor>{w}, o);
+  std::vector<double> ref{0, 0}, buf{0, 0};
+  const std::vector<double> target{1.0, -2.0};
+  for (int step = 0; step < 10; ++step) {
+    opt.zero_grad();
+    ((w - t) * (w - t)).sum().backward();
+    opt.step();
+    for (int i = 0; i < 2; ++i) {
+      double g = 2 * (ref[i] - target[i]) + o.weight_decay * ref[i];
+      buf[i] = step == 0 ? g : o.momentum * buf[i] + g;
+      g = g + o.momentum * buf[i];
+      ref[i] -= o.lr * g;
+    }
+  }
+  const auto got = w.to_vector();
+  EXPECT_NEAR(got[0], ref[0], 1e-12);
+  EXPECT_NEAR(got[1], ref[1], 1e-12);
+  EXPECT_TRUE(w.is_leaf());
+  EXPECT_TRUE(w.requires_grad());
+}
+
+TEST(SGDOnTensors, ZeroGradClearsAndStepUpdatesTheModelInPlace) {
+  mt::models::MLP mlp({2, 3, 1});
+  const Tensor before = mlp.named_parameters()[0].value.clone().detach();
+  mt::optim::SGD opt(mlp.parameters(), {.lr = 0.1});
+  mlp.forward(mt::ones({4, 2})).sum().backward();
+  opt.step();
+  const Tensor after = mlp.named_parameters()[0].value;
+  EXPECT_NE(before.to_vector(), after.to_vector());
+  opt.zero_grad();
+  for (const auto& p : mlp.parameters()) EXPECT_FALSE(p.has_grad());
+}

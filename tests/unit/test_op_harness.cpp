@@ -1,0 +1,440 @@
+// The cross-backend op harness: every Tensor operation, from one table of cases, on random shapes
+// (1–4 dims, sizes 1–5), permuted non-contiguous inputs and broadcast pairs, in float32 and
+// float64. For each trial it checks
+//   - each backend under test against the reference backend (forward values);
+//   - float32 against float64 on the same values;
+//   - non-contiguous inputs against contiguous copies of them;
+//   - elementwise operations against their operator functor applied element by element;
+//   - gradients against central differences in float64 (grad_check).
+// A name of kTensorOps or a backend primitive without a case fails the harness.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "minitorch/autodiff/grad_mode.h"
+#include "minitorch/backend/op_table.h"
+#include "minitorch/tensor/creation.h"
+#include "minitorch/tensor/grad_check.h"
+#include "minitorch/tensor/tensor_ops.h"
+
+namespace mt = minitorch;
+using mt::Generator;
+using mt::Shape;
+using mt::Tensor;
+
+namespace {
+
+constexpr int kTrialsPerOp = 25;
+
+// Backends checked against the reference; later backends add themselves here.
+std::vector<const mt::Backend*> backends_under_test() {
+  return {&mt::reference_backend()};
+}
+
+enum class Domain { Any, Positive, AwayFromZero };
+
+std::int64_t pick(Generator& g, std::int64_t low, std::int64_t high) {  // inclusive
+  return low + static_cast<std::int64_t>(g.next_u64() % static_cast<std::uint64_t>(high - low + 1));
+}
+
+Shape random_shape(Generator& g, int min_dims = 1, int max_dims = 4) {
+  Shape shape(pick(g, min_dims, max_dims));
+  for (auto& size : shape) size = pick(g, 1, 5);
+  return shape;
+}
+
+double random_value(Generator& g, Domain domain) {
+  switch (domain) {
+    case Domain::Positive:
+      return g.uniform(0.5, 2.0);
+    case Domain::AwayFromZero:
+      return (g.uniform() < 0.5 ? -1.0 : 1.0) * g.uniform(0.5, 2.0);
+    case Domain::Any:
+      break;
+  }
+  return g.uniform(-2.0, 2.0);
+}
+
+std::vector<std::int64_t> random_permutation(Generator& g, std::size_t n) {
+  std::vector<std::int64_t> p(n);
+  std::iota(p.begin(), p.end(), 0);
+  for (std::size_t i = n; i > 1; --i) std::swap(p[i - 1], p[g.next_u64() % i]);
+  return p;
+}
+
+// A float64 tensor of `shape`; half the time a permuted (non-contiguous) view of other storage.
+Tensor random_tensor(Generator& g, const Shape& shape, Domain domain) {
+  const auto perm = random_permutation(g, shape.size());
+  Shape stored(shape.size());
+  for (std::size_t k = 0; k < shape.size(); ++k) stored[k] = shape[perm[k]];
+  std::vector<double> values(mt::numel(shape));
+  for (auto& v : values) v = random_value(g, domain);
+  const Tensor base =
+      mt::from_vector(values, g.uniform() < 0.5 ? shape : stored, {.dtype = mt::kFloat64});
+  if (base.shape() == shape) return base;
+  std::vector<std::int64_t> inverse(perm.size());
+  for (std::size_t k = 0; k < perm.size(); ++k) inverse[perm[k]] = static_cast<std::int64_t>(k);
+  return base.permute(inverse);
+}
+
+// A shape that broadcasts with `shape`: some leading dims dropped, some sizes replaced by 1.
+Shape broadcast_partner(Generator& g, const Shape& shape) {
+  Shape out(shape.begin() + pick(g, 0, static_cast<std::int64_t>(shape.size()) - 1), shape.end());
+  for (auto& size : out) {
+    if (g.uniform() < 0.3) size = 1;
+  }
+  return out;
+}
+
+struct Trial {
+  Trial(std::vector<Tensor> inputs_, mt::TensorFunction fn_, bool differentiable_ = true)
+      : inputs(std::move(inputs_)), fn(std::move(fn_)), differentiable(differentiable_) {}
+
+  std::vector<Tensor> inputs;  // float64, possibly non-contiguous
+  mt::TensorFunction fn;
+  bool differentiable;
+  // For elementwise cases: the functor's value at one element's inputs.
+  std::function<double(const std::vector<double>&)> elementwise;
+};
+
+using CaseMaker = std::function<Trial(Generator&)>;
+
+template <class Op>
+Trial unary_trial(Generator& g, Domain domain, mt::TensorFunction fn) {
+  Trial t{{random_tensor(g, random_shape(g), domain)}, std::move(fn)};
+  t.elementwise = [](const std::vector<double>& v) { return Op{}(v[0]); };
+  return t;
+}
+
+template <class Op>
+Trial binary_trial(Generator& g, Domain a_domain, Domain b_domain, mt::TensorFunction fn,
+                   bool differentiable = true) {
+  Shape a = random_shape(g);
+  Shape b = broadcast_partner(g, a);
+  if (g.uniform() < 0.5) std::swap(a, b);
+  Trial t{{random_tensor(g, a, a_domain), random_tensor(g, b, b_domain)},
+          std::move(fn),
+          differentiable};
+  t.elementwise = [](const std::vector<double>& v) { return Op{}(v[0], v[1]); };
+  return t;
+}
+
+Trial shape_trial(Generator& g, mt::TensorFunction fn, int min_dims = 1) {
+  return {{random_tensor(g, random_shape(g, min_dims), Domain::Any)}, std::move(fn)};
+}
+
+std::map<std::string, CaseMaker> make_cases() {
+  namespace ops = mt::operators;
+  using V = const std::vector<Tensor>&;
+  std::map<std::string, CaseMaker> c;
+  // ---- elementwise ----
+  c["neg"] = [](Generator& g) {
+    return unary_trial<ops::Neg>(g, Domain::Any, [](V v) { return -v[0]; });
+  };
+  c["inv"] = [](Generator& g) {
+    return unary_trial<ops::Inv>(g, Domain::AwayFromZero, [](V v) { return v[0].inv(); });
+  };
+  c["log"] = [](Generator& g) {
+    return unary_trial<ops::Log>(g, Domain::Positive, [](V v) { return v[0].log(); });
+  };
+  c["exp"] = [](Generator& g) {
+    return unary_trial<ops::Exp>(g, Domain::Any, [](V v) { return v[0].exp(); });
+  };
+  c["sigmoid"] = [](Generator& g) {
+    return unary_trial<ops::Sigmoid>(g, Domain::Any, [](V v) { return v[0].sigmoid(); });
+  };
+  c["relu"] = [](Generator& g) {
+    return unary_trial<ops::Relu>(g, Domain::AwayFromZero, [](V v) { return v[0].relu(); });
+  };
+  c["tanh"] = [](Generator& g) {
+    return unary_trial<ops::Tanh>(g, Domain::Any, [](V v) { return v[0].tanh(); });
+  };
+  c["sqrt"] = [](Generator& g) {
+    return unary_trial<ops::Sqrt>(g, Domain::Positive, [](V v) { return v[0].sqrt(); });
+  };
+  c["pow"] = [](Generator& g) {
+    const double exponent = std::array{2.0, 3.0, 0.5, -1.5}[pick(g, 0, 3)];
+    Trial t =
+        unary_trial<ops::Id>(g, Domain::Positive, [exponent](V v) { return v[0].pow(exponent); });
+    t.elementwise = [exponent](const std::vector<double>& v) { return std::pow(v[0], exponent); };
+    return t;
+  };
+  c["add"] = [](Generator& g) {
+    return binary_trial<ops::Add>(g, Domain::Any, Domain::Any, [](V v) { return v[0] + v[1]; });
+  };
+  c["sub"] = [](Generator& g) {
+    return binary_trial<ops::Sub>(g, Domain::Any, Domain::Any, [](V v) { return v[0] - v[1]; });
+  };
+  c["mul"] = [](Generator& g) {
+    return binary_trial<ops::Mul>(g, Domain::Any, Domain::Any, [](V v) { return v[0] * v[1]; });
+  };
+  c["div"] = [](Generator& g) {
+    return binary_trial<ops::Div>(g, Domain::Any, Domain::AwayFromZero,
+                                  [](V v) { return v[0] / v[1]; });
+  };
+  c["maximum"] = [](Generator& g) {
+    return binary_trial<ops::Max>(g, Domain::Any, Domain::Any,
+                                  [](V v) { return v[0].maximum(v[1]); });
+  };
+  c["lt"] = [](Generator& g) {
+    return binary_trial<ops::Lt>(
+        g, Domain::Any, Domain::Any, [](V v) { return v[0] < v[1]; }, false);
+  };
+  c["gt"] = [](Generator& g) {
+    return binary_trial<ops::Gt>(
+        g, Domain::Any, Domain::Any, [](V v) { return v[0] > v[1]; }, false);
+  };
+  c["eq"] = [](Generator& g) {
+    // relu(4a) == 4a exactly when a >= 0: both outcomes, exact in either dtype.
+    Trial t = binary_trial<ops::Eq>(
+        g, Domain::Any, Domain::Any,
+        [](V v) { return (v[0] * 4.0).relu().eq(v[0] * 4.0 + v[1] * 0.0); }, false);
+    t.elementwise = [](const std::vector<double>& v) {
+      return ops::Eq{}(ops::Relu{}(v[0] * 4), v[0] * 4 + v[1] * 0);
+    };
+    return t;
+  };
+  c["is_close"] = [](Generator& g) {
+    // a + 0.008 b is within 1e-2 of a exactly when |b| < 1.25: both outcomes.
+    Trial t = binary_trial<ops::IsClose>(
+        g, Domain::Any, Domain::Any, [](V v) { return (v[0] + v[1] * 0.008).is_close(v[0]); },
+        false);
+    t.elementwise = [](const std::vector<double>& v) {
+      return ops::IsClose{}(v[0] + v[1] * 0.008, v[0]);
+    };
+    return t;
+  };
+  c["where"] = [](Generator& g) {
+    const Shape shape = random_shape(g);
+    return Trial{{random_tensor(g, shape, Domain::Any),
+                  random_tensor(g, broadcast_partner(g, shape), Domain::Any),
+                  random_tensor(g, broadcast_partner(g, shape), Domain::Any)},
+                 [](V v) { return mt::where(v[0] > 0.0, v[1] * v[0], v[2].exp()); }};
+  };
+  // ---- reductions ----
+  c["sum"] = [](Generator& g) {
+    const int dim_choice = static_cast<int>(pick(g, 0, 3));
+    const bool keepdim = g.uniform() < 0.5;
+    return shape_trial(
+        g, [dim_choice, keepdim](V v) { return v[0].sum(dim_choice % v[0].dim(), keepdim); });
+  };
+  c["sum_all"] = [](Generator& g) { return shape_trial(g, [](V v) { return v[0].sum(); }); };
+  c["mean"] = [](Generator& g) {
+    const int dim_choice = static_cast<int>(pick(g, 0, 3));
+    return shape_trial(g,
+                       [dim_choice](V v) { return v[0].mean(-1 - dim_choice % v[0].dim(), true); });
+  };
+  c["mean_all"] = [](Generator& g) { return shape_trial(g, [](V v) { return v[0].mean(); }); };
+  c["max"] = [](Generator& g) {
+    const int dim_choice = static_cast<int>(pick(g, 0, 3));
+    const bool keepdim = g.uniform() < 0.5;
+    return shape_trial(
+        g, [dim_choice, keepdim](V v) { return v[0].max(dim_choice % v[0].dim(), keepdim).first; });
+  };
+  c["max_all"] = [](Generator& g) { return shape_trial(g, [](V v) { return v[0].max(); }); };
+  c["argmax"] = [](Generator& g) {
+    Trial t = shape_trial(g, [](V v) { return v[0].argmax(-1); });
+    t.differentiable = false;
+    return t;
+  };
+  // ---- shape ----
+  c["permute"] = [](Generator& g) {
+    const auto seed = g.next_u64();
+    return shape_trial(g, [seed](V v) {
+      Generator local(seed);
+      return v[0].permute(random_permutation(local, v[0].dim())) * 1.5;
+    });
+  };
+  c["transpose"] = [](Generator& g) {
+    const auto a = pick(g, 0, 3);
+    const auto b = pick(g, 0, 3);
+    return shape_trial(
+        g, [a, b](V v) { return v[0].transpose(a % v[0].dim(), b % v[0].dim()).exp(); });
+  };
+  c["view"] = [](Generator& g) {
+    return shape_trial(g, [](V v) { return v[0].contiguous().view({-1, 1}) * 2.0; });
+  };
+  c["reshape"] = [](Generator& g) {
+    return shape_trial(g, [](V v) { return v[0].reshape({v[0].size(-1), -1}).tanh(); });
+  };
+  c["flatten"] = [](Generator& g) {
+    return shape_trial(g, [](V v) { return v[0].flatten().sigmoid(); });
+  };
+  c["contiguous"] = [](Generator& g) {
+    return shape_trial(g, [](V v) { return v[0].contiguous() * v[0]; });
+  };
+  c["expand"] = [](Generator& g) {
+    const auto extra = pick(g, 1, 3);
+    return shape_trial(g, [extra](V v) {
+      Shape target = v[0].shape();
+      for (auto& size : target) {
+        if (size == 1) size = 3;
+      }
+      target.insert(target.begin(), extra);
+      return v[0].expand(target) * 1.0;
+    });
+  };
+  c["narrow"] = [](Generator& g) {
+    const auto choice = g.next_u64();
+    return shape_trial(g, [choice](V v) {
+      const auto d = static_cast<std::int64_t>(choice % v[0].dim());
+      const auto size = v[0].size(d);
+      const auto start = static_cast<std::int64_t>((choice / 7) % size);
+      return v[0].narrow(d, start, size - start).exp();
+    });
+  };
+  c["select"] = [](Generator& g) {
+    const auto choice = g.next_u64();
+    return shape_trial(g, [choice](V v) {
+      const auto d = static_cast<std::int64_t>(choice % v[0].dim());
+      return v[0].select(d, static_cast<std::int64_t>((choice / 5) % v[0].size(d))) * 3.0;
+    });
+  };
+  c["unsqueeze"] = [](Generator& g) {
+    const auto choice = pick(g, 0, 4);
+    return shape_trial(g,
+                       [choice](V v) { return v[0].unsqueeze(choice % (v[0].dim() + 1)).exp(); });
+  };
+  c["squeeze"] = [](Generator& g) {
+    const auto choice = pick(g, 0, 3);
+    return shape_trial(g, [choice](V v) { return v[0].squeeze(choice % v[0].dim()).exp(); });
+  };
+  // ---- products and conversions ----
+  c["matmul"] = [](Generator& g) {
+    const auto n = pick(g, 1, 5), k = pick(g, 1, 5), m = pick(g, 1, 5);
+    Shape batch = random_shape(g, 0, 2);
+    Shape a{n, k}, b{k, m};
+    Shape a_batch = broadcast_partner(g, batch.empty() ? Shape{1} : batch);
+    a.insert(a.begin(), a_batch.begin(), a_batch.end());
+    b.insert(b.begin(), batch.begin(), batch.end());
+    const auto vector_case = pick(g, 0, 3);  // 0: left vector, 1: right vector, else matrices
+    if (vector_case == 0) a = {k};
+    if (vector_case == 1) b = {k};
+    return Trial{{random_tensor(g, a, Domain::Any), random_tensor(g, b, Domain::Any)},
+                 [](V v) { return v[0].matmul(v[1]); }};
+  };
+  c["to"] = [](Generator& g) {
+    // A round trip through the other dtype. Rounding to float32 is a step function at the scale
+    // of central differences, so its gradient is checked in test_tensor.cpp instead.
+    Trial t = shape_trial(g, [](V v) {
+      const auto other = v[0].dtype() == mt::kFloat64 ? mt::kFloat32 : mt::kFloat64;
+      return v[0].to(other).to(v[0].dtype()) * 2.0;
+    });
+    t.differentiable = false;
+    return t;
+  };
+  c["clone"] = [](Generator& g) { return shape_trial(g, [](V v) { return v[0].clone() * v[0]; }); };
+  return c;
+}
+
+const std::map<std::string, CaseMaker>& cases() {
+  static const auto table = make_cases();
+  return table;
+}
+
+std::vector<Tensor> converted(const std::vector<Tensor>& inputs, mt::Dtype dtype,
+                              const mt::Backend& backend, bool contiguous) {
+  std::vector<Tensor> out;
+  for (const auto& x : inputs) {
+    Tensor y = x.to(dtype);
+    if (contiguous) y = y.contiguous();
+    const Tensor on_backend(y.tensor_data(), &backend);
+    out.push_back(on_backend);
+  }
+  return out;
+}
+
+void expect_close(const Tensor& got, const Tensor& expected, double tolerance,
+                  const std::string& what) {
+  ASSERT_EQ(got.shape(), expected.shape()) << what;
+  const auto a = got.to_vector();
+  const auto b = expected.to_vector();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_NEAR(a[i], b[i], tolerance * (1.0 + std::abs(b[i]))) << what << " at element " << i;
+  }
+}
+
+// The elementwise oracle: the functor applied to each output element's (broadcast) inputs.
+void expect_elementwise(const Trial& trial, const Tensor& out) {
+  mt::Index index(out.dim());
+  const auto values = out.to_vector();
+  for (std::int64_t n = 0; n < out.numel(); ++n) {
+    mt::to_index(n, out.shape(), index);
+    std::vector<double> args;
+    for (const auto& input : trial.inputs) {
+      mt::Index local(input.dim());
+      mt::broadcast_index(index, out.shape(), input.shape(), local);
+      args.push_back(input.get(local));
+    }
+    ASSERT_NEAR(values[n], trial.elementwise(args), 1e-12 * (1 + std::abs(values[n])))
+        << "element " << n;
+  }
+}
+
+std::string describe(const Trial& trial) {
+  std::string text;
+  for (const auto& x : trial.inputs) {
+    text += mt::shape_to_string(x.shape()) + (x.is_contiguous() ? " " : " (strided) ");
+  }
+  return text;
+}
+
+class OpHarness : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OpHarness, MatchesReferenceDtypesLayoutsOracleAndGradients) {
+  const CaseMaker& make = cases().at(GetParam());
+  Generator g(std::hash<std::string>{}(GetParam()));
+  for (int trial_number = 0; trial_number < kTrialsPerOp; ++trial_number) {
+    const Trial trial = make(g);
+    SCOPED_TRACE("trial " + std::to_string(trial_number) + ", inputs " + describe(trial));
+    const auto& reference = mt::reference_backend();
+    const Tensor expected = trial.fn(converted(trial.inputs, mt::kFloat64, reference, false));
+
+    const Tensor contiguous = trial.fn(converted(trial.inputs, mt::kFloat64, reference, true));
+    expect_close(contiguous, expected, 0.0, "contiguous inputs");
+    for (const mt::Backend* backend : backends_under_test()) {
+      for (const mt::Dtype dtype : {mt::kFloat64, mt::kFloat32}) {
+        const Tensor got = trial.fn(converted(trial.inputs, dtype, *backend, false));
+        EXPECT_EQ(got.dtype(), dtype);
+        const double tolerance = dtype == mt::kFloat64 ? 1e-12 : 1e-4;
+        expect_close(got.to(mt::kFloat64), expected, tolerance,
+                     backend->name() + " " + mt::dtype_name(dtype));
+      }
+    }
+    if (trial.elementwise) expect_elementwise(trial, expected);
+    if (trial.differentiable) {
+      const auto check = mt::grad_check(trial.fn, trial.inputs);
+      ASSERT_TRUE(check.ok) << check.message;
+    }
+  }
+}
+
+std::vector<std::string> case_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, maker] : cases()) names.push_back(name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryOp, OpHarness, ::testing::ValuesIn(case_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(OpHarnessTable, EveryOperationHasACase) {
+  std::set<std::string> required(mt::kTensorOps.begin(), mt::kTensorOps.end());
+  for (auto op : mt::kUnaryOps) required.insert(mt::op_name(op));
+  for (auto op : mt::kBinaryOps) {
+    required.insert(op == mt::BinaryOp::Max ? "maximum" : mt::op_name(op));
+  }
+  for (auto op : mt::kReduceOps) required.insert(mt::op_name(op));
+  for (const auto& name : required)
+    EXPECT_TRUE(cases().count(name)) << "no harness case for " << name;
+  for (const auto& [name, maker] : cases()) {
+    EXPECT_TRUE(required.count(name)) << "case " << name << " is not in kTensorOps";
+  }
+}
+
+}  // namespace
