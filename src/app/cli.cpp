@@ -17,8 +17,10 @@
 #include "minitorch/app/tensor_classifier.h"
 #include "minitorch/app/train_2d.h"
 #include "minitorch/app/train_config.h"
+#include "minitorch/backend/backend.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/datasets.h"
+#include "minitorch/parallel/parallel.h"
 
 namespace minitorch::app {
 namespace {
@@ -26,7 +28,9 @@ namespace {
 constexpr int kExitRuntimeFailure = 1;
 constexpr int kExitUsage = 2;
 
-const std::vector<std::string> kBackends{"scalar", "tensor"};
+// scalar: one Scalar per weight (MiniTorch module 1); reference / fast: tensors on that backend;
+// tensor: tensors on the default backend (fast).
+const std::vector<std::string> kBackends{"fast", "reference", "tensor", "scalar"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -88,6 +92,10 @@ void add_train_command(CLI::App& app, TrainConfig& config) {
   train->add_option("--dataset", config.dataset, "2-D data set")
       ->check(one_of(data::dataset_names(), "dataset"))
       ->capture_default_str();
+  train
+      ->add_option("--threads", config.threads,
+                   "Threads of the fast backend (default: MINITORCH_NUM_THREADS, else all cores)")
+      ->check(positive_integer());
   train->add_option("--hidden", config.hidden, "Hidden layer size")
       ->check(positive_integer())
       ->capture_default_str();
@@ -145,13 +153,16 @@ void check_dataset_size(const std::string& dataset, int points) {
 }
 
 std::unique_ptr<Classifier2D> make_classifier(const TrainConfig& config, Generator& generator) {
-  if (config.backend == "tensor") {
-    return std::make_unique<TensorClassifier2D>(config.hidden, config.lr, generator);
+  if (config.backend == "scalar") {
+    return std::make_unique<ScalarClassifier2D>(config.hidden, config.lr, generator);
   }
-  return std::make_unique<ScalarClassifier2D>(config.hidden, config.lr, generator);
+  // Everything the model creates lives on the chosen backend.
+  set_default_backend(config.backend == "reference" ? reference_backend() : fast_backend());
+  return std::make_unique<TensorClassifier2D>(config.hidden, config.lr, generator);
 }
 
 int run_train(const TrainConfig& config) {
+  if (config.threads > 0) set_num_threads(config.threads);
   const auto data = data::make_dataset(config.dataset, config.points, config.seed);
   const RunDirectory run =
       config.run_dir.empty()

@@ -7,7 +7,7 @@ nlohmann::json to_json(const TrainConfig& c) {
       {"command", "train"}, {"backend", c.backend}, {"dataset", c.dataset},
       {"model", c.model},   {"hidden", c.hidden},   {"lr", c.lr},
       {"epochs", c.epochs}, {"points", c.points},   {"batch_size", c.batch_size},
-      {"seed", c.seed},
+      {"seed", c.seed},     {"threads", c.threads},
   };
 }
 

@@ -177,7 +177,7 @@ class ReferenceBackend final : public Backend {
 };
 
 std::atomic<const Backend*>& default_backend_slot() {
-  static std::atomic<const Backend*> slot{&reference_backend()};
+  static std::atomic<const Backend*> slot{&fast_backend()};
   return slot;
 }
 

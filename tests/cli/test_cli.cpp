@@ -97,7 +97,8 @@ TEST_F(Cli, UnknownNamesListTheValidOnes) {
   EXPECT_TRUE(contains(r.err, "simple, diag, split, xor, circle, spiral")) << r.err;
   r = run({"train", "--backend", "quantum", "--run-dir", (dir_ / "run").string()});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "unknown backend 'quantum'; expected one of: scalar, tensor"))
+  EXPECT_TRUE(contains(
+      r.err, "unknown backend 'quantum'; expected one of: fast, reference, tensor, scalar"))
       << r.err;
   r = run({"datasets", "--name", "moons"});
   EXPECT_EQ(r.code, 2);
@@ -112,6 +113,7 @@ TEST_F(Cli, InvalidNumbersNameTheFlag) {
       {"--epochs", "0"}, {"--epochs", "-3"},  {"--epochs", "ten"}, {"--points", "0"},
       {"--hidden", "0"}, {"--hidden", "1.5"}, {"--lr", "0"},       {"--lr", "-0.1"},
       {"--lr", "inf"},   {"--lr", "nan"},     {"--lr", "fast"},    {"--batch-size", "-1"},
+      {"--seed", "-1"},  {"--seed", "1e3"},   {"--threads", "0"},  {"--points", "99999999999"},
   };
   for (const auto& [flag, value] : cases) {
     const Result r = run({"train", flag, value, "--run-dir", (dir_ / "run").string()});
@@ -250,6 +252,24 @@ TEST_P(TensorTraining, ReachesAtLeast48Of50) {
 INSTANTIATE_TEST_SUITE_P(MainDataSets, TensorTraining,
                          ::testing::Combine(::testing::Values("simple", "diag", "split", "xor"),
                                             ::testing::Values(0, 10)));
+
+// The fast and reference backends train the same network to the same figures.
+TEST_F(Cli, FastAndReferenceBackendsAgree) {
+  auto summary = [&](const std::string& backend, const std::string& threads) {
+    const fs::path run_dir = dir_ / backend / threads;
+    const Result r =
+        run({"train", "--backend", backend, "--threads", threads, "--dataset", "circle", "--hidden",
+             "20", "--epochs", "50", "--batch-size", "10", "--run-dir", run_dir.string()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return nlohmann::json::parse(read(run_dir / "summary.json"));
+  };
+  const auto reference = summary("reference", "1");
+  for (const auto& threads : {"1", "2"}) {
+    const auto fast = summary("fast", threads);
+    EXPECT_EQ(fast["correct"], reference["correct"]) << threads;
+    EXPECT_NEAR(fast["final_loss"].get<double>(), reference["final_loss"].get<double>(), 1e-4);
+  }
+}
 
 TEST_F(Cli, TensorBackendWritesItsGraph) {
   const fs::path graph = dir_ / "graph.dot";

@@ -17,7 +17,9 @@
 #include <set>
 
 #include "minitorch/autodiff/grad_mode.h"
+#include "minitorch/backend/cpu_features.h"
 #include "minitorch/backend/op_table.h"
+#include "minitorch/parallel/parallel.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/grad_check.h"
 #include "minitorch/tensor/tensor_ops.h"
@@ -33,7 +35,16 @@ constexpr int kTrialsPerOp = 25;
 
 // Backends checked against the reference; later backends add themselves here.
 std::vector<const mt::Backend*> backends_under_test() {
-  return {&mt::reference_backend()};
+  return {&mt::reference_backend(), &mt::fast_backend()};
+}
+
+// Every instruction set this processor supports: each has its own compiled kernels.
+std::vector<mt::CpuIsa> isas_under_test() {
+  std::vector<mt::CpuIsa> out;
+  for (auto isa : {mt::CpuIsa::Generic, mt::CpuIsa::Avx2, mt::CpuIsa::Avx512}) {
+    if (isa <= mt::best_supported_isa()) out.push_back(isa);
+  }
+  return out;
 }
 
 enum class Domain { Any, Positive, AwayFromZero };
@@ -398,13 +409,21 @@ TEST_P(OpHarness, MatchesReferenceDtypesLayoutsOracleAndGradients) {
     const Tensor contiguous = trial.fn(converted(trial.inputs, mt::kFloat64, reference, true));
     expect_close(contiguous, expected, 0.0, "contiguous inputs");
     for (const mt::Backend* backend : backends_under_test()) {
-      for (const mt::Dtype dtype : {mt::kFloat64, mt::kFloat32}) {
-        const Tensor got = trial.fn(converted(trial.inputs, dtype, *backend, false));
-        EXPECT_EQ(got.dtype(), dtype);
-        const double tolerance = dtype == mt::kFloat64 ? 1e-12 : 1e-4;
-        expect_close(got.to(mt::kFloat64), expected, tolerance,
-                     backend->name() + " " + mt::dtype_name(dtype));
+      for (const mt::CpuIsa isa : isas_under_test()) {
+        mt::set_cpu_isa(isa);
+        for (const int threads : {1, 2}) {
+          mt::set_num_threads(threads);
+          for (const mt::Dtype dtype : {mt::kFloat64, mt::kFloat32}) {
+            const Tensor got = trial.fn(converted(trial.inputs, dtype, *backend, false));
+            EXPECT_EQ(got.dtype(), dtype);
+            const double tolerance = dtype == mt::kFloat64 ? 1e-12 : 1e-4;
+            expect_close(got.to(mt::kFloat64), expected, tolerance,
+                         backend->name() + " " + mt::isa_name(isa) + " " + std::to_string(threads) +
+                             " threads " + mt::dtype_name(dtype));
+          }
+        }
       }
+      mt::set_cpu_isa(mt::best_supported_isa());
     }
     if (trial.elementwise) expect_elementwise(trial, expected);
     if (trial.differentiable) {

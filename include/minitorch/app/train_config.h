@@ -10,7 +10,7 @@
 namespace minitorch::app {
 
 struct TrainConfig {
-  std::string backend = "scalar";
+  std::string backend = "fast";
   std::string dataset = "xor";
   std::string model = "mlp";
   int hidden = 10;
@@ -19,6 +19,7 @@ struct TrainConfig {
   int points = 50;
   int batch_size = 0;  // 0: the whole data set in one batch
   std::uint64_t seed = 0;
+  int threads = 0;                // 0: the default thread count
   std::string runs_dir = "runs";  // parent of a fresh run directory when run_dir is empty
   std::string run_dir;            // explicit run directory
   std::string graph_path;         // write the graph of one forward pass here when set

@@ -50,7 +50,11 @@ class Backend {
 // The plain, obviously correct backend: the oracle other backends are tested against.
 const Backend& reference_backend();
 
-// The backend new tensors use unless told otherwise.
+// The fast CPU backend: vectorised (AVX-512 / AVX2 / portable, chosen at run time), threaded,
+// with our GEMM. The default.
+const Backend& fast_backend();
+
+// The backend new tensors use unless told otherwise (fast_backend() unless changed).
 const Backend& default_backend();
 void set_default_backend(const Backend& backend);
 

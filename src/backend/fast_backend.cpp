@@ -1,0 +1,526 @@
+// The fast CPU backend: the reference backend's primitives with contiguous and broadcast fast
+// paths vectorised for the processor at hand, a generic strided path that walks runs along the
+// last dimension without per-element allocation or index arithmetic, our GEMM for matmul, and the
+// thread pool for anything large enough to pay for it.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "minitorch/backend/backend.h"
+#include "minitorch/backend/detail/isa_dispatch.h"
+#include "minitorch/backend/gemm.h"
+#include "minitorch/parallel/parallel.h"
+
+namespace minitorch {
+namespace {
+
+using detail::run_on_cpu;
+
+// Elements per parallel chunk: ~10-40 µs of elementwise work, far above a region's cost.
+constexpr std::int64_t kGrain = 1 << 15;
+
+// ---- vectorisable loops over contiguous memory (scalar operands broadcast) ----------------------
+
+template <class T>
+MT_ALWAYS_INLINE T at(const T* p, std::int64_t i, bool scalar) {
+  return scalar ? p[0] : p[i];
+}
+
+template <class F, class T, bool XScalar>
+struct MapLoop {
+  static MT_ALWAYS_INLINE void run(const T* __restrict x, T* __restrict y, std::int64_t n) {
+    const F f{};
+    for (std::int64_t i = 0; i < n; ++i) y[i] = f(at(x, i, XScalar));
+  }
+};
+
+template <class F, class T, bool XScalar, bool DScalar>
+struct MapBackwardLoop {
+  static MT_ALWAYS_INLINE void run(const T* __restrict x, const T* __restrict d, T* __restrict y,
+                                   std::int64_t n) {
+    const F f{};
+    for (std::int64_t i = 0; i < n; ++i) y[i] = f.backward(at(x, i, XScalar), at(d, i, DScalar));
+  }
+};
+
+template <class F, class T, bool AScalar, bool BScalar>
+struct ZipLoop {
+  static MT_ALWAYS_INLINE void run(const T* __restrict a, const T* __restrict b, T* __restrict out,
+                                   std::int64_t n) {
+    const F f{};
+    for (std::int64_t i = 0; i < n; ++i) out[i] = f(at(a, i, AScalar), at(b, i, BScalar));
+  }
+};
+
+template <class F, class T, bool AScalar, bool BScalar>
+struct ZipBackwardLoop {
+  static MT_ALWAYS_INLINE void run(const T* __restrict a, const T* __restrict b,
+                                   const T* __restrict d, T* __restrict da, T* __restrict db,
+                                   std::int64_t n) {
+    const F f{};
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto g = f.backward(at(a, i, AScalar), at(b, i, BScalar), d[i]);
+      da[i] = g.a;
+      db[i] = g.b;
+    }
+  }
+};
+
+// out[o, i] = fold over r of x[o, r, i] for a contiguous [outer, length, inner] input.
+template <class F, class T>
+struct ReduceOuterLoop {
+  static MT_ALWAYS_INLINE void run(const T* __restrict x, T* __restrict out, std::int64_t length,
+                                   std::int64_t inner, T identity) {
+    const F f{};
+    for (std::int64_t i = 0; i < inner; ++i) out[i] = identity;
+    for (std::int64_t r = 0; r < length; ++r) {
+      const T* row = x + r * inner;
+      for (std::int64_t i = 0; i < inner; ++i) out[i] = f(out[i], row[i]);
+    }
+  }
+};
+
+// out[o] = fold of a contiguous run of `length` values, in 16 interleaved partial folds (a fixed
+// order, so the result does not depend on the thread count) that the compiler can vectorise.
+template <class F, class T>
+struct ReduceInnerLoop {
+  static MT_ALWAYS_INLINE void run(const T* __restrict x, T* __restrict out, std::int64_t outer,
+                                   std::int64_t length, T identity) {
+    const F f{};
+    constexpr int kLanes = 16;
+    for (std::int64_t o = 0; o < outer; ++o) {
+      const T* row = x + o * length;
+      T lanes[kLanes];
+      for (int l = 0; l < kLanes; ++l) lanes[l] = identity;
+      std::int64_t r = 0;
+      for (; r + kLanes <= length; r += kLanes) {
+        for (int l = 0; l < kLanes; ++l) lanes[l] = f(lanes[l], row[r + l]);
+      }
+      T acc = identity;
+      for (int l = 0; l < kLanes; ++l) acc = f(acc, lanes[l]);
+      for (; r < length; ++r) acc = f(acc, row[r]);
+      out[o] = acc;
+    }
+  }
+};
+
+// ---- the generic strided path
+// ---------------------------------------------------------------------
+
+// Strides of `t` as seen from an output of shape `shape`: 0 along broadcast dimensions.
+Strides broadcast_strides(const TensorData& t, const Shape& shape) {
+  Strides out(shape.size(), 0);
+  const std::size_t extra = shape.size() - t.shape().size();
+  for (std::size_t k = 0; k < t.shape().size(); ++k) {
+    out[k + extra] = t.shape()[k] == 1 ? 0 : t.strides()[k];
+  }
+  return out;
+}
+
+// Calls run(positions, count, inner_strides) for each run of consecutive output ordinals in
+// [begin, end) along the last dimension; positions[k] is tensor k's storage position at the run's
+// first element. One index vector per call, no allocation per element.
+template <std::size_t N, class Run>
+void for_each_run(const Shape& shape, const std::array<const TensorData*, N>& tensors,
+                  std::int64_t begin, std::int64_t end, Run&& run) {
+  std::array<Strides, N> strides;
+  for (std::size_t t = 0; t < N; ++t) strides[t] = broadcast_strides(*tensors[t], shape);
+  if (shape.empty()) {
+    std::array<std::int64_t, N> positions;
+    std::array<std::int64_t, N> inner{};
+    for (std::size_t t = 0; t < N; ++t) positions[t] = tensors[t]->offset();
+    if (begin < end) run(positions, std::int64_t{1}, inner);
+    return;
+  }
+  const std::size_t last = shape.size() - 1;
+  std::array<std::int64_t, N> inner;
+  for (std::size_t t = 0; t < N; ++t) inner[t] = strides[t][last];
+  Index index(shape.size());
+  to_index(begin, shape, index);
+  for (std::int64_t ordinal = begin; ordinal < end;) {
+    std::array<std::int64_t, N> positions;
+    for (std::size_t t = 0; t < N; ++t) {
+      positions[t] = tensors[t]->offset() + index_to_position(index, strides[t]);
+    }
+    const std::int64_t count = std::min(shape[last] - index[last], end - ordinal);
+    run(positions, count, inner);
+    ordinal += count;
+    index[last] += count;
+    for (std::size_t k = last; k > 0 && index[k] == shape[k]; --k) {
+      index[k] = 0;
+      ++index[k - 1];
+    }
+  }
+}
+
+// Splits the output's elements over the pool and walks each chunk's runs.
+template <std::size_t N, class Run>
+void parallel_runs(const Shape& shape, const std::array<const TensorData*, N>& tensors, Run&& run) {
+  parallel_for(0, numel(shape), kGrain, [&](std::int64_t begin, std::int64_t end) {
+    for_each_run<N>(shape, tensors, begin, end, run);
+  });
+}
+
+// ---- classifying operands ----------------------------------------------------------------------
+
+bool is_scalar(const TensorData& t) {
+  return t.numel() == 1;
+}
+
+// Contiguous with exactly the output's shape (a flat loop can index it by the output ordinal).
+bool is_flat(const TensorData& t, const Shape& shape) {
+  return t.shape() == shape && t.is_contiguous();
+}
+
+bool flat_or_scalar(const TensorData& t, const Shape& shape) {
+  return is_scalar(t) || is_flat(t, shape);
+}
+
+template <class T>
+const T* first(const TensorData& t) {
+  return t.data<T>() + t.offset();
+}
+
+template <class T>
+T* first_mutable(const TensorData& t) {
+  return t.data<T>() + t.offset();
+}
+
+// Runs body(begin, end) over [0, n) in parallel chunks.
+template <class Body>
+void parallel_flat(std::int64_t n, Body&& body) {
+  parallel_for(0, n, kGrain, body);
+}
+
+// ---- the backend
+// ---------------------------------------------------------------------------------
+
+class FastBackend final : public Backend {
+ public:
+  std::string name() const override { return "fast"; }
+
+  void copy(const TensorData& in, const TensorData& out) const override {
+    if (in.dtype() == out.dtype() && is_flat(in, out.shape()) && out.is_contiguous()) {
+      const std::size_t bytes = dtype_size(in.dtype());
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const T* x = first<T>(in);
+        T* y = first_mutable<T>(out);
+        parallel_flat(out.numel(), [&](std::int64_t b, std::int64_t e) {
+          std::memcpy(y + b, x + b, static_cast<std::size_t>(e - b) * bytes);
+        });
+      });
+      return;
+    }
+    dispatch_dtype(out.dtype(), [&]<class Out>() {
+      dispatch_dtype(in.dtype(), [&]<class In>() {
+        const In* x = in.data<In>();
+        Out* y = out.data<Out>();
+        parallel_runs<2>(out.shape(), {&out, &in}, [&](auto p, std::int64_t n, auto s) {
+          for (std::int64_t j = 0; j < n; ++j)
+            y[p[0] + j * s[0]] = static_cast<Out>(x[p[1] + j * s[1]]);
+        });
+      });
+    });
+  }
+
+  void map(UnaryOp op, const TensorData& in, const TensorData& out) const override {
+    visit_unary(op, [&]<class F>(F f) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        if (out.is_contiguous() && flat_or_scalar(in, out.shape())) {
+          const T* x = first<T>(in);
+          T* y = first_mutable<T>(out);
+          const bool scalar = !is_flat(in, out.shape());
+          parallel_flat(out.numel(), [&](std::int64_t b, std::int64_t e) {
+            if (scalar) {
+              run_on_cpu<MapLoop<F, T, true>>(x, y + b, e - b);
+            } else {
+              run_on_cpu<MapLoop<F, T, false>>(x + b, y + b, e - b);
+            }
+          });
+          return;
+        }
+        const T* x = in.data<T>();
+        T* y = out.data<T>();
+        parallel_runs<2>(out.shape(), {&out, &in}, [&](auto p, std::int64_t n, auto s) {
+          for (std::int64_t j = 0; j < n; ++j) y[p[0] + j * s[0]] = f(x[p[1] + j * s[1]]);
+        });
+      });
+    });
+  }
+
+  void map_backward(UnaryOp op, const TensorData& in, const TensorData& d,
+                    const TensorData& out) const override {
+    visit_unary(op, [&]<class F>(F f) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const Shape& shape = out.shape();
+        if (out.is_contiguous() && flat_or_scalar(in, shape) && flat_or_scalar(d, shape)) {
+          const bool xs = !is_flat(in, shape);
+          const bool ds = !is_flat(d, shape);
+          const T* x = first<T>(in);
+          const T* g = first<T>(d);
+          T* y = first_mutable<T>(out);
+          parallel_flat(out.numel(), [&](std::int64_t b, std::int64_t e) {
+            const T* xb = xs ? x : x + b;
+            const T* gb = ds ? g : g + b;
+            if (!xs && !ds)
+              return run_on_cpu<MapBackwardLoop<F, T, false, false>>(xb, gb, y + b, e - b);
+            if (xs && !ds)
+              return run_on_cpu<MapBackwardLoop<F, T, true, false>>(xb, gb, y + b, e - b);
+            if (!xs && ds)
+              return run_on_cpu<MapBackwardLoop<F, T, false, true>>(xb, gb, y + b, e - b);
+            run_on_cpu<MapBackwardLoop<F, T, true, true>>(xb, gb, y + b, e - b);
+          });
+          return;
+        }
+        const T* x = in.data<T>();
+        const T* g = d.data<T>();
+        T* y = out.data<T>();
+        parallel_runs<3>(shape, {&out, &in, &d}, [&](auto p, std::int64_t n, auto s) {
+          for (std::int64_t j = 0; j < n; ++j) {
+            y[p[0] + j * s[0]] = f.backward(x[p[1] + j * s[1]], g[p[2] + j * s[2]]);
+          }
+        });
+      });
+    });
+  }
+
+  void zip(BinaryOp op, const TensorData& a, const TensorData& b,
+           const TensorData& out) const override {
+    visit_binary(op, [&]<class F>(F f) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const Shape& shape = out.shape();
+        if (out.is_contiguous() && flat_or_scalar(a, shape) && flat_or_scalar(b, shape)) {
+          const bool as = !is_flat(a, shape);
+          const bool bs = !is_flat(b, shape);
+          const T* x = first<T>(a);
+          const T* y = first<T>(b);
+          T* z = first_mutable<T>(out);
+          parallel_flat(out.numel(), [&](std::int64_t lo, std::int64_t hi) {
+            const T* xb = as ? x : x + lo;
+            const T* yb = bs ? y : y + lo;
+            if (!as && !bs) return run_on_cpu<ZipLoop<F, T, false, false>>(xb, yb, z + lo, hi - lo);
+            if (as && !bs) return run_on_cpu<ZipLoop<F, T, true, false>>(xb, yb, z + lo, hi - lo);
+            if (!as && bs) return run_on_cpu<ZipLoop<F, T, false, true>>(xb, yb, z + lo, hi - lo);
+            run_on_cpu<ZipLoop<F, T, true, true>>(xb, yb, z + lo, hi - lo);
+          });
+          return;
+        }
+        if (out.is_contiguous() && zip_rows(f, a, b, out)) return;
+        const T* x = a.data<T>();
+        const T* y = b.data<T>();
+        T* z = out.data<T>();
+        parallel_runs<3>(shape, {&out, &a, &b}, [&](auto p, std::int64_t n, auto s) {
+          for (std::int64_t j = 0; j < n; ++j) {
+            z[p[0] + j * s[0]] = f(x[p[1] + j * s[1]], y[p[2] + j * s[2]]);
+          }
+        });
+      });
+    });
+  }
+
+  void zip_backward(BinaryOp op, const TensorData& a, const TensorData& b, const TensorData& d,
+                    const TensorData& da, const TensorData& db) const override {
+    visit_binary(op, [&]<class F>(F f) {
+      dispatch_dtype(d.dtype(), [&]<class T>() {
+        const Shape& shape = da.shape();
+        if (da.is_contiguous() && db.is_contiguous() && is_flat(d, shape) &&
+            flat_or_scalar(a, shape) && flat_or_scalar(b, shape)) {
+          const bool as = !is_flat(a, shape);
+          const bool bs = !is_flat(b, shape);
+          const T* x = first<T>(a);
+          const T* y = first<T>(b);
+          const T* g = first<T>(d);
+          T* gx = first_mutable<T>(da);
+          T* gy = first_mutable<T>(db);
+          parallel_flat(da.numel(), [&](std::int64_t lo, std::int64_t hi) {
+            const T* xb = as ? x : x + lo;
+            const T* yb = bs ? y : y + lo;
+            const std::int64_t n = hi - lo;
+            if (!as && !bs) {
+              return run_on_cpu<ZipBackwardLoop<F, T, false, false>>(xb, yb, g + lo, gx + lo,
+                                                                     gy + lo, n);
+            }
+            if (as && !bs) {
+              return run_on_cpu<ZipBackwardLoop<F, T, true, false>>(xb, yb, g + lo, gx + lo,
+                                                                    gy + lo, n);
+            }
+            if (!as && bs) {
+              return run_on_cpu<ZipBackwardLoop<F, T, false, true>>(xb, yb, g + lo, gx + lo,
+                                                                    gy + lo, n);
+            }
+            run_on_cpu<ZipBackwardLoop<F, T, true, true>>(xb, yb, g + lo, gx + lo, gy + lo, n);
+          });
+          return;
+        }
+        const T* x = a.data<T>();
+        const T* y = b.data<T>();
+        const T* g = d.data<T>();
+        T* gx = da.data<T>();
+        T* gy = db.data<T>();
+        parallel_runs<5>(shape, {&da, &db, &a, &b, &d}, [&](auto p, std::int64_t n, auto s) {
+          for (std::int64_t j = 0; j < n; ++j) {
+            const auto grads =
+                f.backward(x[p[2] + j * s[2]], y[p[3] + j * s[3]], g[p[4] + j * s[4]]);
+            gx[p[0] + j * s[0]] = grads.a;
+            gy[p[1] + j * s[1]] = grads.b;
+          }
+        });
+      });
+    });
+  }
+
+  void where(const TensorData& cond, const TensorData& a, const TensorData& b,
+             const TensorData& out) const override {
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* c = cond.data<T>();
+      const T* x = a.data<T>();
+      const T* y = b.data<T>();
+      T* z = out.data<T>();
+      parallel_runs<4>(out.shape(), {&out, &cond, &a, &b}, [&](auto p, std::int64_t n, auto s) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          z[p[0] + j * s[0]] = c[p[1] + j * s[1]] != T(0) ? x[p[2] + j * s[2]] : y[p[3] + j * s[3]];
+        }
+      });
+    });
+  }
+
+  void reduce(ReduceOp op, const TensorData& in, std::int64_t dim,
+              const TensorData& out) const override {
+    visit_reduce(op, [&]<class F>(F f, double identity_value) {
+      dispatch_dtype(out.dtype(), [&]<class T>() {
+        const T identity = static_cast<T>(identity_value);
+        const Shape& shape = in.shape();
+        const std::int64_t length = shape[dim];
+        if (in.is_contiguous() && out.is_contiguous()) {
+          const std::int64_t outer = numel(std::span(shape).first(dim));
+          const std::int64_t inner = numel(std::span(shape).subspan(dim + 1));
+          const T* x = first<T>(in);
+          T* y = first_mutable<T>(out);
+          if (inner == 1) {
+            const std::int64_t grain =
+                std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(length, 1));
+            parallel_for(0, outer, grain, [&](std::int64_t o0, std::int64_t o1) {
+              run_on_cpu<ReduceInnerLoop<F, T>>(x + o0 * length, y + o0, o1 - o0, length, identity);
+            });
+          } else {
+            const std::int64_t grain =
+                std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(length * inner, 1));
+            parallel_for(0, outer, grain, [&](std::int64_t o0, std::int64_t o1) {
+              for (std::int64_t o = o0; o < o1; ++o) {
+                run_on_cpu<ReduceOuterLoop<F, T>>(x + o * length * inner, y + o * inner, length,
+                                                  inner, identity);
+              }
+            });
+          }
+          return;
+        }
+        const T* x = in.data<T>();
+        T* y = out.data<T>();
+        const std::int64_t stride = in.strides()[dim];
+        // `in` seen at out's shape: positions of the first element of each reduced run.
+        parallel_runs<2>(out.shape(), {&out, &in}, [&](auto p, std::int64_t n, auto s) {
+          for (std::int64_t j = 0; j < n; ++j) {
+            const T* run = x + p[1] + j * s[1];
+            T acc = identity;
+            for (std::int64_t r = 0; r < length; ++r) acc = f(acc, run[r * stride]);
+            y[p[0] + j * s[0]] = acc;
+          }
+        });
+      });
+    });
+  }
+
+  void argmax(const TensorData& in, std::int64_t dim, const TensorData& out) const override {
+    reference_backend().argmax(in, dim, out);
+  }
+
+  void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const override {
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const std::int64_t rank = out.dim();
+      const std::int64_t m = out.shape()[rank - 2];
+      const std::int64_t n = out.shape()[rank - 1];
+      const std::int64_t k = a.shape()[a.dim() - 1];
+      const Shape batch(out.shape().begin(), out.shape().end() - 2);
+      const Strides a_batch = batch_strides(a, batch);
+      const Strides b_batch = batch_strides(b, batch);
+      const Strides c_batch = batch_strides(out, batch);
+      const MatrixRef<const T> a_matrix{a.data<T>(), a.strides()[a.dim() - 2],
+                                        a.strides()[a.dim() - 1]};
+      const MatrixRef<const T> b_matrix{b.data<T>(), b.strides()[b.dim() - 2],
+                                        b.strides()[b.dim() - 1]};
+      const MatrixRef<T> c_matrix{out.data<T>(), out.strides()[rank - 2], out.strides()[rank - 1]};
+      const std::int64_t batches = numel(batch);
+      // Many small products: one per thread; few large ones: each uses every thread.
+      const std::int64_t grain = m * n * k >= (1 << 20) ? batches : 1;
+      parallel_for(0, batches, grain, [&](std::int64_t first_batch, std::int64_t last_batch) {
+        Index index(batch.size());
+        for (std::int64_t i = first_batch; i < last_batch; ++i) {
+          to_index(i, batch, index);
+          gemm<T>(m, n, k,
+                  {a_matrix.data + a.offset() + index_to_position(index, a_batch),
+                   a_matrix.row_stride, a_matrix.col_stride},
+                  {b_matrix.data + b.offset() + index_to_position(index, b_batch),
+                   b_matrix.row_stride, b_matrix.col_stride},
+                  {c_matrix.data + out.offset() + index_to_position(index, c_batch),
+                   c_matrix.row_stride, c_matrix.col_stride});
+        }
+      });
+    });
+  }
+
+ private:
+  // Strides of t's leading (batch) dimensions as seen from the broadcast batch shape.
+  static Strides batch_strides(const TensorData& t, const Shape& batch) {
+    const Shape t_batch(t.shape().begin(), t.shape().end() - 2);
+    const Strides t_strides(t.strides().begin(), t.strides().end() - 2);
+    Strides out(batch.size(), 0);
+    const std::size_t extra = batch.size() - t_batch.size();
+    for (std::size_t k = 0; k < t_batch.size(); ++k) {
+      out[k + extra] = t_batch[k] == 1 ? 0 : t_strides[k];
+    }
+    return out;
+  }
+
+  // out[r, :] = f(a[r, :], b[:]) or f(a[:], b[r, :]) for a row vector broadcast over a contiguous
+  // matrix: the bias add of every linear layer. Returns false when the operands do not fit.
+  template <class F>
+  bool zip_rows(F, const TensorData& a, const TensorData& b, const TensorData& out) const {
+    const Shape& shape = out.shape();
+    if (shape.empty()) return false;
+    const std::int64_t cols = shape.back();
+    auto is_row = [&](const TensorData& t) {
+      return t.is_contiguous() && t.numel() == cols && !t.shape().empty() &&
+             t.shape().back() == cols;
+    };
+    const bool a_row = is_row(a) && is_flat(b, shape);
+    const bool b_row = is_row(b) && is_flat(a, shape);
+    if (!a_row && !b_row) return false;
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = first<T>(a);
+      const T* y = first<T>(b);
+      T* z = first_mutable<T>(out);
+      const std::int64_t rows = out.numel() / std::max<std::int64_t>(cols, 1);
+      const std::int64_t grain =
+          std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(cols, 1));
+      parallel_for(0, rows, grain, [&](std::int64_t r0, std::int64_t r1) {
+        for (std::int64_t r = r0; r < r1; ++r) {
+          if (a_row) {
+            run_on_cpu<ZipLoop<F, T, false, false>>(x, y + r * cols, z + r * cols, cols);
+          } else {
+            run_on_cpu<ZipLoop<F, T, false, false>>(x + r * cols, y, z + r * cols, cols);
+          }
+        }
+      });
+    });
+    return true;
+  }
+};
+
+}  // namespace
+
+const Backend& fast_backend() {
+  static const FastBackend backend;
+  return backend;
+}
+
+}  // namespace minitorch

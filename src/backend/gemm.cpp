@@ -1,0 +1,323 @@
+// Our GEMM: packing, cache blocking, threading, and register-blocked micro-kernels.
+//
+// Loop nest (BLIS naming), for C[m × n] = A[m × k] · B[k × n]:
+//   jc: columns in blocks of NC     (B block KC × NC stays in L3)
+//    pc: depth in blocks of KC      (pack B: panels of KC × NR, shared by all threads)
+//     ic: rows in blocks of MC      (pack A: panels of MR × KC, per task, stays in L2)
+//      jr: NR-wide column panels    (a B panel stays in L1)
+//       ir: MR-tall row panels      -> micro-kernel: MR × NR tile of C in registers, KC FMAs deep
+#include "minitorch/backend/gemm.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "minitorch/backend/cpu_features.h"
+#include "minitorch/parallel/parallel.h"
+
+namespace minitorch {
+namespace {
+
+// ---- micro-kernels
+// --------------------------------------------------------------------------------
+
+template <class T, int Bytes>
+struct VectorOf {
+  typedef T type __attribute__((vector_size(Bytes)));
+};
+
+// c[MR × NR] (row stride ldc, unit column stride) = (accumulate ? c : 0) + Σ_p a[p] ⊗ b[p], with
+// a packed [kc][MR] and b packed [kc][NR], NR = NV vectors. Inlined into one wrapper per ISA so
+// the same source is compiled for AVX-512, AVX2 and the baseline.
+template <class T, int Bytes, int MR, int NV>
+__attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, const T* a,
+                                                             const T* b, T* c, std::int64_t ldc,
+                                                             bool accumulate) {
+  using V = typename VectorOf<T, Bytes>::type;
+  constexpr int W = Bytes / sizeof(T);
+  constexpr int NR = NV * W;
+  V acc[MR][NV];
+  for (int i = 0; i < MR; ++i) {
+    for (int v = 0; v < NV; ++v) acc[i][v] = V{};
+  }
+  for (std::int64_t p = 0; p < kc; ++p) {
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + p * NR + v * W, Bytes);
+    for (int i = 0; i < MR; ++i) {
+      const V ai = V{} + a[p * MR + i];  // broadcast
+      for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    for (int v = 0; v < NV; ++v) {
+      T* row = c + i * ldc + v * W;
+      if (accumulate) {
+        V old;
+        std::memcpy(&old, row, Bytes);
+        acc[i][v] += old;
+      }
+      std::memcpy(row, &acc[i][v], Bytes);
+    }
+  }
+}
+
+template <class T, int Bytes, int MR, int NV>
+__attribute__((target("arch=x86-64-v4"))) void micro_kernel_avx512(std::int64_t kc, const T* a,
+                                                                   const T* b, T* c,
+                                                                   std::int64_t ldc, bool acc) {
+  micro_kernel_body<T, Bytes, MR, NV>(kc, a, b, c, ldc, acc);
+}
+
+template <class T, int Bytes, int MR, int NV>
+__attribute__((target("arch=x86-64-v3"))) void micro_kernel_avx2(std::int64_t kc, const T* a,
+                                                                 const T* b, T* c, std::int64_t ldc,
+                                                                 bool acc) {
+  micro_kernel_body<T, Bytes, MR, NV>(kc, a, b, c, ldc, acc);
+}
+
+template <class T, int Bytes, int MR, int NV>
+void micro_kernel_generic(std::int64_t kc, const T* a, const T* b, T* c, std::int64_t ldc,
+                          bool acc) {
+  micro_kernel_body<T, Bytes, MR, NV>(kc, a, b, c, ldc, acc);
+}
+
+template <class T>
+using MicroKernel = void (*)(std::int64_t, const T*, const T*, T*, std::int64_t, bool);
+
+template <class T>
+struct Kernel {
+  MicroKernel<T> run;
+  std::int64_t mr;
+  std::int64_t nr;
+  const char* name;
+};
+
+// MR × NR register tiles: AVX-512 has 32 vector registers (12 × 2 accumulators), AVX2 and SSE 16.
+template <class T>
+Kernel<T> kernel_for(CpuIsa isa) {
+  constexpr std::int64_t w512 = 64 / sizeof(T), w256 = 32 / sizeof(T), w128 = 16 / sizeof(T);
+  switch (isa) {
+    case CpuIsa::Avx512:
+      return {&micro_kernel_avx512<T, 64, 12, 2>, 12, 2 * w512, "avx512"};
+    case CpuIsa::Avx2:
+      return {&micro_kernel_avx2<T, 32, 6, 2>, 6, 2 * w256, "avx2"};
+    case CpuIsa::Generic:
+      break;
+  }
+  return {&micro_kernel_generic<T, 16, 4, 2>, 4, 2 * w128, "generic"};
+}
+
+// ---- blocking
+// ---------------------------------------------------------------------------------------
+
+std::int64_t cache_size(int name, std::int64_t fallback) {
+  const long size = sysconf(name);
+  return size > 0 ? size : fallback;
+}
+
+struct Blocking {
+  std::int64_t kc, mc, nc;
+};
+
+template <class T>
+Blocking blocking_for(const Kernel<T>& kernel) {
+  static const std::int64_t l1 = cache_size(_SC_LEVEL1_DCACHE_SIZE, 32 << 10);
+  static const std::int64_t l2 = cache_size(_SC_LEVEL2_CACHE_SIZE, 1 << 20);
+  static const std::int64_t l3 = cache_size(_SC_LEVEL3_CACHE_SIZE, 8 << 20);
+  const auto size = static_cast<std::int64_t>(sizeof(T));
+  // A KC × NR panel of B fills half of L1; an MC × KC block of A half of L2; a KC × NC block of B
+  // a quarter of L3 (shared by the cores).
+  std::int64_t kc = std::clamp<std::int64_t>(l1 / (2 * kernel.nr * size), 64, 512) / 8 * 8;
+  std::int64_t mc = std::clamp<std::int64_t>(l2 / (2 * kc * size), kernel.mr, 1024);
+  mc = std::max<std::int64_t>(mc / kernel.mr, 1) * kernel.mr;
+  std::int64_t nc = std::clamp<std::int64_t>(l3 / (4 * kc * size), kernel.nr, 4096);
+  nc = std::max<std::int64_t>(nc / kernel.nr, 1) * kernel.nr;
+  return {kc, mc, nc};
+}
+
+// ---- packing
+// ---------------------------------------------------------------------------------------
+
+// Rows [0, mc) × depth [0, kc) of A as panels of MR rows: panel r holds a[r·MR + i][p] at
+// [p][i]; rows past mc are zero.
+template <class T>
+void pack_a(std::int64_t mc, std::int64_t kc, const T* a, std::int64_t rs, std::int64_t cs,
+            std::int64_t mr, T* out) {
+  for (std::int64_t r = 0; r < mc; r += mr) {
+    const std::int64_t rows = std::min(mr, mc - r);
+    for (std::int64_t p = 0; p < kc; ++p) {
+      const T* column = a + r * rs + p * cs;
+      std::int64_t i = 0;
+      for (; i < rows; ++i) out[i] = column[i * rs];
+      for (; i < mr; ++i) out[i] = T(0);
+      out += mr;
+    }
+  }
+}
+
+// Depth [0, kc) × columns [j0, j1) of B as panels of NR columns ([p][j]); columns past nc are zero.
+template <class T>
+void pack_b_panels(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs, std::int64_t cs,
+                   std::int64_t nr, std::int64_t first_panel, std::int64_t last_panel, T* out) {
+  for (std::int64_t panel = first_panel; panel < last_panel; ++panel) {
+    const std::int64_t j = panel * nr;
+    const std::int64_t cols = std::min(nr, nc - j);
+    T* dst = out + panel * nr * kc;
+    for (std::int64_t p = 0; p < kc; ++p) {
+      const T* row = b + p * rs + j * cs;
+      std::int64_t jj = 0;
+      if (cs == 1) {
+        std::memcpy(dst, row, cols * sizeof(T));
+        jj = cols;
+      } else {
+        for (; jj < cols; ++jj) dst[jj] = row[jj * cs];
+      }
+      for (; jj < nr; ++jj) dst[jj] = T(0);
+      dst += nr;
+    }
+  }
+}
+
+// A 64-byte aligned scratch buffer that only grows.
+template <class T>
+class Scratch {
+ public:
+  T* get(std::int64_t count) {
+    if (count > capacity_) {
+      data_.reset(static_cast<T*>(std::aligned_alloc(64, round_up(count * sizeof(T)))));
+      if (!data_) throw std::bad_alloc();
+      capacity_ = count;
+    }
+    return data_.get();
+  }
+
+ private:
+  static std::size_t round_up(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  std::unique_ptr<T, Free> data_;
+  std::int64_t capacity_ = 0;
+};
+
+// Writes an MR × NR tile computed into `tile` (row stride nr) to the valid rows × cols of C.
+template <class T>
+void write_tile(const T* tile, std::int64_t nr, std::int64_t rows, std::int64_t cols, T* c,
+                std::int64_t rs, std::int64_t cs, bool accumulate) {
+  for (std::int64_t i = 0; i < rows; ++i) {
+    for (std::int64_t j = 0; j < cols; ++j) {
+      T& dst = c[i * rs + j * cs];
+      dst = accumulate ? dst + tile[i * nr + j] : tile[i * nr + j];
+    }
+  }
+}
+
+// One task: rows [ic, ic + mc) of C against the packed column panels [first, last).
+template <class T>
+void macro_kernel(const Kernel<T>& kernel, std::int64_t mc, std::int64_t nc, std::int64_t kc,
+                  const T* packed_a, const T* packed_b, std::int64_t first_panel,
+                  std::int64_t last_panel, MatrixRef<T> c, bool accumulate) {
+  const std::int64_t mr = kernel.mr, nr = kernel.nr;
+  alignas(64) T tile[16 * 64];  // the largest MR × NR of any kernel
+  for (std::int64_t panel = first_panel; panel < last_panel; ++panel) {
+    const std::int64_t j = panel * nr;
+    const std::int64_t cols = std::min(nr, nc - j);
+    for (std::int64_t i = 0; i < mc; i += mr) {
+      const std::int64_t rows = std::min(mr, mc - i);
+      const T* a = packed_a + i * kc;
+      const T* b = packed_b + panel * nr * kc;
+      T* c_tile = c.data + i * c.row_stride + j * c.col_stride;
+      if (rows == mr && cols == nr && c.col_stride == 1) {
+        kernel.run(kc, a, b, c_tile, c.row_stride, accumulate);
+      } else {
+        kernel.run(kc, a, b, tile, nr, false);
+        write_tile(tile, nr, rows, cols, c_tile, c.row_stride, c.col_stride, accumulate);
+      }
+    }
+  }
+}
+
+template <class T>
+void zero_or_keep(std::int64_t m, std::int64_t n, MatrixRef<T> c, bool accumulate) {
+  if (accumulate) return;
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) c.data[i * c.row_stride + j * c.col_stride] = T(0);
+  }
+}
+
+// Below this many multiply-adds a product runs on the calling thread.
+constexpr std::int64_t kParallelFlops = 1 << 17;
+
+}  // namespace
+
+template <class T>
+void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
+          MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) return zero_or_keep(m, n, c, accumulate);
+  const Kernel<T> kernel = kernel_for<T>(cpu_isa());
+  const Blocking blocks = blocking_for(kernel);
+  const std::int64_t threads = m * n * k >= kParallelFlops ? get_num_threads() : 1;
+  static thread_local Scratch<T> b_scratch;
+  T* packed_b = b_scratch.get(blocks.kc * (blocks.nc + kernel.nr));
+
+  for (std::int64_t jc = 0; jc < n; jc += blocks.nc) {
+    const std::int64_t nc = std::min(blocks.nc, n - jc);
+    const std::int64_t panels = (nc + kernel.nr - 1) / kernel.nr;
+    for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
+      const std::int64_t kc = std::min(blocks.kc, k - pc);
+      const T* b_block = b.data + pc * b.row_stride + jc * b.col_stride;
+      parallel_for(0, panels, threads > 1 ? 1 : panels, [&](std::int64_t p0, std::int64_t p1) {
+        pack_b_panels(kc, nc, b_block, b.row_stride, b.col_stride, kernel.nr, p0, p1, packed_b);
+      });
+      // Tasks: row blocks × groups of column panels, enough of them to keep every thread busy.
+      const std::int64_t row_blocks = (m + blocks.mc - 1) / blocks.mc;
+      const std::int64_t splits =
+          std::clamp<std::int64_t>((threads + row_blocks - 1) / row_blocks, 1, panels);
+      const std::int64_t panels_per_split = (panels + splits - 1) / splits;
+      const bool add = accumulate || pc > 0;
+      parallel_for(0, row_blocks * splits, 1, [&](std::int64_t t0, std::int64_t t1) {
+        static thread_local Scratch<T> a_scratch;
+        for (std::int64_t task = t0; task < t1; ++task) {
+          const std::int64_t ic = (task / splits) * blocks.mc;
+          const std::int64_t mc = std::min(blocks.mc, m - ic);
+          const std::int64_t first = (task % splits) * panels_per_split;
+          const std::int64_t last = std::min(panels, first + panels_per_split);
+          if (first >= last) continue;
+          T* packed_a = a_scratch.get((blocks.mc + kernel.mr) * kc);
+          pack_a(mc, kc, a.data + ic * a.row_stride + pc * a.col_stride, a.row_stride, a.col_stride,
+                 kernel.mr, packed_a);
+          MatrixRef<T> c_block{c.data + ic * c.row_stride + jc * c.col_stride, c.row_stride,
+                               c.col_stride};
+          macro_kernel(kernel, mc, nc, kc, packed_a, packed_b, first, last, c_block, add);
+        }
+      });
+    }
+  }
+}
+
+template <class T>
+GemmConfig gemm_config() {
+  const Kernel<T> kernel = kernel_for<T>(cpu_isa());
+  const Blocking blocks = blocking_for(kernel);
+  return {
+      std::string(kernel.name) + " " + std::to_string(kernel.mr) + "x" + std::to_string(kernel.nr),
+      kernel.mr,
+      kernel.nr,
+      blocks.kc,
+      blocks.mc,
+      blocks.nc};
+}
+
+template void gemm<float>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<const float>,
+                          MatrixRef<const float>, MatrixRef<float>, bool);
+template void gemm<double>(std::int64_t, std::int64_t, std::int64_t, MatrixRef<const double>,
+                           MatrixRef<const double>, MatrixRef<double>, bool);
+template GemmConfig gemm_config<float>();
+template GemmConfig gemm_config<double>();
+
+}  // namespace minitorch

@@ -1,0 +1,198 @@
+// The fast backend beyond the op harness's small shapes: large tensors that split over threads,
+// every broadcast fast path, reductions along each dimension, GEMM on awkward sizes, views and
+// batches, every instruction set, and determinism for a fixed thread count.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "minitorch/backend/cpu_features.h"
+#include "minitorch/backend/gemm.h"
+#include "minitorch/parallel/parallel.h"
+#include "minitorch/tensor/creation.h"
+
+namespace mt = minitorch;
+using mt::Tensor;
+
+namespace {
+
+Tensor on(const Tensor& t, const mt::Backend& backend) {
+  return Tensor(t.tensor_data(), &backend);
+}
+
+void expect_close(const Tensor& got, const Tensor& want, double tolerance,
+                  const std::string& what) {
+  ASSERT_EQ(got.shape(), want.shape()) << what;
+  const auto a = got.to_vector();
+  const auto b = want.to_vector();
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!(std::abs(a[i] - b[i]) <= tolerance * (1 + std::abs(b[i])))) {
+      if (bad++ == 0)
+        ADD_FAILURE() << what << ": element " << i << " is " << a[i] << ", expected " << b[i];
+    }
+  }
+  EXPECT_EQ(bad, 0u) << what;
+}
+
+// Runs fn on the fast backend (each ISA, 1 and 2 threads) and the reference, and compares.
+void check_against_reference(const std::vector<Tensor>& inputs,
+                             const std::function<Tensor(const std::vector<Tensor>&)>& fn,
+                             const std::string& what, double tolerance = 1e-5) {
+  std::vector<Tensor> reference_inputs;
+  for (const auto& x : inputs) reference_inputs.push_back(on(x, mt::reference_backend()));
+  const Tensor want = fn(reference_inputs);
+  for (auto isa : {mt::CpuIsa::Generic, mt::CpuIsa::Avx2, mt::CpuIsa::Avx512}) {
+    if (isa > mt::best_supported_isa()) continue;
+    mt::set_cpu_isa(isa);
+    for (int threads : {1, 2}) {
+      mt::set_num_threads(threads);
+      std::vector<Tensor> fast_inputs;
+      for (const auto& x : inputs) fast_inputs.push_back(on(x, mt::fast_backend()));
+      expect_close(fn(fast_inputs), want, tolerance,
+                   what + " [" + mt::isa_name(isa) + ", " + std::to_string(threads) + " threads]");
+    }
+  }
+  mt::set_cpu_isa(mt::best_supported_isa());
+  mt::set_num_threads(2);
+}
+
+using V = const std::vector<Tensor>&;
+
+}  // namespace
+
+TEST(FastBackend, LargeElementwiseWithEveryBroadcastPath) {
+  mt::manual_seed(1);
+  const Tensor a = mt::randn({301, 517});
+  const Tensor row = mt::randn({517});
+  const Tensor column = mt::randn({301, 1});
+  const Tensor scalar = mt::randn({});
+  check_against_reference(
+      {a}, [](V v) { return v[0].sigmoid() + v[0].exp() * v[0].tanh(); }, "unary");
+  check_against_reference(
+      {a, row}, [](V v) { return v[0] + v[1]; }, "row");
+  check_against_reference(
+      {a, row}, [](V v) { return v[1] * v[0]; }, "row on the left");
+  check_against_reference(
+      {a, column}, [](V v) { return v[0] - v[1]; }, "column");
+  check_against_reference(
+      {a, scalar}, [](V v) { return v[0] / v[1] + v[1].exp(); }, "scalar");
+  check_against_reference(
+      {a}, [](V v) { return v[0].transpose(0, 1).relu(); }, "strided");
+  check_against_reference(
+      {a}, [](V v) { return v[0].narrow(1, 3, 200).contiguous(); }, "copy");
+  check_against_reference(
+      {a}, [](V v) { return v[0].to(mt::kFloat64); }, "convert");
+  check_against_reference(
+      {a, row}, [](V v) { return mt::where(v[0] > 0.0, v[0], v[1]); }, "where");
+}
+
+TEST(FastBackend, LargeBackwardPaths) {
+  mt::manual_seed(2);
+  const Tensor a = mt::randn({257, 300});
+  const Tensor b = mt::randn({300});
+  check_against_reference(
+      {a, b},
+      [](V v) {
+        const Tensor x = v[0].detach().requires_grad_(true);
+        const Tensor y = v[1].detach().requires_grad_(true);
+        ((x * y).sigmoid() + x.maximum(y)).sum().backward();
+        return x.grad() + y.grad().sum();
+      },
+      "backward");
+}
+
+TEST(FastBackend, ReductionsAlongEveryDimension) {
+  mt::manual_seed(3);
+  const Tensor a = mt::randn({37, 129, 65});
+  for (int dim = 0; dim < 3; ++dim) {
+    check_against_reference(
+        {a}, [dim](V v) { return v[0].sum(dim); }, "sum " + std::to_string(dim), 1e-4);
+    check_against_reference(
+        {a}, [dim](V v) { return v[0].max(dim).first; }, "max " + std::to_string(dim));
+    check_against_reference(
+        {a},
+        [dim](V v) {
+          return v[0].permute({2, 0, 1}).sum(dim);
+        },
+        "strided sum " + std::to_string(dim), 1e-4);
+  }
+  check_against_reference(
+      {mt::randn({100000})}, [](V v) { return v[0].sum(); }, "long sum", 1e-4);
+}
+
+TEST(FastBackend, MatmulOnAwkwardSizesViewsAndBatches) {
+  mt::manual_seed(4);
+  const std::vector<std::int64_t> sizes{1, 3, 7, 17, 31, 33, 255, 257};
+  for (std::int64_t m : sizes) {
+    for (std::int64_t k : {1, 17, 257}) {
+      const std::int64_t n = sizes[(m + k) % sizes.size()];
+      const Tensor a = mt::randn({m, k}, {.dtype = mt::kFloat64});
+      const Tensor b = mt::randn({k, n}, {.dtype = mt::kFloat64});
+      check_against_reference(
+          {a, b}, [](V v) { return v[0].matmul(v[1]); },
+          "matmul " + std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n), 1e-12);
+    }
+  }
+  const mt::TensorOptions f64{.dtype = mt::kFloat64};
+  const Tensor a = mt::randn({1023, 33}, f64);
+  const Tensor b = mt::randn({1023, 31}, f64);
+  check_against_reference(
+      {a, b}, [](V v) { return v[0].transpose(0, 1).matmul(v[1]); }, "transposed A", 1e-12);
+  check_against_reference(
+      {a, b},
+      [](V v) { return v[1].narrow(0, 0, 1022).transpose(0, 1).matmul(v[0].narrow(0, 1, 1022)); },
+      "narrowed views", 1e-12);
+  const Tensor batched = mt::randn({4, 1, 20, 30}, f64);
+  const Tensor shared = mt::randn({3, 30, 25}, f64);
+  check_against_reference(
+      {batched, shared}, [](V v) { return v[0].matmul(v[1]); }, "batch broadcast", 1e-12);
+  check_against_reference(
+      {batched, shared},
+      [](V v) {
+        return v[1].permute({0, 2, 1}).matmul(v[0].transpose(-1, -2));
+      },
+      "batched transposes", 1e-12);
+  check_against_reference(
+      {mt::randn({300, 500}), mt::randn({500, 400})}, [](V v) { return v[0].matmul(v[1]); },
+      "float32, threaded", 1e-4);
+}
+
+TEST(FastBackend, GemmIsDeterministicForAFixedThreadCount) {
+  mt::manual_seed(5);
+  const Tensor a = mt::randn({300, 400});
+  const Tensor b = mt::randn({400, 350});
+  mt::set_num_threads(2);
+  const auto first = a.matmul(b).to_vector();
+  EXPECT_EQ(a.matmul(b).to_vector(), first);
+  EXPECT_EQ((a.sum(1) + a.sum(0).sum()).to_vector(), (a.sum(1) + a.sum(0).sum()).to_vector());
+}
+
+TEST(FastBackend, GemmAccumulatesAndHandlesEmptyDepth) {
+  std::vector<float> a{1, 2, 3, 4}, b{5, 6, 7, 8}, c{1, 1, 1, 1};
+  mt::gemm<float>(2, 2, 2, {a.data(), 2, 1}, {b.data(), 2, 1}, {c.data(), 2, 1}, true);
+  EXPECT_EQ(c, (std::vector<float>{20, 23, 44, 51}));
+  mt::gemm<float>(2, 2, 0, {a.data(), 2, 1}, {b.data(), 2, 1}, {c.data(), 2, 1});
+  EXPECT_EQ(c, (std::vector<float>{0, 0, 0, 0}));
+  EXPECT_FALSE(mt::gemm_config<float>().kernel.empty());
+}
+
+TEST(ParallelFor, CoversTheRangeOnceAndRunsSmallRangesInline) {
+  mt::set_num_threads(2);
+  std::vector<int> hits(100000, 0);
+  mt::parallel_for(0, 100000, 1000, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) ++hits[i];
+  });
+  for (int h : hits) ASSERT_EQ(h, 1);
+  bool inline_call = false;
+  mt::parallel_for(0, 10, 1000, [&](std::int64_t b, std::int64_t e) {
+    inline_call = b == 0 && e == 10 && !mt::in_parallel_region();
+  });
+  EXPECT_TRUE(inline_call);
+  std::atomic<int> nested_inline{0};
+  mt::parallel_for(0, 4, 1, [&](std::int64_t, std::int64_t) {
+    mt::parallel_for(0, 1000, 1,
+                     [&](std::int64_t b, std::int64_t e) { nested_inline += b == 0 && e == 1000; });
+  });
+  EXPECT_EQ(nested_inline.load(), 4);
+  EXPECT_THROW(mt::set_num_threads(0), mt::Error);
+}
