@@ -15,8 +15,10 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <utility>
 
 #include "minitorch/backend/cpu_features.h"
+#include "minitorch/backend/detail/isa_dispatch.h"
 #include "minitorch/parallel/parallel.h"
 
 namespace minitorch {
@@ -147,14 +149,20 @@ Blocking blocking_for(const Kernel<T>& kernel) {
 template <class T>
 void pack_a(std::int64_t mc, std::int64_t kc, const T* a, std::int64_t rs, std::int64_t cs,
             std::int64_t mr, T* out) {
-  for (std::int64_t r = 0; r < mc; r += mr) {
+  for (std::int64_t r = 0; r < mc; r += mr, out += mr * kc) {
     const std::int64_t rows = std::min(mr, mc - r);
-    for (std::int64_t p = 0; p < kc; ++p) {
-      const T* column = a + r * rs + p * cs;
-      std::int64_t i = 0;
-      for (; i < rows; ++i) out[i] = column[i * rs];
-      for (; i < mr; ++i) out[i] = T(0);
-      out += mr;
+    if (rows < mr) std::fill(out, out + mr * kc, T(0));
+    // Read along whichever direction is contiguous in memory; the panel itself sits in L1.
+    if (cs == 1) {
+      for (std::int64_t i = 0; i < rows; ++i) {
+        const T* row = a + (r + i) * rs;
+        for (std::int64_t p = 0; p < kc; ++p) out[p * mr + i] = row[p];
+      }
+    } else {
+      for (std::int64_t p = 0; p < kc; ++p) {
+        const T* column = a + r * rs + p * cs;
+        for (std::int64_t i = 0; i < rows; ++i) out[p * mr + i] = column[i * rs];
+      }
     }
   }
 }
@@ -167,17 +175,19 @@ void pack_b_panels(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs
     const std::int64_t j = panel * nr;
     const std::int64_t cols = std::min(nr, nc - j);
     T* dst = out + panel * nr * kc;
-    for (std::int64_t p = 0; p < kc; ++p) {
-      const T* row = b + p * rs + j * cs;
-      std::int64_t jj = 0;
-      if (cs == 1) {
-        std::memcpy(dst, row, cols * sizeof(T));
-        jj = cols;
-      } else {
-        for (; jj < cols; ++jj) dst[jj] = row[jj * cs];
+    if (cols < nr) std::fill(dst, dst + nr * kc, T(0));
+    if (cs == 1) {
+      for (std::int64_t p = 0; p < kc; ++p)
+        std::memcpy(dst + p * nr, b + p * rs + j, cols * sizeof(T));
+    } else if (rs == 1) {  // a transposed operand: its columns are contiguous
+      for (std::int64_t jj = 0; jj < cols; ++jj) {
+        const T* column = b + (j + jj) * cs;
+        for (std::int64_t p = 0; p < kc; ++p) dst[p * nr + jj] = column[p];
       }
-      for (; jj < nr; ++jj) dst[jj] = T(0);
-      dst += nr;
+    } else {
+      for (std::int64_t p = 0; p < kc; ++p) {
+        for (std::int64_t jj = 0; jj < cols; ++jj) dst[p * nr + jj] = b[p * rs + (j + jj) * cs];
+      }
     }
   }
 }
@@ -251,6 +261,73 @@ void zero_or_keep(std::int64_t m, std::int64_t n, MatrixRef<T> c, bool accumulat
 
 // Below this many multiply-adds a product runs on the calling thread.
 constexpr std::int64_t kParallelFlops = 1 << 17;
+// Below this many, packing costs more than it saves: rows of C are updated directly.
+constexpr std::int64_t kSmallFlops = 1 << 16;
+
+// C[i, :] (+)= Σ_p A[i, p] · B[p, :] with B's rows and C's rows contiguous: the inner loop runs
+// along a row, which the compiler vectorises for each instruction set.
+template <class T>
+struct SmallGemmLoop {
+  static MT_ALWAYS_INLINE void run(std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
+                                   std::int64_t a_rs, std::int64_t a_cs, const T* b,
+                                   std::int64_t b_rs, T* c, std::int64_t c_rs, bool accumulate) {
+    for (std::int64_t i = 0; i < m; ++i) {
+      T* __restrict row = c + i * c_rs;
+      if (!accumulate) {
+        for (std::int64_t j = 0; j < n; ++j) row[j] = T(0);
+      }
+      for (std::int64_t p = 0; p < k; ++p) {
+        const T scale = a[i * a_rs + p * a_cs];
+        const T* __restrict b_row = b + p * b_rs;
+        for (std::int64_t j = 0; j < n; ++j) row[j] += scale * b_row[j];
+      }
+    }
+  }
+};
+
+// Copies an r × c matrix into contiguous row-major scratch.
+template <class T>
+const T* contiguous_rows(std::int64_t r, std::int64_t c, const T* data, std::int64_t rs,
+                         std::int64_t cs, Scratch<T>& scratch) {
+  T* out = scratch.get(r * c);
+  for (std::int64_t i = 0; i < r; ++i) {
+    for (std::int64_t j = 0; j < c; ++j) out[i * c + j] = data[i * rs + j * cs];
+  }
+  return out;
+}
+
+template <class T>
+void small_gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
+                MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
+  static thread_local Scratch<T> operand;
+  static thread_local Scratch<T> result;
+  // The loop vectorises along C's rows, so it wants wide rows: for narrow C (a matrix-vector
+  // product, say) compute Cᵀ = Bᵀ · Aᵀ instead, whose rows are C's columns.
+  const bool transposed = n < m && n < 16;
+  if (transposed) {
+    std::swap(m, n);
+    std::swap(a, b);
+    std::swap(a.row_stride, a.col_stride);
+    std::swap(b.row_stride, b.col_stride);
+    std::swap(c.row_stride, c.col_stride);
+  }
+  // The right operand's rows must be contiguous (at most 64 K elements are copied).
+  const T* b_rows = b.data;
+  std::int64_t b_rs = b.row_stride;
+  if (b.col_stride != 1) {
+    b_rows = contiguous_rows(k, n, b.data, b.row_stride, b.col_stride, operand);
+    b_rs = n;
+  }
+  if (c.col_stride == 1) {
+    detail::run_on_cpu<SmallGemmLoop<T>>(m, n, k, a.data, a.row_stride, a.col_stride, b_rows, b_rs,
+                                         c.data, c.row_stride, accumulate);
+    return;
+  }
+  T* out = result.get(m * n);
+  detail::run_on_cpu<SmallGemmLoop<T>>(m, n, k, a.data, a.row_stride, a.col_stride, b_rows, b_rs,
+                                       out, n, false);
+  write_tile(out, n, m, n, c.data, c.row_stride, c.col_stride, accumulate);
+}
 
 }  // namespace
 
@@ -259,6 +336,7 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
           MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) return zero_or_keep(m, n, c, accumulate);
+  if (m * n * k <= kSmallFlops) return small_gemm(m, n, k, a, b, c, accumulate);
   const Kernel<T> kernel = kernel_for<T>(cpu_isa());
   const Blocking blocks = blocking_for(kernel);
   const std::int64_t threads = m * n * k >= kParallelFlops ? get_num_threads() : 1;

@@ -18,7 +18,7 @@ namespace minitorch {
 // or the input's (chain_rule sums broadcast dimensions away), or undefined when none flows.
 struct GradFn {
   using Backward = std::function<std::vector<Tensor>(const Tensor& grad)>;
-  std::string name;
+  const char* op;  // "mul": grad_fn_name() spells it MulBackward0 when asked
   std::vector<Tensor> inputs;
   Backward backward;  // empty once the graph was freed
 };
@@ -34,7 +34,7 @@ struct TensorImpl {
   std::uint64_t id = 0;
 
   // Attaches history to `out` when grad mode is on and some input requires grad.
-  static void record(const Tensor& out, const std::string& op, std::vector<Tensor> inputs,
+  static void record(const Tensor& out, const char* op, std::vector<Tensor> inputs,
                      GradFn::Backward backward) {
     if (!autodiff::GradMode::is_enabled()) return;
     const bool any = std::any_of(inputs.begin(), inputs.end(),
@@ -42,11 +42,11 @@ struct TensorImpl {
     if (!any) return;
     out.impl_->requires_grad = true;
     out.impl_->grad_fn =
-        std::make_shared<GradFn>(GradFn{backward_name(op), std::move(inputs), std::move(backward)});
+        std::make_shared<GradFn>(GradFn{op, std::move(inputs), std::move(backward)});
   }
 
   // "mul" -> "MulBackward0", PyTorch's naming of grad_fn.
-  static std::string backward_name(const std::string& op) {
+  static std::string backward_name(std::string_view op) {
     std::string out;
     bool upper = true;
     for (char c : op) {
@@ -83,8 +83,9 @@ void check_compatible(const Tensor& a, const Tensor& b, const char* op) {
   }
 }
 
+// An output tensor whose every element the kernel writes.
 Tensor empty(const Shape& shape, Dtype dtype, const Backend& backend) {
-  return Tensor(TensorData::zeros(shape, dtype), &backend);
+  return Tensor(TensorData::uninitialized(shape, dtype), &backend);
 }
 
 Tensor empty_like(const Tensor& t) {
@@ -152,7 +153,7 @@ double Tensor::item() const {
 
 std::vector<double> Tensor::to_vector() const {
   // Copying into a contiguous float64 tensor lets the backend do the gathering and conversion.
-  const TensorData out = TensorData::zeros(shape(), kFloat64);
+  const TensorData out = TensorData::uninitialized(shape(), kFloat64);
   backend().copy(impl_->data, out);
   const double* values = out.data<double>();
   return std::vector<double>(values, values + out.numel());
@@ -173,7 +174,8 @@ bool Tensor::requires_grad() const {
 
 const Tensor& Tensor::requires_grad_(bool on) const {
   if (impl_->grad_fn) {
-    throw Error("requires_grad_: the tensor was computed by " + impl_->grad_fn->name +
+    throw Error("requires_grad_: the tensor was computed by " +
+                TensorImpl::backward_name(impl_->grad_fn->op) +
                 "; only leaves can change requires_grad (use detach())");
   }
   impl_->requires_grad = on;
@@ -233,7 +235,7 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
 }
 
 std::string Tensor::grad_fn_name() const {
-  return impl_->grad_fn ? impl_->grad_fn->name : std::string();
+  return impl_->grad_fn ? TensorImpl::backward_name(impl_->grad_fn->op) : std::string();
 }
 
 std::uint64_t Tensor::unique_id() const {
@@ -252,7 +254,8 @@ std::vector<std::pair<Tensor, Tensor>> Tensor::chain_rule(const Tensor& d) const
   const auto& fn = impl_->grad_fn;
   if (!fn) return out;
   if (!fn->backward) {
-    throw Error("backward: trying to backward through the graph a second time (" + fn->name +
+    throw Error("backward: trying to backward through the graph a second time (" +
+                TensorImpl::backward_name(fn->op) +
                 " already freed its saved values); pass retain_graph = true to the first "
                 "backward if you need to call it twice");
   }
@@ -463,7 +466,7 @@ Tensor Tensor::argmax(std::int64_t dim_, bool keepdim) const {
 namespace {
 
 // A view of `input` with its own handle; its gradient is the output's gradient reshaped back.
-Tensor view_of(const Tensor& input, TensorData data, const std::string& op,
+Tensor view_of(const Tensor& input, TensorData data, const char* op,
                GradFn::Backward backward = nullptr) {
   const Tensor out(std::move(data), &input.backend());
   if (!backward) {

@@ -22,6 +22,12 @@ TensorData::TensorData(std::shared_ptr<Storage> storage, Shape shape, Strides st
 }
 
 TensorData TensorData::zeros(Shape shape, Dtype dtype) {
+  TensorData out = uninitialized(std::move(shape), dtype);
+  out.storage_->fill_zero();
+  return out;
+}
+
+TensorData TensorData::uninitialized(Shape shape, Dtype dtype) {
   for (auto size : shape) {
     if (size < 0) throw Error("zeros: negative size in shape " + shape_to_string(shape));
   }

@@ -119,14 +119,20 @@ bool keeps_order_of_big_dims(const Shape& shape, const std::vector<std::int64_t>
 // ---- Storage
 // --------------------------------------------------------------------------------------
 
-RC_GTEST_PROP(Storage, FreshStorageIsZeroFilled, ()) {
+// Storage values are unspecified until written; zeros() and fill_zero() zero them, also when a
+// cached buffer that held other values is reused.
+RC_GTEST_PROP(Storage, ZerosAreZeroEvenOnReusedBuffers, ()) {
   const auto size = *uniform<std::int64_t>(0, 200);
-  const Storage f32(minitorch::kFloat32, size);
-  const Storage f64(minitorch::kFloat64, size);
-  RC_ASSERT(f32.size() == size);
+  {
+    Storage dirty(minitorch::kFloat64, size);
+    for (std::int64_t i = 0; i < size; ++i) dirty.data<double>()[i] = 7.0;
+  }
+  Storage f64(minitorch::kFloat64, size);
+  f64.fill_zero();
+  const auto f32 = TensorData::zeros({size}, minitorch::kFloat32);
   RC_ASSERT(f64.size() == size);
-  RC_ASSERT(f32.dtype() == minitorch::kFloat32);
   RC_ASSERT(f64.dtype() == minitorch::kFloat64);
+  RC_ASSERT(f32.dtype() == minitorch::kFloat32);
   for (std::int64_t i = 0; i < size; ++i) {
     RC_ASSERT(f32.data<float>()[i] == 0.0f);
     RC_ASSERT(f64.data<double>()[i] == 0.0);

@@ -27,6 +27,8 @@ class TensorData {
   TensorData(std::shared_ptr<Storage> storage, Shape shape, Strides strides, std::int64_t offset);
   // A fresh contiguous, zero-filled tensor.
   static TensorData zeros(Shape shape, Dtype dtype);
+  // A fresh contiguous tensor whose values are unspecified: for outputs a kernel overwrites.
+  static TensorData uninitialized(Shape shape, Dtype dtype);
 
   const Shape& shape() const { return shape_; }
   const Strides& strides() const { return strides_; }
