@@ -7,7 +7,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-fast test-sanitize format clean
+.PHONY: all deps build run test test-fast test-sanitize bench format clean
 
 all: build
 
@@ -34,8 +34,12 @@ test-sanitize: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests cli_tests minitorch_cli
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "Training\\."
 
+# Benchmarks side by side with OpenBLAS, oneDNN and PyTorch (installs them; see BENCHMARKS.md).
+bench:
+	@bench/run.sh
+
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')
 
 clean:
-	@rm -rf $(BUILD) $(ASAN_BUILD)
+	@rm -rf $(BUILD) $(ASAN_BUILD) build-bench

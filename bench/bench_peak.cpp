@@ -25,7 +25,7 @@ double seconds(F&& f) {
 }
 
 template <int Bytes, int Chains>
-__attribute__((noinline)) float fma_loop(long iterations, float seed) {
+__attribute__((always_inline)) inline float fma_loop(long iterations, float seed) {
   typedef float V __attribute__((vector_size(Bytes)));
   V acc[Chains];
   const V m = V{} + 0.999999f;
@@ -39,8 +39,12 @@ __attribute__((noinline)) float fma_loop(long iterations, float seed) {
   return sum;
 }
 
-__attribute__((target("arch=x86-64-v4"))) float avx512(long n, float s) { return fma_loop<64, 16>(n, s); }
-__attribute__((target("arch=x86-64-v3"))) float avx2(long n, float s) { return fma_loop<32, 12>(n, s); }
+__attribute__((target("arch=x86-64-v4"), noinline)) float avx512(long n, float s) {
+  return fma_loop<64, 16>(n, s);
+}
+__attribute__((target("arch=x86-64-v3"), noinline)) float avx2(long n, float s) {
+  return fma_loop<32, 12>(n, s);
+}
 
 template <float (*Kernel)(long, float)>
 double gflops(int threads, double flops_per_iteration) {

@@ -33,10 +33,12 @@ struct VectorOf {
 };
 
 // c[MR × NR] (row stride ldc, unit column stride) = (accumulate ? c : 0) + Σ_p a[p] ⊗ b[p], with
-// a packed [kc][MR] and b packed [kc][NR], NR = NV vectors. Inlined into one wrapper per ISA so
-// the same source is compiled for AVX-512, AVX2 and the baseline.
-template <class T, int Bytes, int MR, int NV>
+// b packed [kc][NR], NR = NV vectors, and a either packed [kc][MR] or, when Direct, read in place
+// with strides (a_rs, a_cs): a narrow product streams A once instead of packing it. Inlined into
+// one wrapper per ISA so the same source is compiled for AVX-512, AVX2 and the baseline.
+template <class T, int Bytes, int MR, int NV, bool Direct>
 __attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, const T* a,
+                                                             std::int64_t a_rs, std::int64_t a_cs,
                                                              const T* b, T* c, std::int64_t ldc,
                                                              bool accumulate) {
   using V = typename VectorOf<T, Bytes>::type;
@@ -50,7 +52,8 @@ __attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, co
     V bv[NV];
     for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + p * NR + v * W, Bytes);
     for (int i = 0; i < MR; ++i) {
-      const V ai = V{} + a[p * MR + i];  // broadcast
+      const T ap = Direct ? a[i * a_rs + p * a_cs] : a[p * MR + i];
+      const V ai = V{} + ap;  // broadcast
       for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
     }
   }
@@ -67,50 +70,82 @@ __attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, co
   }
 }
 
-template <class T, int Bytes, int MR, int NV>
-__attribute__((target("arch=x86-64-v4"))) void micro_kernel_avx512(std::int64_t kc, const T* a,
-                                                                   const T* b, T* c,
-                                                                   std::int64_t ldc, bool acc) {
-  micro_kernel_body<T, Bytes, MR, NV>(kc, a, b, c, ldc, acc);
+#define MT_MICRO_KERNEL_ARGS                                                           \
+  std::int64_t kc, const T *a, std::int64_t a_rs, std::int64_t a_cs, const T *b, T *c, \
+      std::int64_t ldc, bool acc
+
+template <class T, int Bytes, int MR, int NV, bool Direct>
+__attribute__((target("arch=x86-64-v4"))) void micro_kernel_avx512(MT_MICRO_KERNEL_ARGS) {
+  micro_kernel_body<T, Bytes, MR, NV, Direct>(kc, a, a_rs, a_cs, b, c, ldc, acc);
 }
 
-template <class T, int Bytes, int MR, int NV>
-__attribute__((target("arch=x86-64-v3"))) void micro_kernel_avx2(std::int64_t kc, const T* a,
-                                                                 const T* b, T* c, std::int64_t ldc,
-                                                                 bool acc) {
-  micro_kernel_body<T, Bytes, MR, NV>(kc, a, b, c, ldc, acc);
+template <class T, int Bytes, int MR, int NV, bool Direct>
+__attribute__((target("arch=x86-64-v3"))) void micro_kernel_avx2(MT_MICRO_KERNEL_ARGS) {
+  micro_kernel_body<T, Bytes, MR, NV, Direct>(kc, a, a_rs, a_cs, b, c, ldc, acc);
 }
 
-template <class T, int Bytes, int MR, int NV>
-void micro_kernel_generic(std::int64_t kc, const T* a, const T* b, T* c, std::int64_t ldc,
-                          bool acc) {
-  micro_kernel_body<T, Bytes, MR, NV>(kc, a, b, c, ldc, acc);
+template <class T, int Bytes, int MR, int NV, bool Direct>
+void micro_kernel_generic(MT_MICRO_KERNEL_ARGS) {
+  micro_kernel_body<T, Bytes, MR, NV, Direct>(kc, a, a_rs, a_cs, b, c, ldc, acc);
 }
 
 template <class T>
-using MicroKernel = void (*)(std::int64_t, const T*, const T*, T*, std::int64_t, bool);
+using MicroKernel = void (*)(std::int64_t, const T*, std::int64_t, std::int64_t, const T*, T*,
+                             std::int64_t, bool);
 
 template <class T>
 struct Kernel {
-  MicroKernel<T> run;
+  MicroKernel<T> run;         // A packed
+  MicroKernel<T> run_direct;  // A read in place
   std::int64_t mr;
   std::int64_t nr;
   const char* name;
 };
 
-// MR × NR register tiles: AVX-512 has 32 vector registers (12 × 2 accumulators), AVX2 and SSE 16.
-template <class T>
-Kernel<T> kernel_for(CpuIsa isa) {
-  constexpr std::int64_t w512 = 64 / sizeof(T), w256 = 32 / sizeof(T), w128 = 16 / sizeof(T);
+// MR × NR register tiles: AVX-512 has 32 vector registers, AVX2 and SSE 16; the accumulators
+// take MR · NV of them. Shorter tiles serve products with few rows, which a tall tile would pad;
+// one-vector-wide tiles (NV = 1, taller) serve products with few columns.
+template <class T, int MR, int NV, bool Half = false>
+Kernel<T> kernel_with(CpuIsa isa) {
+  // Half: vectors of half the native width, for products narrower than half a vector.
+  constexpr int b512 = Half ? 32 : 64, b256 = Half ? 16 : 32;
+  constexpr int w512 = b512 / sizeof(T), w256 = b256 / sizeof(T), w128 = 16 / sizeof(T);
+  // The register files bound MR: AVX2 and SSE hold half of AVX-512's tallest tiles.
+  constexpr int mr256 = MR > 12 ? 12 : (MR > 6 && NV == 2 ? 6 : MR);
+  constexpr int mr128 = NV == 1 ? (MR > 8 ? 8 : MR) : (MR > 4 ? 4 : MR);
   switch (isa) {
     case CpuIsa::Avx512:
-      return {&micro_kernel_avx512<T, 64, 12, 2>, 12, 2 * w512, "avx512"};
+      return {&micro_kernel_avx512<T, b512, MR, NV, false>,
+              &micro_kernel_avx512<T, b512, MR, NV, true>, MR, NV * w512, "avx512"};
     case CpuIsa::Avx2:
-      return {&micro_kernel_avx2<T, 32, 6, 2>, 6, 2 * w256, "avx2"};
+      return {&micro_kernel_avx2<T, b256, mr256, NV, false>,
+              &micro_kernel_avx2<T, b256, mr256, NV, true>, mr256, NV * w256, "avx2"};
     case CpuIsa::Generic:
       break;
   }
-  return {&micro_kernel_generic<T, 16, 4, 2>, 4, 2 * w128, "generic"};
+  return {&micro_kernel_generic<T, 16, mr128, NV, false>,
+          &micro_kernel_generic<T, 16, mr128, NV, true>, mr128, NV * w128, "generic"};
+}
+
+// The tallest two-vector tile unless a shorter one pads fewer rows of an m-row product.
+template <class T>
+Kernel<T> kernel_for(CpuIsa isa, std::int64_t m = 1 << 30) {
+  const Kernel<T> options[] = {kernel_with<T, 12, 2>(isa), kernel_with<T, 8, 2>(isa),
+                               kernel_with<T, 6, 2>(isa), kernel_with<T, 4, 2>(isa)};
+  Kernel<T> best = options[0];
+  auto padded = [m](const Kernel<T>& k) { return (m + k.mr - 1) / k.mr * k.mr; };
+  for (const auto& option : options) {
+    if (padded(option) < padded(best)) best = option;
+  }
+  return best;
+}
+
+// For products at most one vector wide: one vector of accumulators per row, half-width vectors
+// when the product is narrower still.
+template <class T>
+Kernel<T> narrow_kernel_for(CpuIsa isa, std::int64_t n) {
+  const Kernel<T> half = kernel_with<T, 12, 1, true>(isa);
+  return n <= half.nr ? half : kernel_with<T, 12, 1>(isa);
 }
 
 // ---- blocking
@@ -214,14 +249,22 @@ class Scratch {
   std::int64_t capacity_ = 0;
 };
 
-// Writes an MR × NR tile computed into `tile` (row stride nr) to the valid rows × cols of C.
+// Writes an MR × NR tile computed into `tile` (row stride nr) to the valid rows × cols of C,
+// walking C along its contiguous direction (a transposed C comes from a narrow product).
 template <class T>
 void write_tile(const T* tile, std::int64_t nr, std::int64_t rows, std::int64_t cols, T* c,
                 std::int64_t rs, std::int64_t cs, bool accumulate) {
-  for (std::int64_t i = 0; i < rows; ++i) {
+  auto put = [&](std::int64_t i, std::int64_t j) {
+    T& dst = c[i * rs + j * cs];
+    dst = accumulate ? dst + tile[i * nr + j] : tile[i * nr + j];
+  };
+  if (rs < cs) {
     for (std::int64_t j = 0; j < cols; ++j) {
-      T& dst = c[i * rs + j * cs];
-      dst = accumulate ? dst + tile[i * nr + j] : tile[i * nr + j];
+      for (std::int64_t i = 0; i < rows; ++i) put(i, j);
+    }
+  } else {
+    for (std::int64_t i = 0; i < rows; ++i) {
+      for (std::int64_t j = 0; j < cols; ++j) put(i, j);
     }
   }
 }
@@ -242,9 +285,9 @@ void macro_kernel(const Kernel<T>& kernel, std::int64_t mc, std::int64_t nc, std
       const T* b = packed_b + panel * nr * kc;
       T* c_tile = c.data + i * c.row_stride + j * c.col_stride;
       if (rows == mr && cols == nr && c.col_stride == 1) {
-        kernel.run(kc, a, b, c_tile, c.row_stride, accumulate);
+        kernel.run(kc, a, 0, 0, b, c_tile, c.row_stride, accumulate);
       } else {
-        kernel.run(kc, a, b, tile, nr, false);
+        kernel.run(kc, a, 0, 0, b, tile, nr, false);
         write_tile(tile, nr, rows, cols, c_tile, c.row_stride, c.col_stride, accumulate);
       }
     }
@@ -329,6 +372,49 @@ void small_gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const 
   write_tile(out, n, m, n, c.data, c.row_stride, c.col_stride, accumulate);
 }
 
+// C at most one vector wide (a convolution with few output channels, a matrix-vector product):
+// B packs into a single panel that stays in L1, and A streams through the micro-kernel in place,
+// once, instead of being packed (packing would cost as much as the few multiply-adds per element).
+template <class T>
+void narrow_gemm(const Kernel<T>& kernel, std::int64_t m, std::int64_t n, std::int64_t k,
+                 MatrixRef<const T> a, MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
+  const Blocking blocks = blocking_for(kernel);
+  const std::int64_t mr = kernel.mr, nr = kernel.nr;
+  static thread_local Scratch<T> b_scratch;
+  T* packed_b = b_scratch.get(blocks.kc * nr);
+  const std::int64_t tiles = (m + mr - 1) / mr;
+  const bool threaded = m * n * k >= kParallelFlops;
+  for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
+    const std::int64_t kc = std::min(blocks.kc, k - pc);
+    pack_b_panels(kc, n, b.data + pc * b.row_stride, b.row_stride, b.col_stride, nr, 0, 1,
+                  packed_b);
+    const bool add = accumulate || pc > 0;
+    parallel_for(0, tiles, threaded ? 16 : tiles, [&](std::int64_t t0, std::int64_t t1) {
+      static thread_local Scratch<T> a_scratch;
+      alignas(64) T tile[16 * 64];
+      for (std::int64_t t = t0; t < t1; ++t) {
+        const std::int64_t i = t * mr;
+        const std::int64_t rows = std::min(mr, m - i);
+        const T* a_block = a.data + i * a.row_stride + pc * a.col_stride;
+        T* c_tile = c.data + i * c.row_stride;
+        if (rows == mr && n == nr && c.col_stride == 1) {
+          kernel.run_direct(kc, a_block, a.row_stride, a.col_stride, packed_b, c_tile, c.row_stride,
+                            add);
+          continue;
+        }
+        if (rows == mr) {
+          kernel.run_direct(kc, a_block, a.row_stride, a.col_stride, packed_b, tile, nr, false);
+        } else {  // the last rows: packed and zero-padded, so nothing past A is read
+          T* packed_a = a_scratch.get(mr * kc);
+          pack_a(rows, kc, a_block, a.row_stride, a.col_stride, mr, packed_a);
+          kernel.run(kc, packed_a, 0, 0, packed_b, tile, nr, false);
+        }
+        write_tile(tile, nr, rows, n, c_tile, c.row_stride, c.col_stride, add);
+      }
+    });
+  }
+}
+
 }  // namespace
 
 template <class T>
@@ -337,7 +423,9 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
   if (m <= 0 || n <= 0) return;
   if (k <= 0) return zero_or_keep(m, n, c, accumulate);
   if (m * n * k <= kSmallFlops) return small_gemm(m, n, k, a, b, c, accumulate);
-  const Kernel<T> kernel = kernel_for<T>(cpu_isa());
+  const Kernel<T> kernel = kernel_for<T>(cpu_isa(), m);
+  const Kernel<T> narrow = narrow_kernel_for<T>(cpu_isa(), n);
+  if (n <= narrow.nr) return narrow_gemm(narrow, m, n, k, a, b, c, accumulate);
   const Blocking blocks = blocking_for(kernel);
   const std::int64_t threads = m * n * k >= kParallelFlops ? get_num_threads() : 1;
   static thread_local Scratch<T> b_scratch;
