@@ -271,8 +271,14 @@ std::vector<std::pair<Tensor, Tensor>> Tensor::chain_rule(const Tensor& d) const
 
 void Tensor::accumulate_derivative(const Tensor& d) const {
   autodiff::NoGradGuard no_grad;
-  // A fresh copy: the gradient must never alias another tensor's storage.
-  impl_->grad = impl_->grad.defined() ? impl_->grad + d : d.clone().detach();
+  if (impl_->grad.defined()) {
+    impl_->grad = impl_->grad + d;
+    return;
+  }
+  // The gradient must never alias another tensor's storage: a contiguous d that nothing else
+  // refers to (the usual fresh result of a backward) is adopted, anything else copied.
+  const bool unique = d.impl_.use_count() == 1 && d.tensor_data().storage().use_count() == 1;
+  impl_->grad = unique && d.is_contiguous() && !d.requires_grad() ? d : d.clone().detach();
 }
 
 void Tensor::release_saved() const {
@@ -559,7 +565,19 @@ Tensor Tensor::squeeze(std::int64_t d) const {
   return view_of(*this, impl_->data.squeeze(d), "squeeze");
 }
 
-// ---- matmul and conversion ----------------------------------------------------------------------
+// ---- matmul and conversion ----
+
+namespace {
+
+// True for a matrix (or batch of matrices) stored column by column: the transpose of a
+// contiguous one.
+bool transposed_layout(const Tensor& t) {
+  const auto d = t.dim();
+  if (d < 2 || t.size(-1) == 1 || t.size(-2) == 1) return false;
+  return t.strides()[d - 2] == 1 && t.strides()[d - 1] == t.size(-2);
+}
+
+}  // namespace
 
 Tensor Tensor::matmul(const Tensor& other) const {
   check_compatible(*this, other, "matmul");
@@ -589,7 +607,19 @@ Tensor Tensor::matmul(const Tensor& other) const {
   const Tensor a = *this;
   const Tensor b = other;
   TensorImpl::record(out, "mm", {a, b}, [a, b](const Tensor& g) {
-    return std::vector<Tensor>{g.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(g)};
+    // dA = G · Bᵀ and dB = Aᵀ · G, each computed in its input's layout: a transposed operand
+    // (a weight used as Wᵀ) gets (Gᵀ · A)ᵀ, so its gradient arrives contiguous after the
+    // transpose's own backward instead of needing a copy. No work for inputs without grad.
+    std::vector<Tensor> grads(2);
+    if (a.requires_grad()) {
+      grads[0] = transposed_layout(a) ? b.matmul(g.transpose(-1, -2)).transpose(-1, -2)
+                                      : g.matmul(b.transpose(-1, -2));
+    }
+    if (b.requires_grad()) {
+      grads[1] = transposed_layout(b) ? g.transpose(-1, -2).matmul(a).transpose(-1, -2)
+                                      : a.transpose(-1, -2).matmul(g);
+    }
+    return grads;
   });
   return out;
 }

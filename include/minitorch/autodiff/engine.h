@@ -15,11 +15,11 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
-#include <unordered_set>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "minitorch/autodiff/id_index.h"
 #include "minitorch/autodiff/variable.h"
 #include "minitorch/core/error.h"
 
@@ -32,18 +32,13 @@ std::vector<V> topological_sort(const V& root) {
 
   struct Frame {
     V node;
-    std::vector<V> parents;
+    decltype(root.parents()) parents;
     std::size_t next = 0;
   };
-  auto parents_of = [](const V& v) {
-    std::vector<V> out;
-    for (const auto& p : v.parents()) out.push_back(p);
-    return out;
-  };
-
-  std::unordered_set<std::uint64_t> visited{root.unique_id()};
+  IdIndex visited;
+  visited.insert(root.unique_id(), 0);
   std::vector<Frame> stack;
-  stack.push_back({root, parents_of(root)});
+  stack.push_back({root, root.parents()});
   while (!stack.empty()) {
     Frame& top = stack.back();
     if (top.next == top.parents.size()) {
@@ -51,10 +46,9 @@ std::vector<V> topological_sort(const V& root) {
       stack.pop_back();
       continue;
     }
-    const V parent = top.parents[top.next++];
-    if (parent.is_constant() || !visited.insert(parent.unique_id()).second) continue;
-    auto grand_parents = parents_of(parent);
-    stack.push_back({parent, std::move(grand_parents)});
+    const V& parent = top.parents[top.next++];
+    if (parent.is_constant() || !visited.insert(parent.unique_id(), 0)) continue;
+    stack.push_back({parent, parent.parents()});
   }
   return {post_order.rbegin(), post_order.rend()};
 }
@@ -67,13 +61,19 @@ void backpropagate(const V& root, D d_root, bool retain_graph = true) {
         "backward: the value does not require grad and has no graph; expected a value "
         "computed from inputs that require grad");
   }
-  std::unordered_map<std::uint64_t, D> pending;
-  pending.emplace(root.unique_id(), std::move(d_root));
-  for (const V& node : topological_sort(root)) {
-    auto found = pending.find(node.unique_id());
-    if (found == pending.end()) continue;  // no path carried a derivative here
-    D d = std::move(found->second);
-    pending.erase(found);
+  const std::vector<V> order = topological_sort(root);
+  IdIndex position(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    position.insert(order[i].unique_id(), static_cast<std::int64_t>(i));
+  }
+  // pending[i]: the derivative accumulated so far for order[i] (empty until one arrives).
+  std::vector<std::optional<D>> pending(order.size());
+  pending[0] = std::move(d_root);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (!pending[i]) continue;  // no path carried a derivative here
+    const V& node = order[i];
+    D d = std::move(*pending[i]);
+    pending[i].reset();
     if (node.is_leaf()) {
       node.accumulate_derivative(d);
       continue;
@@ -84,8 +84,12 @@ void backpropagate(const V& root, D d_root, bool retain_graph = true) {
     }
     for (auto&& [parent, d_parent] : contributions) {
       if (parent.is_constant()) continue;
-      auto [slot, inserted] = pending.try_emplace(parent.unique_id(), d_parent);
-      if (!inserted) slot->second = slot->second + d_parent;
+      auto& slot = pending[position.find(parent.unique_id())];
+      if (slot) {
+        *slot = *slot + d_parent;
+      } else {
+        slot = d_parent;
+      }
     }
   }
 }
