@@ -303,7 +303,7 @@ void zero_or_keep(std::int64_t m, std::int64_t n, MatrixRef<T> c, bool accumulat
 }
 
 // Below this many multiply-adds a product runs on the calling thread.
-constexpr std::int64_t kParallelFlops = 1 << 17;
+constexpr std::int64_t kParallelFlops = 1 << 19;
 // Below this many, packing costs more than it saves: rows of C are updated directly.
 constexpr std::int64_t kSmallFlops = 1 << 16;
 
@@ -417,53 +417,79 @@ void narrow_gemm(const Kernel<T>& kernel, std::int64_t m, std::int64_t n, std::i
 
 }  // namespace
 
+namespace {
+
+// The blocked product on the calling thread: jc, pc, ic loops around the macro-kernel.
+template <class T>
+void blocked_gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
+                  MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
+  const Kernel<T> kernel = kernel_for<T>(cpu_isa(), m);
+  const Blocking blocks = blocking_for(kernel);
+  static thread_local Scratch<T> b_scratch;
+  static thread_local Scratch<T> a_scratch;
+  T* packed_b = b_scratch.get(blocks.kc * (blocks.nc + kernel.nr));
+  T* packed_a = a_scratch.get((blocks.mc + kernel.mr) * blocks.kc);
+  for (std::int64_t jc = 0; jc < n; jc += blocks.nc) {
+    const std::int64_t nc = std::min(blocks.nc, n - jc);
+    const std::int64_t panels = (nc + kernel.nr - 1) / kernel.nr;
+    for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
+      const std::int64_t kc = std::min(blocks.kc, k - pc);
+      pack_b_panels(kc, nc, b.data + pc * b.row_stride + jc * b.col_stride, b.row_stride,
+                    b.col_stride, kernel.nr, 0, panels, packed_b);
+      for (std::int64_t ic = 0; ic < m; ic += blocks.mc) {
+        const std::int64_t mc = std::min(blocks.mc, m - ic);
+        pack_a(mc, kc, a.data + ic * a.row_stride + pc * a.col_stride, a.row_stride, a.col_stride,
+               kernel.mr, packed_a);
+        const MatrixRef<T> c_block{c.data + ic * c.row_stride + jc * c.col_stride, c.row_stride,
+                                   c.col_stride};
+        macro_kernel(kernel, mc, nc, kc, packed_a, packed_b, 0, panels, c_block,
+                     accumulate || pc > 0);
+      }
+    }
+  }
+}
+
+// [begin, end) of the p-th of `parts` pieces of `total`, boundaries on multiples of `unit`.
+std::pair<std::int64_t, std::int64_t> piece(std::int64_t total, std::int64_t parts, std::int64_t p,
+                                            std::int64_t unit) {
+  const std::int64_t units = (total + unit - 1) / unit;
+  const std::int64_t begin = std::min(total, units * p / parts * unit);
+  const std::int64_t end = std::min(total, units * (p + 1) / parts * unit);
+  return {begin, end};
+}
+
+}  // namespace
+
 template <class T>
 void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
           MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) return zero_or_keep(m, n, c, accumulate);
   if (m * n * k <= kSmallFlops) return small_gemm(m, n, k, a, b, c, accumulate);
-  const Kernel<T> kernel = kernel_for<T>(cpu_isa(), m);
   const Kernel<T> narrow = narrow_kernel_for<T>(cpu_isa(), n);
   if (n <= narrow.nr) return narrow_gemm(narrow, m, n, k, a, b, c, accumulate);
-  const Blocking blocks = blocking_for(kernel);
   const std::int64_t threads = m * n * k >= kParallelFlops ? get_num_threads() : 1;
-  static thread_local Scratch<T> b_scratch;
-  T* packed_b = b_scratch.get(blocks.kc * (blocks.nc + kernel.nr));
-
-  for (std::int64_t jc = 0; jc < n; jc += blocks.nc) {
-    const std::int64_t nc = std::min(blocks.nc, n - jc);
-    const std::int64_t panels = (nc + kernel.nr - 1) / kernel.nr;
-    for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
-      const std::int64_t kc = std::min(blocks.kc, k - pc);
-      const T* b_block = b.data + pc * b.row_stride + jc * b.col_stride;
-      parallel_for(0, panels, threads > 1 ? 1 : panels, [&](std::int64_t p0, std::int64_t p1) {
-        pack_b_panels(kc, nc, b_block, b.row_stride, b.col_stride, kernel.nr, p0, p1, packed_b);
-      });
-      // Tasks: row blocks × groups of column panels, enough of them to keep every thread busy.
-      const std::int64_t row_blocks = (m + blocks.mc - 1) / blocks.mc;
-      const std::int64_t splits =
-          std::clamp<std::int64_t>((threads + row_blocks - 1) / row_blocks, 1, panels);
-      const std::int64_t panels_per_split = (panels + splits - 1) / splits;
-      const bool add = accumulate || pc > 0;
-      parallel_for(0, row_blocks * splits, 1, [&](std::int64_t t0, std::int64_t t1) {
-        static thread_local Scratch<T> a_scratch;
-        for (std::int64_t task = t0; task < t1; ++task) {
-          const std::int64_t ic = (task / splits) * blocks.mc;
-          const std::int64_t mc = std::min(blocks.mc, m - ic);
-          const std::int64_t first = (task % splits) * panels_per_split;
-          const std::int64_t last = std::min(panels, first + panels_per_split);
-          if (first >= last) continue;
-          T* packed_a = a_scratch.get((blocks.mc + kernel.mr) * kc);
-          pack_a(mc, kc, a.data + ic * a.row_stride + pc * a.col_stride, a.row_stride, a.col_stride,
-                 kernel.mr, packed_a);
-          MatrixRef<T> c_block{c.data + ic * c.row_stride + jc * c.col_stride, c.row_stride,
-                               c.col_stride};
-          macro_kernel(kernel, mc, nc, kc, packed_a, packed_b, first, last, c_block, add);
-        }
-      });
+  if (threads == 1) return blocked_gemm(m, n, k, a, b, c, accumulate);
+  // One parallel region per product: C is cut into one piece per thread along its longer
+  // dimension (in whole tiles), and each thread runs the blocked product on its piece, packing
+  // its own panels — no barrier between packing and computing, no shared buffers.
+  const Kernel<T> kernel = kernel_for<T>(cpu_isa(), m);
+  const bool split_rows = m / kernel.mr >= n / kernel.nr;
+  parallel_for(0, threads, 1, [&](std::int64_t p0, std::int64_t p1) {
+    for (std::int64_t p = p0; p < p1; ++p) {
+      if (split_rows) {
+        const auto [r0, r1] = piece(m, threads, p, kernel.mr);
+        if (r0 >= r1) continue;
+        blocked_gemm<T>(r1 - r0, n, k, {a.data + r0 * a.row_stride, a.row_stride, a.col_stride}, b,
+                        {c.data + r0 * c.row_stride, c.row_stride, c.col_stride}, accumulate);
+      } else {
+        const auto [c0, c1] = piece(n, threads, p, kernel.nr);
+        if (c0 >= c1) continue;
+        blocked_gemm<T>(m, c1 - c0, k, a, {b.data + c0 * b.col_stride, b.row_stride, b.col_stride},
+                        {c.data + c0 * c.col_stride, c.row_stride, c.col_stride}, accumulate);
+      }
     }
-  }
+  });
 }
 
 template <class T>
