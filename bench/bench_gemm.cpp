@@ -14,7 +14,8 @@ namespace {
 
 struct Operands {
   std::vector<float> a, b, c;
-  Operands(int m, int k, int n) : a(std::size_t(m) * k), b(std::size_t(k) * n), c(std::size_t(m) * n) {
+  Operands(int m, int k, int n)
+      : a(std::size_t(m) * k), b(std::size_t(k) * n), c(std::size_t(m) * n) {
     minitorch::Generator g(0);
     for (auto& x : a) x = static_cast<float>(g.uniform(-1, 1));
     for (auto& x : b) x = static_cast<float>(g.uniform(-1, 1));
@@ -45,7 +46,8 @@ void BM_Gemm(benchmark::State& state) {
     Impl(operands, m, k, n);
     benchmark::ClobberMemory();
   }
-  state.counters["flops"] = benchmark::Counter(2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["flops"] =
+      benchmark::Counter(2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void shapes(benchmark::internal::Benchmark* b) {

@@ -11,14 +11,17 @@ namespace {
 
 constexpr std::int64_t kMi = 1 << 20;
 
-mt::Tensor random(std::int64_t n) { return mt::rand({n}); }
+mt::Tensor random(std::int64_t n) {
+  return mt::rand({n});
+}
 
 // Binary ops write into a preallocated output, as torch.add(a, b, out=c) does.
 template <mt::BinaryOp Op>
 void BM_Zip(benchmark::State& state) {
   const std::int64_t n = state.range(0);
   const mt::Tensor a = random(n), b = random(n), c = mt::zeros({n});
-  for (auto _ : state) mt::fast_backend().zip(Op, a.tensor_data(), b.tensor_data(), c.tensor_data());
+  for (auto _ : state)
+    mt::fast_backend().zip(Op, a.tensor_data(), b.tensor_data(), c.tensor_data());
   state.SetBytesProcessed(state.iterations() * 3 * n * 4);
 }
 
@@ -51,7 +54,9 @@ void BM_SumRows(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * n * 4);
 }
 
-void sizes(benchmark::internal::Benchmark* b) { b->Arg(kMi)->Arg(16 * kMi)->Unit(benchmark::kMicrosecond); }
+void sizes(benchmark::internal::Benchmark* b) {
+  b->Arg(kMi)->Arg(16 * kMi)->Unit(benchmark::kMicrosecond);
+}
 
 void BM_Add10(benchmark::State& state) {
   const mt::Tensor a = random(10), b = random(10);
@@ -67,9 +72,10 @@ void BM_Add10Grad(benchmark::State& state) {
 // One training step of the xor MLP 2 → 10 → 10 → 1 on a batch of 50: PyTorch's `mlp_step`.
 void BM_MlpStep(benchmark::State& state) {
   mt::manual_seed(0);
-  auto net = mt::nn::Sequential{std::make_shared<mt::nn::Linear>(2, 10), std::make_shared<mt::nn::ReLU>(),
-                                std::make_shared<mt::nn::Linear>(10, 10), std::make_shared<mt::nn::ReLU>(),
-                                std::make_shared<mt::nn::Linear>(10, 1), std::make_shared<mt::nn::Sigmoid>()};
+  auto net = mt::nn::Sequential{
+      std::make_shared<mt::nn::Linear>(2, 10),  std::make_shared<mt::nn::ReLU>(),
+      std::make_shared<mt::nn::Linear>(10, 10), std::make_shared<mt::nn::ReLU>(),
+      std::make_shared<mt::nn::Linear>(10, 1),  std::make_shared<mt::nn::Sigmoid>()};
   const mt::Tensor x = mt::rand({50, 2});
   const mt::Tensor y = (x.select(1, 0) < 0.5).view({50, 1});
   mt::optim::SGD opt(net.parameters(), {.lr = 0.5});

@@ -54,7 +54,8 @@ double gflops(int threads, double flops_per_iteration) {
     std::vector<std::thread> pool;
     volatile float sink = 0;
     const double s = seconds([&] {
-      for (int t = 0; t < threads; ++t) pool.emplace_back([&, t] { sink = Kernel(iterations, float(t)); });
+      for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] { sink = Kernel(iterations, float(t)); });
       for (auto& p : pool) p.join();
     });
     samples.push_back(flops_per_iteration * iterations * threads / s / 1e9);
@@ -69,11 +70,15 @@ int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1;
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) {
-    std::printf("{\"suite\":\"peak\",\"name\":\"fma_avx512\",\"impl\":\"machine\",\"threads\":%d,\"gflops\":%.1f}\n",
-                threads, gflops<avx512>(threads, 2.0 * 16 * 16));
+    std::printf(
+        "{\"suite\":\"peak\",\"name\":\"fma_avx512\",\"impl\":\"machine\",\"threads\":%d,"
+        "\"gflops\":%.1f}\n",
+        threads, gflops<avx512>(threads, 2.0 * 16 * 16));
   }
   if (__builtin_cpu_supports("avx2")) {
-    std::printf("{\"suite\":\"peak\",\"name\":\"fma_avx2\",\"impl\":\"machine\",\"threads\":%d,\"gflops\":%.1f}\n",
-                threads, gflops<avx2>(threads, 2.0 * 8 * 12));
+    std::printf(
+        "{\"suite\":\"peak\",\"name\":\"fma_avx2\",\"impl\":\"machine\",\"threads\":%d,\"gflops\":%"
+        ".1f}\n",
+        threads, gflops<avx2>(threads, 2.0 * 8 * 12));
   }
 }

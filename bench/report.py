@@ -100,6 +100,14 @@ def main(directory):
                      f"{fmt(o2, 3)} | {fmt(p2, 3)} |")
     lines.append("")
 
+    lines += ["### One parallel region of our pool, 2 threads, by idle time before it (µs, median)",
+              "", "| idle before | 0 µs (worker spinning) | 20 µs | 100 µs (worker blocked) | 1000 µs |",
+              "|---|---|---|---|---|"]
+    regions = {r["name"]: r["us"] for r in json_lines(d / "parallel-2.jsonl")}
+    lines.append("| region | " + " | ".join(
+        fmt(regions.get(f"region_after_idle_{i}us"), 2) for i in (0, 20, 100, 1000)) + " |")
+    lines.append("")
+
     lines += ["### MiniTorch run_fast_tensor workload (split, 50 points, hidden 100, lr 0.05, "
               "batch 10), ms per epoch (median)", "",
               "| threads | ours | PyTorch | speed-up | ours train accuracy | PyTorch train accuracy |",

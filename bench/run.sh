@@ -29,6 +29,9 @@ for threads in 1 2; do
   if ((threads > 1)); then export OMP_WAIT_POLICY=passive; else unset OMP_WAIT_POLICY; fi
   echo "== $threads thread(s)" >&2
   taskset -c "$cpus" build-bench/bench/bench_peak "$threads" >"$out/peak-$threads.jsonl"
+  if ((threads > 1)); then
+    taskset -c "$cpus" build-bench/bench/bench_parallel >"$out/parallel-$threads.jsonl"
+  fi
   for suite in gemm ops; do
     taskset -c "$cpus" "build-bench/bench/bench_$suite" --benchmark_min_time="$min_time" \
       --benchmark_repetitions="$repetitions" --benchmark_report_aggregates_only=true \

@@ -46,6 +46,12 @@ int threads_from_environment() {
   return available_cores();
 }
 
+// Regions are published through one persistent slot. A worker takes part in a region only by
+// registering in `active_` and then finding the region still open; the caller closes the region
+// once every chunk has been taken and waits only for registered workers. So a worker that is
+// asleep, or descheduled by another process on its core, never delays the caller: the caller runs
+// the chunks itself. (seq_cst on active_ / closed_ makes "worker registers, then reads closed" and
+// "caller closes, then reads active" exclusive, as in Dekker's algorithm.)
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) {
@@ -56,7 +62,7 @@ class ThreadPool {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
-      generation_.fetch_add(1, std::memory_order_release);
+      epoch_.fetch_add(1);
     }
     wake_.notify_all();
     for (auto& worker : workers_) worker.join();
@@ -67,15 +73,16 @@ class ThreadPool {
   void run(std::int64_t chunks, const std::function<void(std::int64_t)>& task) {
     task_ = &task;
     chunks_ = chunks;
-    next_chunk_.store(0, std::memory_order_relaxed);
-    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    next_chunk_.store(0);
+    std::uint64_t epoch;
     {
       std::lock_guard lock(mutex_);
-      generation_.fetch_add(1, std::memory_order_release);
+      epoch = epoch_.fetch_add(1) + 1;
     }
     wake_.notify_all();
     run_chunks();
-    wait_for_workers();
+    closed_.store(epoch);
+    while (active_.load() != 0) cpu_relax();  // registered workers are running their last chunk
   }
 
  private:
@@ -96,39 +103,30 @@ class ThreadPool {
     }
   }
 
-  void wait_for_workers() {
-    auto done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
-    if (spin_until(done)) return;
-    std::unique_lock lock(mutex_);
-    finished_.wait(lock, done);
-  }
-
   void work() {
     inside_region = true;  // nested parallel_for calls from a worker run inline
     std::uint64_t seen = 0;
     for (;;) {
-      auto published = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+      auto published = [&] { return epoch_.load() != seen; };
       if (!spin_until(published)) {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, published);
       }
-      seen = generation_.load(std::memory_order_acquire);
       if (stop_) return;
-      run_chunks();
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard lock(mutex_);
-        finished_.notify_all();
-      }
+      seen = epoch_.load();
+      active_.fetch_add(1);
+      if (epoch_.load() == seen && closed_.load() != seen) run_chunks();
+      active_.fetch_sub(1);
     }
   }
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::condition_variable finished_;
-  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> epoch_{0};
+  std::atomic<std::uint64_t> closed_{0};
+  std::atomic<int> active_{0};
   std::atomic<std::int64_t> next_chunk_{0};
-  std::atomic<int> pending_{0};
   const std::function<void(std::int64_t)>* task_ = nullptr;
   std::int64_t chunks_ = 0;
   bool stop_ = false;
