@@ -303,7 +303,7 @@ void zero_or_keep(std::int64_t m, std::int64_t n, MatrixRef<T> c, bool accumulat
 }
 
 // Below this many multiply-adds a product runs on the calling thread.
-constexpr std::int64_t kParallelFlops = 1 << 19;
+constexpr std::int64_t kParallelFlops = 1 << 18;
 // Below this many, packing costs more than it saves: rows of C are updated directly.
 constexpr std::int64_t kSmallFlops = 1 << 16;
 
@@ -383,7 +383,7 @@ void narrow_gemm(const Kernel<T>& kernel, std::int64_t m, std::int64_t n, std::i
   static thread_local Scratch<T> b_scratch;
   T* packed_b = b_scratch.get(blocks.kc * nr);
   const std::int64_t tiles = (m + mr - 1) / mr;
-  const bool threaded = m * n * k >= kParallelFlops;
+  const bool threaded = m * n * k > kParallelFlops;
   for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
     const std::int64_t kc = std::min(blocks.kc, k - pc);
     pack_b_panels(kc, n, b.data + pc * b.row_stride, b.row_stride, b.col_stride, nr, 0, 1,
@@ -468,13 +468,15 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
   if (m * n * k <= kSmallFlops) return small_gemm(m, n, k, a, b, c, accumulate);
   const Kernel<T> narrow = narrow_kernel_for<T>(cpu_isa(), n);
   if (n <= narrow.nr) return narrow_gemm(narrow, m, n, k, a, b, c, accumulate);
-  const std::int64_t threads = m * n * k >= kParallelFlops ? get_num_threads() : 1;
+  const std::int64_t threads = m * n * k > kParallelFlops ? get_num_threads() : 1;
   if (threads == 1) return blocked_gemm(m, n, k, a, b, c, accumulate);
   // One parallel region per product: C is cut into one piece per thread along its longer
   // dimension (in whole tiles), and each thread runs the blocked product on its piece, packing
   // its own panels — no barrier between packing and computing, no shared buffers.
+  // Each piece packs all of the operand that is not cut: cut rows when A is the larger operand
+  // (m >= n), columns otherwise.
   const Kernel<T> kernel = kernel_for<T>(cpu_isa(), m);
-  const bool split_rows = m / kernel.mr >= n / kernel.nr;
+  const bool split_rows = m >= n && m / kernel.mr >= threads;
   parallel_for(0, threads, 1, [&](std::int64_t p0, std::int64_t p1) {
     for (std::int64_t p = p0; p < p1; ++p) {
       if (split_rows) {

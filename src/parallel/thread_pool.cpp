@@ -134,7 +134,7 @@ class ThreadPool {
 
 struct PoolState {
   std::mutex mutex;  // serialises regions started from different user threads
-  int requested = threads_from_environment();
+  std::atomic<int> requested{threads_from_environment()};
   std::unique_ptr<ThreadPool> pool;
 };
 
@@ -146,54 +146,51 @@ PoolState& state() {
 }  // namespace
 
 int get_num_threads() {
-  std::lock_guard lock(state().mutex);
-  return state().requested;
+  return state().requested.load(std::memory_order_relaxed);
 }
 
 void set_num_threads(int n) {
   if (n < 1) throw Error("set_num_threads: " + std::to_string(n) + " threads; expected at least 1");
-  std::lock_guard lock(state().mutex);
-  state().requested = n;
+  state().requested.store(n, std::memory_order_relaxed);
 }
 
 bool in_parallel_region() {
   return inside_region;
 }
 
-void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
-                  const RangeFunction& fn) {
-  if (end <= begin) return;
+namespace detail {
+
+bool runs_inline(std::int64_t length, std::int64_t grain) {
+  return inside_region || length < 2 * std::max<std::int64_t>(grain, 1) || get_num_threads() == 1;
+}
+
+void run_in_pool(std::int64_t begin, std::int64_t end, std::int64_t grain,
+                 const RangeFunction& fn) {
   grain = std::max<std::int64_t>(grain, 1);
   const std::int64_t length = end - begin;
-  if (inside_region || length < 2 * grain) {
-    fn(begin, end);
-    return;
-  }
   PoolState& s = state();
   std::lock_guard lock(s.mutex);
-  if (s.requested == 1) {
+  const int threads = s.requested.load(std::memory_order_relaxed);
+  if (threads == 1) {
     fn(begin, end);
     return;
   }
-  if (!s.pool || s.pool->size() != s.requested) {
+  if (!s.pool || s.pool->size() != threads) {
     s.pool.reset();
-    s.pool = std::make_unique<ThreadPool>(s.requested);
+    s.pool = std::make_unique<ThreadPool>(threads);
   }
   // Chunks of at least `grain`, a few per thread so a slow thread does not hold everyone up.
-  const std::int64_t chunks = std::min<std::int64_t>(length / grain, 4 * s.requested);
+  const std::int64_t chunks = std::min<std::int64_t>(length / grain, 4 * threads);
   const std::int64_t step = (length + chunks - 1) / chunks;
   const std::function<void(std::int64_t)> task = [&](std::int64_t chunk) {
     const std::int64_t first = begin + chunk * step;
     fn(first, std::min(end, first + step));
   };
   inside_region = true;
-  try {
-    s.pool->run((length + step - 1) / step, task);
-  } catch (...) {
-    inside_region = false;
-    throw;
-  }
+  s.pool->run((length + step - 1) / step, task);
   inside_region = false;
 }
+
+}  // namespace detail
 
 }  // namespace minitorch

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 namespace minitorch {
 
@@ -24,7 +25,21 @@ void set_num_threads(int n);
 bool in_parallel_region();
 
 using RangeFunction = std::function<void(std::int64_t begin, std::int64_t end)>;
-void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
-                  const RangeFunction& fn);
+
+namespace detail {
+bool runs_inline(std::int64_t length, std::int64_t grain);
+void run_in_pool(std::int64_t begin, std::int64_t end, std::int64_t grain, const RangeFunction& fn);
+}  // namespace detail
+
+// A template so that the common inline case calls fn directly, with no std::function built.
+template <class F>
+void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain, F&& fn) {
+  if (end <= begin) return;
+  if (detail::runs_inline(end - begin, grain)) {
+    fn(begin, end);
+    return;
+  }
+  detail::run_in_pool(begin, end, grain, RangeFunction(std::ref(fn)));
+}
 
 }  // namespace minitorch
