@@ -34,15 +34,18 @@ struct TensorImpl {
   std::uint64_t id = 0;
 
   // Attaches history to `out` when grad mode is on and some input requires grad.
-  static void record(const Tensor& out, const char* op, std::vector<Tensor> inputs,
-                     GradFn::Backward backward) {
+  // The inputs and the backward closure become a heap-allocated GradFn only when history is
+  // recorded; untracked operations (inference, optimizer steps) allocate nothing for it.
+  template <class Backward>
+  static void record(const Tensor& out, const char* op, std::initializer_list<Tensor> inputs,
+                     Backward&& backward) {
     if (!autodiff::GradMode::is_enabled()) return;
     const bool any = std::any_of(inputs.begin(), inputs.end(),
                                  [](const Tensor& t) { return t.defined() && t.requires_grad(); });
     if (!any) return;
     out.impl_->requires_grad = true;
-    out.impl_->grad_fn =
-        std::make_shared<GradFn>(GradFn{op, std::move(inputs), std::move(backward)});
+    out.impl_->grad_fn = std::make_shared<GradFn>(GradFn{
+        op, std::vector<Tensor>(inputs), GradFn::Backward(std::forward<Backward>(backward))});
   }
 
   // "mul" -> "MulBackward0", PyTorch's naming of grad_fn.
@@ -84,8 +87,8 @@ void check_compatible(const Tensor& a, const Tensor& b, const char* op) {
 }
 
 // An output tensor whose every element the kernel writes.
-Tensor empty(const Shape& shape, Dtype dtype, const Backend& backend) {
-  return Tensor(TensorData::uninitialized(shape, dtype), &backend);
+Tensor empty(Shape shape, Dtype dtype, const Backend& backend) {
+  return Tensor(TensorData::uninitialized(std::move(shape), dtype), &backend);
 }
 
 Tensor empty_like(const Tensor& t) {
@@ -307,7 +310,9 @@ Tensor Tensor::unary(UnaryOp op) const {
 
 Tensor Tensor::binary(BinaryOp op, const Tensor& other) const {
   check_compatible(*this, other, minitorch::op_name(op));
-  const Tensor out = empty(broadcast_shapes(shape(), other.shape()), dtype(), backend());
+  const Tensor out =
+      empty(shape() == other.shape() ? shape() : broadcast_shapes(shape(), other.shape()), dtype(),
+            backend());
   backend().zip(op, impl_->data, other.tensor_data(), out.tensor_data());
   const Tensor a = *this;
   const Tensor b = other;
@@ -471,18 +476,19 @@ Tensor Tensor::argmax(std::int64_t dim_, bool keepdim) const {
 
 namespace {
 
-// A view of `input` with its own handle; its gradient is the output's gradient reshaped back.
-Tensor view_of(const Tensor& input, TensorData data, const char* op,
-               GradFn::Backward backward = nullptr) {
+// A view of `input` with its own handle and the given backward.
+template <class Backward>
+Tensor view_of(const Tensor& input, TensorData data, const char* op, Backward&& backward) {
   const Tensor out(std::move(data), &input.backend());
-  if (!backward) {
-    const Shape input_shape = input.shape();
-    backward = [input_shape](const Tensor& g) {
-      return std::vector<Tensor>{g.reshape(input_shape)};
-    };
-  }
-  TensorImpl::record(out, op, {input}, std::move(backward));
+  TensorImpl::record(out, op, {input}, std::forward<Backward>(backward));
   return out;
+}
+
+// A view whose gradient is the output's gradient reshaped back to the input's shape.
+Tensor view_of(const Tensor& input, TensorData data, const char* op) {
+  return view_of(input, std::move(data), op, [input_shape = input.shape()](const Tensor& g) {
+    return std::vector<Tensor>{g.reshape(input_shape)};
+  });
 }
 
 }  // namespace
