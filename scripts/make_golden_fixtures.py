@@ -188,6 +188,27 @@ CASES = {
         lambda x: (x["u"] @ x["v"]).tanh(),
         "sum",
     ),
+    # nn.functional (appended last: earlier cases keep their random draws)
+    "nn_softmax_dim1": (
+        {"a": randn(3, 5)},
+        lambda x: torch.nn.functional.softmax(x["a"] * 3.0, dim=1),
+        "weighted_sum",
+    ),
+    "nn_log_softmax_dim0": (
+        {"a": randn(4, 3)},
+        lambda x: torch.nn.functional.log_softmax(x["a"] * 3.0, dim=0),
+        "weighted_sum",
+    ),
+    "nn_max_pool2d": (
+        {"a": randn(2, 2, 4, 6)},
+        lambda x: torch.nn.functional.max_pool2d(x["a"], 2),
+        "weighted_sum",
+    ),
+    "nn_avg_pool2d": (
+        {"a": randn(1, 3, 4, 6)},
+        lambda x: torch.nn.functional.avg_pool2d(x["a"], (2, 3)),
+        "weighted_sum",
+    ),
 }
 
 

@@ -122,6 +122,14 @@ const std::map<std::string, Expression>& cases() {
       {"zero_dim_scalar_broadcast",
        [](const Inputs& x) { return (x["a"] * x["s"] + x["s"].exp()).sum(); }},
       {"one_element_matmul_tanh", [](const Inputs& x) { return x["u"].matmul(x["v"]).tanh(); }},
+      {"nn_softmax_dim1",
+       [](const Inputs& x) { return minitorch::nn::functional::softmax(x["a"] * 3.0, 1); }},
+      {"nn_log_softmax_dim0",
+       [](const Inputs& x) { return minitorch::nn::functional::log_softmax(x["a"] * 3.0, 0); }},
+      {"nn_max_pool2d",
+       [](const Inputs& x) { return minitorch::nn::functional::max_pool2d(x["a"], {2, 2}); }},
+      {"nn_avg_pool2d",
+       [](const Inputs& x) { return minitorch::nn::functional::avg_pool2d(x["a"], {2, 3}); }},
   };
   return kCases;
 }

@@ -19,6 +19,7 @@
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/backend/cpu_features.h"
 #include "minitorch/backend/op_table.h"
+#include "minitorch/nn/functional.h"
 #include "minitorch/parallel/parallel.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/grad_check.h"
@@ -340,6 +341,45 @@ std::map<std::string, CaseMaker> make_cases() {
     return t;
   };
   c["clone"] = [](Generator& g) { return shape_trial(g, [](V v) { return v[0].clone() * v[0]; }); };
+  // ---- nn::functional ----
+  namespace F = mt::nn::functional;
+  c["softmax"] = [](Generator& g) {
+    const auto choice = pick(g, 0, 3);
+    return shape_trial(g, [choice](V v) { return F::softmax(v[0] * 3.0, choice % v[0].dim()); });
+  };
+  c["log_softmax"] = [](Generator& g) {
+    const auto choice = pick(g, 0, 3);
+    return shape_trial(
+        g, [choice](V v) { return F::log_softmax(v[0] * 3.0, -1 - choice % v[0].dim()); });
+  };
+  c["dropout"] = [](Generator& g) {
+    const double p = std::array{0.0, 0.25, 0.5, 1.0}[pick(g, 0, 3)];
+    const auto seed = g.next_u64();
+    return shape_trial(g, [p, seed](V v) {
+      Generator local(seed);  // the same mask for every dtype and backend of a trial
+      return F::dropout(v[0], p, /*training=*/true, &local);
+    });
+  };
+  auto pooling_input = [](Generator& g, std::int64_t kh, std::int64_t kw) {
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), kh * pick(g, 1, 3), kw * pick(g, 1, 3)};
+    return random_tensor(g, shape, Domain::Any);
+  };
+  c["tile"] = [pooling_input](Generator& g) {
+    const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
+    return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) { return F::tile(v[0], kh, kw) * 2.0; });
+  };
+  c["avg_pool2d"] = [pooling_input](Generator& g) {
+    const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
+    return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) {
+      return F::avg_pool2d(v[0], {kh, kw});
+    });
+  };
+  c["max_pool2d"] = [pooling_input](Generator& g) {
+    const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
+    return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) {
+      return F::max_pool2d(v[0], {kh, kw});
+    });
+  };
   return c;
 }
 
@@ -444,6 +484,8 @@ INSTANTIATE_TEST_SUITE_P(EveryOp, OpHarness, ::testing::ValuesIn(case_names()),
 
 TEST(OpHarnessTable, EveryOperationHasACase) {
   std::set<std::string> required(mt::kTensorOps.begin(), mt::kTensorOps.end());
+  required.insert(mt::nn::functional::kFunctionalOps.begin(),
+                  mt::nn::functional::kFunctionalOps.end());
   for (auto op : mt::kUnaryOps) required.insert(mt::op_name(op));
   for (auto op : mt::kBinaryOps) {
     required.insert(op == mt::BinaryOp::Max ? "maximum" : mt::op_name(op));
@@ -452,7 +494,8 @@ TEST(OpHarnessTable, EveryOperationHasACase) {
   for (const auto& name : required)
     EXPECT_TRUE(cases().count(name)) << "no harness case for " << name;
   for (const auto& [name, maker] : cases()) {
-    EXPECT_TRUE(required.count(name)) << "case " << name << " is not in kTensorOps";
+    EXPECT_TRUE(required.count(name))
+        << "case " << name << " is not in kTensorOps / kFunctionalOps";
   }
 }
 

@@ -1,0 +1,86 @@
+// nn::functional and its layers: softmax, log_softmax, dropout, tile, pooling.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "minitorch/core/error.h"
+#include "minitorch/nn/dropout.h"
+#include "minitorch/nn/functional.h"
+#include "minitorch/nn/pooling.h"
+#include "minitorch/tensor/creation.h"
+
+namespace mt = minitorch;
+namespace F = minitorch::nn::functional;
+using mt::Tensor;
+
+TEST(Softmax, SumsToOneAndIsStable) {
+  const Tensor x = mt::tensor({{1000.0, 1001.0, 1002.0}, {-1000.0, 0.0, 1000.0}});
+  const auto p = F::softmax(x, 1).to_vector();
+  for (double v : p) EXPECT_TRUE(std::isfinite(v));
+  EXPECT_NEAR(p[0] + p[1] + p[2], 1.0, 1e-6);
+  EXPECT_NEAR(p[2], 1.0 / (1.0 + std::exp(-1.0) + std::exp(-2.0)), 1e-6);
+  EXPECT_NEAR(p[5], 1.0, 1e-6);
+  const auto logp = F::log_softmax(x, -1).to_vector();
+  for (std::size_t i = 0; i < logp.size(); ++i) {
+    EXPECT_TRUE(std::isfinite(logp[i])) << i;
+    if (p[i] > 1e-30) {
+      EXPECT_NEAR(logp[i], std::log(p[i]), 1e-4) << i;
+    }
+  }
+  EXPECT_NEAR(logp[3], -2000.0, 1e-2);  // finite where softmax underflows to 0
+  const auto columns = F::softmax(x, 0).sum(0).to_vector();
+  for (double v : columns) EXPECT_NEAR(v, 1.0, 1e-6);
+  EXPECT_THROW(F::softmax(x, 2), mt::Error);
+}
+
+TEST(Dropout, InvertedScalingAndExactEdges) {
+  const Tensor x = mt::ones({100000});
+  EXPECT_EQ(F::dropout(x, 0.3, /*training=*/false).tensor_data().storage(),
+            x.tensor_data().storage());  // eval: the identity itself
+  EXPECT_EQ(F::dropout(x, 0.0, true).tensor_data().storage(), x.tensor_data().storage());
+  for (double v : F::dropout(x, 1.0, true).to_vector()) ASSERT_EQ(v, 0.0);
+  mt::Generator g(1);
+  const auto y = F::dropout(x, 0.3, true, &g).to_vector();
+  int zeros = 0;
+  double sum = 0;
+  for (double v : y) {
+    ASSERT_TRUE(v == 0.0 || std::abs(v - 1.0 / 0.7) < 1e-6) << v;
+    zeros += v == 0.0;
+    sum += v;
+  }
+  EXPECT_NEAR(zeros / 100000.0, 0.3, 0.01);
+  EXPECT_NEAR(sum / 100000.0, 1.0, 0.02);  // the expectation is preserved
+  EXPECT_THROW(F::dropout(x, 1.5, true), mt::Error);
+  EXPECT_THROW(F::dropout(x, -0.1, true), mt::Error);
+}
+
+TEST(Dropout, LayerFollowsTrainAndEval) {
+  mt::Generator g(2);
+  mt::nn::Dropout layer(0.5, &g);
+  const Tensor x = mt::ones({1000});
+  EXPECT_NE(layer.forward(x).to_vector(), x.to_vector());
+  layer.eval();
+  EXPECT_EQ(layer.forward(x).to_vector(), x.to_vector());
+  EXPECT_THROW(mt::nn::Dropout(2.0), mt::Error);
+}
+
+TEST(Pooling, TileGroupsEachWindowAlongTheLastDimension) {
+  const Tensor x = mt::arange(16).view({1, 1, 4, 4});
+  const Tensor t = F::tile(x, 2, 2);
+  EXPECT_EQ(t.shape(), (mt::Shape{1, 1, 2, 2, 4}));
+  EXPECT_EQ(t.select(2, 0).select(2, 1).view({4}).to_vector(), (std::vector<double>{2, 3, 6, 7}));
+  EXPECT_EQ(F::max_pool2d(x, {2, 2}).view({4}).to_vector(), (std::vector<double>{5, 7, 13, 15}));
+  EXPECT_EQ(F::avg_pool2d(x, {2, 2}).view({4}).to_vector(),
+            (std::vector<double>{2.5, 4.5, 10.5, 12.5}));
+  EXPECT_EQ(F::max_pool2d(x, {1, 4}).view({4}).to_vector(), (std::vector<double>{3, 7, 11, 15}));
+  EXPECT_THROW(F::tile(x, 3, 2), mt::Error);
+  EXPECT_THROW(F::tile(mt::zeros({4, 4}), 2, 2), mt::Error);
+}
+
+TEST(Pooling, LayersAndFlatten) {
+  const Tensor x = mt::rand({2, 3, 8, 8});
+  EXPECT_EQ(mt::nn::MaxPool2d(2).forward(x).shape(), (mt::Shape{2, 3, 4, 4}));
+  EXPECT_EQ(mt::nn::AvgPool2d(4).forward(x).shape(), (mt::Shape{2, 3, 2, 2}));
+  EXPECT_EQ(mt::nn::Flatten().forward(x).shape(), (mt::Shape{2, 192}));
+  EXPECT_EQ(mt::nn::MaxPool2d(2).to_string(), "MaxPool2d(kernel_size=2, stride=2)");
+}
