@@ -1,0 +1,27 @@
+// IDX files — the array format of MNIST and Fashion-MNIST, plain or gzip-compressed.
+//
+// An IDX file is a magic number (two zero bytes, an element type code, the number of dimensions),
+// one big-endian uint32 per dimension, then the values in row-major order. Only unsigned bytes
+// (type 0x08, what every MNIST-format image and label file holds) are supported.
+//   Requires: a readable file, compressed or not (gzip is recognised by its magic bytes 1f 8b),
+//             with 1 to 4 dimensions, each > 0, at most 2^31 values, and exactly that many bytes
+//             after the header.
+//   Ensures:  shape holds the dimensions and values their product of bytes, in file order.
+// Any violation (missing file, bad magic, other type code, truncated or trailing data, corrupt
+// gzip) throws minitorch::Error naming the path, what was found and what was expected.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace minitorch::data {
+
+struct IdxArray {
+  std::vector<std::int64_t> shape;
+  std::vector<std::uint8_t> values;
+};
+
+IdxArray read_idx(const std::filesystem::path& path);
+
+}  // namespace minitorch::data
