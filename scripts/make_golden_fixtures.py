@@ -209,6 +209,23 @@ CASES = {
         lambda x: torch.nn.functional.avg_pool2d(x["a"], (2, 3)),
         "weighted_sum",
     ),
+    # losses; class targets are constants written into both tables: [3, 0, 4, 1]
+    "nn_cross_entropy": (
+        {"a": randn(4, 5)},
+        lambda x: torch.nn.functional.cross_entropy(x["a"] * 2.0, torch.tensor([3, 0, 4, 1])),
+        "sum",
+    ),
+    "nn_nll_loss": (
+        {"a": randn(4, 5)},
+        lambda x: torch.nn.functional.nll_loss(
+            torch.nn.functional.log_softmax(x["a"], dim=1), torch.tensor([1, 1, 0, 4])),
+        "sum",
+    ),
+    "nn_bce_with_logits": (
+        {"a": randn(2, 4), "y": binary(2, 4)},
+        lambda x: torch.nn.functional.binary_cross_entropy_with_logits(x["a"] * 4.0, x["y"]),
+        "sum",
+    ),
 }
 
 

@@ -1,8 +1,10 @@
 #include "minitorch/nn/losses.h"
 
+#include <cmath>
 #include <limits>
 
 #include "minitorch/core/error.h"
+#include "minitorch/nn/functional.h"
 #include "minitorch/tensor/creation.h"
 
 namespace minitorch::nn::functional {
@@ -37,6 +39,37 @@ Tensor mse_loss(const Tensor& input, const Tensor& target) {
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target) {
   require_same_shape(input, target, "binary_cross_entropy");
   return -(target * clamped_log(input) + (1.0 - target) * clamped_log(1.0 - input)).mean();
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target) {
+  require_same_shape(logits, target, "binary_cross_entropy_with_logits");
+  const Tensor magnitude = logits.relu() + (-logits).relu();  // |x|
+  return (logits.relu() - logits * target + ((-magnitude).exp() + 1.0).log()).mean();
+}
+
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target) {
+  if (log_probs.dim() != 2 || target.dim() != 1 || target.size(0) != log_probs.size(0)) {
+    throw Error("nll_loss: input of shape " + shape_to_string(log_probs.shape()) +
+                " and target of shape " + shape_to_string(target.shape()) +
+                "; expected [N, C] and [N]");
+  }
+  const std::int64_t classes = log_probs.size(1);
+  const auto labels = target.to_vector();
+  for (std::size_t n = 0; n < labels.size(); ++n) {
+    const double label = labels[n];
+    if (label != std::floor(label) || label < 0 || label >= double(classes)) {
+      throw Error("nll_loss: target[" + std::to_string(n) + "] = " + std::to_string(label) +
+                  "; expected a class index in [0, " + std::to_string(classes) + ")");
+    }
+  }
+  // The target's one-hot mask picks each row's log-probability.
+  const Tensor positions = arange(double(classes), options_like(log_probs)).view({1, classes});
+  const Tensor mask = positions.eq(target.detach().view({-1, 1}).to(log_probs.dtype()));
+  return -(log_probs * mask).sum() / double(std::max<std::int64_t>(log_probs.size(0), 1));
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& target) {
+  return nll_loss(log_softmax(logits, 1), target);
 }
 
 }  // namespace minitorch::nn::functional

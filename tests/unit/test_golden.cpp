@@ -130,6 +130,21 @@ const std::map<std::string, Expression>& cases() {
        [](const Inputs& x) { return minitorch::nn::functional::max_pool2d(x["a"], {2, 2}); }},
       {"nn_avg_pool2d",
        [](const Inputs& x) { return minitorch::nn::functional::avg_pool2d(x["a"], {2, 3}); }},
+      {"nn_cross_entropy",
+       [](const Inputs& x) {
+         const auto target = minitorch::tensor({3, 0, 4, 1}, {.dtype = minitorch::kFloat64});
+         return minitorch::nn::functional::cross_entropy(x["a"] * 2.0, target);
+       }},
+      {"nn_nll_loss",
+       [](const Inputs& x) {
+         const auto target = minitorch::tensor({1, 1, 0, 4}, {.dtype = minitorch::kFloat64});
+         namespace F = minitorch::nn::functional;
+         return F::nll_loss(F::log_softmax(x["a"], 1), target);
+       }},
+      {"nn_bce_with_logits",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::binary_cross_entropy_with_logits(x["a"] * 4.0, x["y"]);
+       }},
   };
   return kCases;
 }

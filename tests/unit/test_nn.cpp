@@ -6,6 +6,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/models/mlp.h"
 #include "minitorch/nn/activation.h"
+#include "minitorch/nn/clip_grad.h"
 #include "minitorch/nn/linear.h"
 #include "minitorch/nn/losses.h"
 #include "minitorch/nn/sequential.h"
@@ -158,4 +159,35 @@ TEST(SGDOnTensors, ZeroGradClearsAndStepUpdatesTheModelInPlace) {
   EXPECT_NE(before.to_vector(), after.to_vector());
   opt.zero_grad();
   for (const auto& p : mlp.parameters()) EXPECT_FALSE(p.has_grad());
+}
+
+TEST(Losses, ClassificationLossesValidateTargets) {
+  const Tensor logits = mt::randn({3, 4});
+  EXPECT_THROW(F::nll_loss(logits, mt::tensor({0, 1})), mt::Error);                  // N mismatch
+  EXPECT_THROW(F::nll_loss(logits, mt::tensor({0, 1, 4})), mt::Error);               // out of range
+  EXPECT_THROW(F::nll_loss(logits, mt::tensor({0, 1, 1.5})), mt::Error);             // not an index
+  EXPECT_THROW(F::cross_entropy(mt::randn({3}), mt::tensor({0, 1, 2})), mt::Error);  // not 2-D
+  try {
+    F::nll_loss(logits, mt::tensor({0, -1, 2}));
+  } catch (const mt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("target[1]"), std::string::npos) << e.what();
+  }
+  // Saturated logits stay finite with logits-based losses.
+  const Tensor big = mt::tensor({{1000.0, -1000.0}});
+  EXPECT_TRUE(std::isfinite(F::cross_entropy(big, mt::tensor({1})).item()));
+  EXPECT_NEAR(F::binary_cross_entropy_with_logits(mt::tensor({-1000.0}), mt::tensor({1.0})).item(),
+              1000.0, 1e-3);
+}
+
+TEST(ClipGradNorm, ScalesTheJointNormDown) {
+  const Tensor a = mt::tensor({3.0, 0.0}, {.dtype = mt::kFloat64, .requires_grad = true});
+  const Tensor b = mt::tensor({4.0}, {.dtype = mt::kFloat64, .requires_grad = true});
+  const Tensor unused = mt::zeros({1}, {.requires_grad = true});
+  ((a * a).sum() / 2.0 + (b * b).sum() / 2.0).backward();  // grads (3, 0) and (4): norm 5
+  EXPECT_NEAR(mt::nn::clip_grad_norm_({a, b, unused}, 1.0), 5.0, 1e-12);
+  EXPECT_NEAR(a.grad().get({0}), 3.0 / 5.0, 1e-6);
+  EXPECT_NEAR(b.grad().get({0}), 4.0 / 5.0, 1e-6);
+  EXPECT_NEAR(mt::nn::clip_grad_norm_({a, b}, 10.0), 1.0, 1e-5);  // below the limit: unchanged
+  EXPECT_NEAR(a.grad().get({0}), 3.0 / 5.0, 1e-6);
+  EXPECT_THROW(mt::nn::clip_grad_norm_({a}, 0.0), mt::Error);
 }
