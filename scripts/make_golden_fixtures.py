@@ -226,6 +226,18 @@ CASES = {
         lambda x: torch.nn.functional.binary_cross_entropy_with_logits(x["a"] * 4.0, x["y"]),
         "sum",
     ),
+    # convolutions with stride, padding and dilation
+    "nn_conv2d": (
+        {"x": randn(2, 3, 7, 6), "w": randn(4, 3, 3, 2), "b": randn(4)},
+        lambda x: torch.nn.functional.conv2d(x["x"], x["w"], x["b"], stride=(2, 1),
+                                             padding=(1, 2), dilation=(1, 2)),
+        "weighted_sum",
+    ),
+    "nn_conv1d": (
+        {"x": randn(2, 3, 9), "w": randn(5, 3, 3), "b": randn(5)},
+        lambda x: torch.nn.functional.conv1d(x["x"], x["w"], x["b"], stride=2, padding=1),
+        "weighted_sum",
+    ),
 }
 
 

@@ -25,6 +25,7 @@
 #include "minitorch/module/parameter.h"
 #include "minitorch/nn/activation.h"
 #include "minitorch/nn/clip_grad.h"
+#include "minitorch/nn/conv.h"
 #include "minitorch/nn/dropout.h"
 #include "minitorch/nn/functional.h"
 #include "minitorch/nn/linear.h"

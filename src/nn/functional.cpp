@@ -58,4 +58,45 @@ Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel) {
   return tile(x, kernel[0], kernel[1]).max(4).first;
 }
 
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+              const Conv2dOptions& options) {
+  if (x.dim() != 4 || weight.dim() != 4 || weight.size(1) != x.size(1)) {
+    throw Error("conv2d: input of shape " + shape_to_string(x.shape()) + " and weight of shape " +
+                shape_to_string(weight.shape()) +
+                "; expected [B, C, H, W] and [O, C, kh, kw] with the same C");
+  }
+  const std::int64_t out_channels = weight.size(0);
+  if (bias.defined() && bias.shape() != Shape{out_channels}) {
+    throw Error("conv2d: bias of shape " + shape_to_string(bias.shape()) + "; expected [" +
+                std::to_string(out_channels) + "]");
+  }
+  const Window2d window{weight.size(2),      weight.size(3),     options.stride[0],
+                        options.stride[1],   options.padding[0], options.padding[1],
+                        options.dilation[0], options.dilation[1]};
+  const Tensor cols = im2col(x, window);  // [B, L, C·kh·kw]
+  const std::int64_t batch = x.size(0), positions = cols.size(1);
+  // One GEMM over every output position of the batch: [B·L, C·kh·kw] · [C·kh·kw, O].
+  Tensor y =
+      cols.view({batch * positions, -1}).matmul(weight.reshape({out_channels, -1}).transpose(0, 1));
+  if (bias.defined()) y = y + bias;
+  const std::int64_t span_h = window.dh * (window.kh - 1) + 1,
+                     span_w = window.dw * (window.kw - 1) + 1;
+  const std::int64_t out_h = (x.size(2) + 2 * window.ph - span_h) / window.sh + 1;
+  const std::int64_t out_w = (x.size(3) + 2 * window.pw - span_w) / window.sw + 1;
+  return y.view({batch, out_h, out_w, out_channels}).permute({0, 3, 1, 2}).contiguous();
+}
+
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+              const Conv1dOptions& options) {
+  if (x.dim() != 3 || weight.dim() != 3) {
+    throw Error("conv1d: input of shape " + shape_to_string(x.shape()) + " and weight of shape " +
+                shape_to_string(weight.shape()) + "; expected [B, C, L] and [O, C, k]");
+  }
+  const Tensor y = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias,
+                          {.stride = {1, options.stride},
+                           .padding = {0, options.padding},
+                           .dilation = {1, options.dilation}});
+  return y.squeeze(2);
+}
+
 }  // namespace minitorch::nn::functional

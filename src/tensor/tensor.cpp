@@ -640,6 +640,100 @@ Tensor Tensor::to(Dtype target) const {
   return out;
 }
 
+namespace {
+
+struct WindowGeometry {
+  std::int64_t b, c, h, w, out_h, out_w;
+};
+
+WindowGeometry window_geometry(const Tensor& x, const Window2d& k) {
+  if (x.dim() != 4) {
+    throw Error("im2col: input of shape " + shape_to_string(x.shape()) +
+                "; expected 4 dimensions [batch, channels, height, width]");
+  }
+  if (k.kh < 1 || k.kw < 1 || k.sh < 1 || k.sw < 1 || k.dh < 1 || k.dw < 1 || k.ph < 0 ||
+      k.pw < 0) {
+    throw Error("im2col: kernel, stride and dilation must be positive and padding >= 0");
+  }
+  WindowGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), 0, 0};
+  const std::int64_t span_h = k.dh * (k.kh - 1) + 1, span_w = k.dw * (k.kw - 1) + 1;
+  if (g.h + 2 * k.ph < span_h || g.w + 2 * k.pw < span_w) {
+    throw Error("im2col: a " + std::to_string(span_h) + "x" + std::to_string(span_w) +
+                " window (kernel with dilation) does not fit the padded " +
+                std::to_string(g.h + 2 * k.ph) + "x" + std::to_string(g.w + 2 * k.pw) + " input");
+  }
+  g.out_h = (g.h + 2 * k.ph - span_h) / k.sh + 1;
+  g.out_w = (g.w + 2 * k.pw - span_w) / k.sw + 1;
+  return g;
+}
+
+// The output positions o in [0, out) whose input coordinate o·stride + offset lies in [0, size):
+// a contiguous range [first, last).
+std::pair<std::int64_t, std::int64_t> valid_range(std::int64_t out, std::int64_t size,
+                                                  std::int64_t stride, std::int64_t offset) {
+  std::int64_t first = 0;
+  while (first < out && first * stride + offset < 0) ++first;
+  std::int64_t last = out;
+  while (last > first && (last - 1) * stride + offset >= size) --last;
+  return {first, last};
+}
+
+// Calls fn(input view, column view) for each kernel offset (i, j): the part of x that offset
+// reads, and where it sits in the [B, out_h, out_w, C, kh, kw] columns.
+template <class Fn>
+void for_each_window_offset(const TensorData& x, const TensorData& cols, const WindowGeometry& g,
+                            const Window2d& k, Fn&& fn) {
+  const Strides& xs = x.strides();
+  // cols is contiguous [B, out_h, out_w, C, kh, kw].
+  const std::int64_t c_stride = k.kh * k.kw, ow_stride = g.c * c_stride,
+                     oh_stride = g.out_w * ow_stride, b_stride = g.out_h * oh_stride;
+  for (std::int64_t i = 0; i < k.kh; ++i) {
+    const auto [h0, h1] = valid_range(g.out_h, g.h, k.sh, i * k.dh - k.ph);
+    for (std::int64_t j = 0; j < k.kw; ++j) {
+      const auto [w0, w1] = valid_range(g.out_w, g.w, k.sw, j * k.dw - k.pw);
+      if (h0 >= h1 || w0 >= w1) continue;
+      const Shape shape{g.b, h1 - h0, w1 - w0, g.c};
+      const TensorData in(x.storage(), shape, {xs[0], xs[2] * k.sh, xs[3] * k.sw, xs[1]},
+                          x.offset() + (h0 * k.sh + i * k.dh - k.ph) * xs[2] +
+                              (w0 * k.sw + j * k.dw - k.pw) * xs[3]);
+      const TensorData out(cols.storage(), shape, {b_stride, oh_stride, ow_stride, c_stride},
+                           cols.offset() + h0 * oh_stride + w0 * ow_stride + i * k.kw + j);
+      fn(in, out);
+    }
+  }
+}
+
+}  // namespace
+
+Tensor im2col(const Tensor& x, const Window2d& window) {
+  const WindowGeometry g = window_geometry(x, window);
+  const Tensor cols(
+      TensorData::zeros({g.b, g.out_h, g.out_w, g.c, window.kh, window.kw}, x.dtype()),
+      &x.backend());
+  for_each_window_offset(
+      x.tensor_data(), cols.tensor_data(), g, window,
+      [&](const TensorData& in, const TensorData& out) { x.backend().copy(in, out); });
+  const Tensor out(cols.tensor_data().view({g.b, g.out_h * g.out_w, g.c * window.kh * window.kw}),
+                   &x.backend());
+  const Shape input_shape = x.shape();
+  TensorImpl::record(out, "im2col", {x}, [input_shape, g, window](const Tensor& grad) {
+    // col2im: every window's values go back to where they were read from, summed where windows
+    // overlap (one kernel offset at a time, so no two writes of one pass collide).
+    const Tensor dx = zeros(input_shape, options_like(grad));
+    const Tensor cols = grad.contiguous();
+    const Backend& backend = grad.backend();
+    for_each_window_offset(dx.tensor_data(), cols.tensor_data(), g, window,
+                           [&](const TensorData& target, const TensorData& source) {
+                             const TensorData sum =
+                                 TensorData::uninitialized(target.shape(), target.dtype());
+                             backend.zip(BinaryOp::Add, target, source, sum);
+                             backend.copy(sum, target);
+                           });
+    return std::vector<Tensor>{dx};
+  });
+  return out;
+}
+
 Tensor sum_to_shape(const Tensor& tensor, const Shape& shape) {
   if (tensor.shape() == shape) return tensor;
   if (!broadcasts_to(shape, tensor.shape())) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "minitorch/core/error.h"
+#include "minitorch/nn/conv.h"
 #include "minitorch/nn/dropout.h"
 #include "minitorch/nn/functional.h"
 #include "minitorch/nn/pooling.h"
@@ -83,4 +84,33 @@ TEST(Pooling, LayersAndFlatten) {
   EXPECT_EQ(mt::nn::AvgPool2d(4).forward(x).shape(), (mt::Shape{2, 3, 2, 2}));
   EXPECT_EQ(mt::nn::Flatten().forward(x).shape(), (mt::Shape{2, 192}));
   EXPECT_EQ(mt::nn::MaxPool2d(2).to_string(), "MaxPool2d(kernel_size=2, stride=2)");
+}
+
+TEST(Conv, LayersShapesNamesAndInitialisation) {
+  mt::Generator g(0);
+  mt::nn::Conv2d conv(3, 6, {5, 5}, {.padding = {2, 2}}, {.generator = &g});
+  EXPECT_EQ(conv.forward(mt::rand({2, 3, 28, 28})).shape(), (mt::Shape{2, 6, 28, 28}));
+  EXPECT_EQ(conv.named_parameters()[0].name, "weight");
+  EXPECT_EQ(conv.weight.shape(), (mt::Shape{6, 3, 5, 5}));
+  double max_abs = 0;
+  for (double w : conv.weight.to_vector()) max_abs = std::max(max_abs, std::abs(w));
+  EXPECT_LE(max_abs, 1.0 / std::sqrt(75.0));
+  EXPECT_EQ(conv.to_string(), "Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))");
+  mt::nn::Conv1d conv1(50, 100, 3);
+  EXPECT_EQ(conv1.forward(mt::rand({4, 50, 20})).shape(), (mt::Shape{4, 100, 18}));
+  EXPECT_THROW(mt::nn::Conv2d(0, 1, {3, 3}), mt::Error);
+}
+
+TEST(Conv, ErrorsNameTheShapes) {
+  const Tensor x = mt::rand({1, 3, 4, 4});
+  try {
+    F::conv2d(x, mt::rand({2, 4, 3, 3}));
+    FAIL();
+  } catch (const mt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("[2, 4, 3, 3]"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(F::conv2d(x, mt::rand({2, 3, 5, 5})), mt::Error);  // window larger than input
+  EXPECT_THROW(F::conv2d(x, mt::rand({2, 3, 3, 3}), mt::rand({3})), mt::Error);  // bias size
+  EXPECT_THROW(F::conv2d(x, mt::rand({2, 3, 3, 3}), Tensor(), {.stride = {0, 1}}), mt::Error);
+  EXPECT_THROW(F::conv1d(mt::rand({3, 4}), mt::rand({2, 3, 1})), mt::Error);
 }

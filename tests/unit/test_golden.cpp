@@ -145,6 +145,16 @@ const std::map<std::string, Expression>& cases() {
        [](const Inputs& x) {
          return minitorch::nn::functional::binary_cross_entropy_with_logits(x["a"] * 4.0, x["y"]);
        }},
+      {"nn_conv2d",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::conv2d(
+             x["x"], x["w"], x["b"], {.stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}});
+       }},
+      {"nn_conv1d",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::conv1d(x["x"], x["w"], x["b"],
+                                                  {.stride = 2, .padding = 1});
+       }},
   };
   return kCases;
 }

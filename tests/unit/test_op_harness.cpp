@@ -374,6 +374,41 @@ std::map<std::string, CaseMaker> make_cases() {
       return F::avg_pool2d(v[0], {kh, kw});
     });
   };
+  // Random convolution geometry that leaves at least one output position.
+  auto random_window = [](Generator& g, std::int64_t h, std::int64_t w) {
+    mt::Window2d k{pick(g, 1, 3), pick(g, 1, 3), pick(g, 1, 2), pick(g, 1, 2),
+                   pick(g, 0, 1), pick(g, 0, 1), pick(g, 1, 2), pick(g, 1, 2)};
+    while (k.dh * (k.kh - 1) + 1 > h + 2 * k.ph) k.kh = 1;
+    while (k.dw * (k.kw - 1) + 1 > w + 2 * k.pw) k.kw = 1;
+    return k;
+  };
+  c["im2col"] = [random_window](Generator& g) {
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5), pick(g, 1, 5)};
+    const mt::Window2d k = random_window(g, shape[2], shape[3]);
+    return Trial({random_tensor(g, shape, Domain::Any)}, [k](V v) { return mt::im2col(v[0], k); });
+  };
+  c["conv2d"] = [random_window](Generator& g) {
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5), pick(g, 1, 5)};
+    const mt::Window2d k = random_window(g, shape[2], shape[3]);
+    const Shape weight{pick(g, 1, 4), shape[1], k.kh, k.kw};
+    return Trial({random_tensor(g, shape, Domain::Any), random_tensor(g, weight, Domain::Any),
+                  random_tensor(g, {weight[0]}, Domain::Any)},
+                 [k](V v) {
+                   return F::conv2d(
+                       v[0], v[1], v[2],
+                       {.stride = {k.sh, k.sw}, .padding = {k.ph, k.pw}, .dilation = {k.dh, k.dw}});
+                 });
+  };
+  c["conv1d"] = [random_window](Generator& g) {
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5)};
+    const mt::Window2d k = random_window(g, 1, shape[2]);
+    const Shape weight{pick(g, 1, 4), shape[1], k.kw};
+    return Trial({random_tensor(g, shape, Domain::Any), random_tensor(g, weight, Domain::Any)},
+                 [k](V v) {
+                   return F::conv1d(v[0], v[1], Tensor(),
+                                    {.stride = k.sw, .padding = k.pw, .dilation = k.dw});
+                 });
+  };
   c["max_pool2d"] = [pooling_input](Generator& g) {
     const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
     return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) {

@@ -9,6 +9,11 @@
 //   tile(x, kh, kw)                        MiniTorch's tile: [B, C, H, W] -> [B, C, H/kh, W/kw,
 //                                          kh·kw], each pooling window along the last dimension
 //   avg_pool2d(x, k), max_pool2d(x, k)     non-overlapping windows (stride = kernel)
+//   conv2d(x, w, b, options)               PyTorch's conv2d (cross-correlation): x [B, C, H, W],
+//                                          w [O, C, kh, kw], b [O] or undefined, stride /
+//                                          padding / dilation per dimension -> [B, O, Hout, Wout];
+//                                          computed as im2col(x) · w.view(O, -1)ᵀ with our GEMM
+//   conv1d(x, w, b, options)               the same for x [B, C, L], w [O, C, k]
 // Requires: dim in range; 0 <= p <= 1; 4-D input with H % kh == 0 and W % kw == 0 for the
 // pooling functions. Violations throw minitorch::Error naming the shapes and arguments.
 #pragma once
@@ -29,8 +34,23 @@ Tensor tile(const Tensor& x, std::int64_t kh, std::int64_t kw);
 Tensor avg_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel);
 Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel);
 
+struct Conv2dOptions {
+  std::array<std::int64_t, 2> stride{1, 1};
+  std::array<std::int64_t, 2> padding{0, 0};
+  std::array<std::int64_t, 2> dilation{1, 1};
+};
+struct Conv1dOptions {
+  std::int64_t stride = 1;
+  std::int64_t padding = 0;
+  std::int64_t dilation = 1;
+};
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv2dOptions& options = {});
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv1dOptions& options = {});
+
 // The functions above, by name: the op harness has a case for each.
-inline constexpr std::array<std::string_view, 6> kFunctionalOps{
-    "softmax", "log_softmax", "dropout", "tile", "avg_pool2d", "max_pool2d"};
+inline constexpr std::array<std::string_view, 8> kFunctionalOps{
+    "softmax", "log_softmax", "dropout", "tile", "avg_pool2d", "max_pool2d", "conv2d", "conv1d"};
 
 }  // namespace minitorch::nn::functional

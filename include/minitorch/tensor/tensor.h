@@ -169,6 +169,21 @@ inline Tensor matmul(const Tensor& a, const Tensor& b) {
 // Sums a broadcast gradient back to `shape` (the inverse of broadcasting).
 Tensor sum_to_shape(const Tensor& tensor, const Shape& shape);
 
+// The sliding windows of a convolution, one row per output position:
+//   x [B, C, H, W] -> [B, Hout·Wout, C·kh·kw], Hout = (H + 2·ph − dh·(kh − 1) − 1) / sh + 1
+// (likewise Wout), zeros where a window reaches into the padding. Row (b, oh·Wout + ow) holds
+// x[b, c, oh·sh + i·dh − ph, ow·sw + j·dw − pw] at column (c·kh + i)·kw + j, so a convolution is
+// this matrix times the flattened weight [O, C·kh·kw]ᵀ. Differentiable (the backward adds each
+// window back, col2im). Requires a 4-D x, positive kernel, stride and dilation, padding >= 0 and
+// at least one output position (Error otherwise).
+struct Window2d {
+  std::int64_t kh, kw;
+  std::int64_t sh = 1, sw = 1;
+  std::int64_t ph = 0, pw = 0;
+  std::int64_t dh = 1, dw = 1;
+};
+Tensor im2col(const Tensor& x, const Window2d& window);
+
 Tensor operator-(const Tensor& a);
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
