@@ -27,6 +27,7 @@
 #include "minitorch/nn/clip_grad.h"
 #include "minitorch/nn/conv.h"
 #include "minitorch/nn/dropout.h"
+#include "minitorch/nn/embedding.h"
 #include "minitorch/nn/functional.h"
 #include "minitorch/nn/linear.h"
 #include "minitorch/nn/losses.h"

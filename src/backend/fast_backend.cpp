@@ -435,6 +435,17 @@ class FastBackend final : public Backend {
     reference_backend().argmax(in, dim, out);
   }
 
+  // Row gathers and scatters are memory moves: the reference loops are as fast as any here.
+  void gather_rows(const TensorData& table, const TensorData& index,
+                   const TensorData& out) const override {
+    reference_backend().gather_rows(table, index, out);
+  }
+
+  void scatter_add_rows(const TensorData& src, const TensorData& index,
+                        const TensorData& out) const override {
+    reference_backend().scatter_add_rows(src, index, out);
+  }
+
   void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const override {
     dispatch_dtype(out.dtype(), [&]<class T>() {
       const std::int64_t rank = out.dim();

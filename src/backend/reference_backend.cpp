@@ -6,6 +6,10 @@
 #include "minitorch/backend/backend.h"
 
 namespace minitorch {
+
+void gather_rows_on_cpu(const TensorData& table, const TensorData& index, const TensorData& out);
+void scatter_add_rows_on_cpu(const TensorData& src, const TensorData& index, const TensorData& out);
+
 namespace {
 
 // Calls f(positions) for every element of `shape`, where positions[k] is the storage position of
@@ -142,6 +146,16 @@ class ReferenceBackend final : public Backend {
     });
   }
 
+  void gather_rows(const TensorData& table, const TensorData& index,
+                   const TensorData& out) const override {
+    gather_rows_on_cpu(table, index, out);
+  }
+
+  void scatter_add_rows(const TensorData& src, const TensorData& index,
+                        const TensorData& out) const override {
+    scatter_add_rows_on_cpu(src, index, out);
+  }
+
   void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const override {
     const std::int64_t rank = out.dim();
     const std::int64_t k_size = a.shape()[a.dim() - 1];
@@ -175,6 +189,47 @@ class ReferenceBackend final : public Backend {
     });
   }
 };
+
+std::atomic<const Backend*>& default_backend_slot();
+
+}  // namespace
+
+// Row operations shared by both CPU backends (they are copies, not arithmetic worth vectorising
+// differently): each row moves along its own strides.
+void gather_rows_on_cpu(const TensorData& table, const TensorData& index, const TensorData& out) {
+  dispatch_dtype(out.dtype(), [&]<class T>() {
+    const T* t = table.data<T>();
+    const T* idx = index.data<T>();
+    T* y = out.data<T>();
+    const std::int64_t rows = out.shape()[0], width = out.shape()[1];
+    for (std::int64_t n = 0; n < rows; ++n) {
+      const auto row = static_cast<std::int64_t>(idx[index.offset() + n * index.strides()[0]]);
+      const T* src = t + table.offset() + row * table.strides()[0];
+      T* dst = y + out.offset() + n * out.strides()[0];
+      for (std::int64_t d = 0; d < width; ++d)
+        dst[d * out.strides()[1]] = src[d * table.strides()[1]];
+    }
+  });
+}
+
+void scatter_add_rows_on_cpu(const TensorData& src, const TensorData& index,
+                             const TensorData& out) {
+  dispatch_dtype(out.dtype(), [&]<class T>() {
+    const T* s = src.data<T>();
+    const T* idx = index.data<T>();
+    T* y = out.data<T>();
+    const std::int64_t rows = src.shape()[0], width = src.shape()[1];
+    for (std::int64_t n = 0; n < rows; ++n) {
+      const auto row = static_cast<std::int64_t>(idx[index.offset() + n * index.strides()[0]]);
+      const T* from = s + src.offset() + n * src.strides()[0];
+      T* to = y + out.offset() + row * out.strides()[0];
+      for (std::int64_t d = 0; d < width; ++d)
+        to[d * out.strides()[1]] += from[d * src.strides()[1]];
+    }
+  });
+}
+
+namespace {
 
 std::atomic<const Backend*>& default_backend_slot() {
   static std::atomic<const Backend*> slot{&fast_backend()};

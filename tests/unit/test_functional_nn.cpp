@@ -6,6 +6,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/nn/conv.h"
 #include "minitorch/nn/dropout.h"
+#include "minitorch/nn/embedding.h"
 #include "minitorch/nn/functional.h"
 #include "minitorch/nn/pooling.h"
 #include "minitorch/tensor/creation.h"
@@ -113,4 +114,19 @@ TEST(Conv, ErrorsNameTheShapes) {
   EXPECT_THROW(F::conv2d(x, mt::rand({2, 3, 3, 3}), mt::rand({3})), mt::Error);  // bias size
   EXPECT_THROW(F::conv2d(x, mt::rand({2, 3, 3, 3}), Tensor(), {.stride = {0, 1}}), mt::Error);
   EXPECT_THROW(F::conv1d(mt::rand({3, 4}), mt::rand({2, 3, 1})), mt::Error);
+}
+
+TEST(Embedding, LooksUpRowsAndAddsGradientsBack) {
+  mt::nn::Embedding table(4, 3, mt::kFloat64);
+  table.weight.set_data(mt::arange(12, {.dtype = mt::kFloat64}).view({4, 3}));
+  const Tensor idx = mt::tensor({{3, 0}, {3, 1}}, {.dtype = mt::kFloat64});
+  const Tensor y = table.forward(idx);
+  EXPECT_EQ(y.shape(), (mt::Shape{2, 2, 3}));
+  EXPECT_EQ(y.select(0, 0).select(0, 0).to_vector(), (std::vector<double>{9, 10, 11}));
+  y.sum().backward();
+  EXPECT_EQ(table.weight.grad().to_vector(),
+            (std::vector<double>{1, 1, 1, 1, 1, 1, 0, 0, 0, 2, 2, 2}));  // row 3 used twice
+  EXPECT_THROW(table.forward(mt::tensor({4.0}, {.dtype = mt::kFloat64})), mt::Error);
+  EXPECT_THROW(table.forward(mt::tensor({0.5}, {.dtype = mt::kFloat64})), mt::Error);
+  EXPECT_THROW(mt::nn::Embedding(0, 3), mt::Error);
 }

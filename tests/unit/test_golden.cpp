@@ -127,9 +127,13 @@ const std::map<std::string, Expression>& cases() {
       {"nn_log_softmax_dim0",
        [](const Inputs& x) { return minitorch::nn::functional::log_softmax(x["a"] * 3.0, 0); }},
       {"nn_max_pool2d",
-       [](const Inputs& x) { return minitorch::nn::functional::max_pool2d(x["a"], {2, 2}); }},
+       [](const Inputs& x) {
+         return minitorch::nn::functional::max_pool2d(x["a"], {2, 2});
+       }},
       {"nn_avg_pool2d",
-       [](const Inputs& x) { return minitorch::nn::functional::avg_pool2d(x["a"], {2, 3}); }},
+       [](const Inputs& x) {
+         return minitorch::nn::functional::avg_pool2d(x["a"], {2, 3});
+       }},
       {"nn_cross_entropy",
        [](const Inputs& x) {
          const auto target = minitorch::tensor({3, 0, 4, 1}, {.dtype = minitorch::kFloat64});

@@ -409,6 +409,18 @@ std::map<std::string, CaseMaker> make_cases() {
                                     {.stride = k.sw, .padding = k.pw, .dilation = k.dw});
                  });
   };
+  c["embedding"] = [](Generator& g) {
+    const auto rows = pick(g, 1, 6);
+    const Shape index_shape = random_shape(g, 1, 2);
+    std::vector<double> picks(mt::numel(index_shape));
+    for (auto& p : picks) p = double(pick(g, 0, rows - 1));  // repeats exercise the scatter-add
+    const Tensor indices = mt::from_vector(picks, index_shape, {.dtype = mt::kFloat64});
+    Trial t({random_tensor(g, {rows, pick(g, 1, 4)}, Domain::Any)}, [indices](V v) {
+      return mt::embedding(v[0], Tensor(indices.to(v[0].dtype()).tensor_data(), &v[0].backend())) *
+             2.0;
+    });
+    return t;
+  };
   c["max_pool2d"] = [pooling_input](Generator& g) {
     const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
     return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) {

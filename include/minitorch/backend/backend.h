@@ -14,6 +14,9 @@
 //   argmax(in, dim, out)               out (size 1 at dim) = index of the first maximum, as a value
 //   matmul(a, b, out)                  a [..., n, k] @ b [..., k, m] -> out [..., n, m]; the
 //                                      leading dimensions of a and b broadcast to out's
+//   gather_rows(table, index, out)     out [N, D] row n = table [V, D] row index[n] (index [N]
+//                                      holds row numbers as values, checked by the caller)
+//   scatter_add_rows(src, index, out)  out [V, D] row index[n] += src [N, D] row n, in order
 // The derivative rules come from the operator functors: backends never restate an operation.
 #pragma once
 
@@ -45,6 +48,10 @@ class Backend {
                       const TensorData& out) const = 0;
   virtual void argmax(const TensorData& in, std::int64_t dim, const TensorData& out) const = 0;
   virtual void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const = 0;
+  virtual void gather_rows(const TensorData& table, const TensorData& index,
+                           const TensorData& out) const = 0;
+  virtual void scatter_add_rows(const TensorData& src, const TensorData& index,
+                                const TensorData& out) const = 0;
 };
 
 // The plain, obviously correct backend: the oracle other backends are tested against.

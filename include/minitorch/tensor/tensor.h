@@ -184,6 +184,11 @@ struct Window2d {
 };
 Tensor im2col(const Tensor& x, const Window2d& window);
 
+// Rows of a table picked by index: weight [V, D], indices of any shape holding row numbers as
+// values -> [indices..., D]. The gradient adds each output row back into its table row.
+// Requires integer indices in [0, V) (Error naming the first bad one).
+Tensor embedding(const Tensor& weight, const Tensor& indices);
+
 Tensor operator-(const Tensor& a);
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
