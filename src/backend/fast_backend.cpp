@@ -121,10 +121,29 @@ Strides broadcast_strides(const TensorData& t, const Shape& shape) {
 // [begin, end) along the last dimension; positions[k] is tensor k's storage position at the run's
 // first element. One index vector per call, no allocation per element.
 template <std::size_t N, class Run>
-void for_each_run(const Shape& shape, const std::array<const TensorData*, N>& tensors,
+void for_each_run(const Shape& full_shape, const std::array<const TensorData*, N>& tensors,
                   std::int64_t begin, std::int64_t end, Run&& run) {
+  std::array<Strides, N> full_strides;
+  for (std::size_t t = 0; t < N; ++t) full_strides[t] = broadcast_strides(*tensors[t], full_shape);
+  // Runs are as long as the last dimension: drop size-1 dimensions and merge neighbours that are
+  // contiguous with each other in every tensor, so a [64, 28, 28, 1] view walks runs of 784, not
+  // of 1. Row-major ordinals are unchanged by both.
+  Shape shape;
   std::array<Strides, N> strides;
-  for (std::size_t t = 0; t < N; ++t) strides[t] = broadcast_strides(*tensors[t], shape);
+  for (std::size_t k = 0; k < full_shape.size(); ++k) {
+    if (full_shape[k] == 1) continue;
+    bool merge = !shape.empty();
+    for (std::size_t t = 0; merge && t < N; ++t) {
+      merge = strides[t].back() == full_strides[t][k] * full_shape[k];
+    }
+    if (merge) {
+      shape.back() *= full_shape[k];
+      for (std::size_t t = 0; t < N; ++t) strides[t].back() = full_strides[t][k];
+    } else {
+      shape.push_back(full_shape[k]);
+      for (std::size_t t = 0; t < N; ++t) strides[t].push_back(full_strides[t][k]);
+    }
+  }
   if (shape.empty()) {
     std::array<std::int64_t, N> positions;
     std::array<std::int64_t, N> inner{};
