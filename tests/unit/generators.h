@@ -3,6 +3,10 @@
 
 #include <rapidcheck.h>
 
+#include <cstdint>
+
+#include "minitorch/tensor/shape.h"
+
 namespace minitorch::testing {
 
 // Doubles in [low, high] on a grid of 1e-3, so shrinking finds short counterexamples.
@@ -21,6 +25,22 @@ inline rc::Gen<double> away_from_zero(double min_abs, double max_abs) {
   return rc::gen::map(
       rc::gen::pair(doubles_in(min_abs, max_abs), rc::gen::arbitrary<bool>()),
       [](const std::pair<double, double>& p) { return p.second ? p.first : -p.first; });
+}
+
+// A uniform draw from [low, high). rapidcheck's inRange narrows the range while the test size is
+// small (most of the first cases would sit at `low`); fixing the size keeps every case full-range.
+template <class T>
+rc::Gen<T> uniform(T low, T high) {
+  return rc::gen::resize(rc::kNominalSize, rc::gen::inRange<T>(low, high));
+}
+
+// Random shapes with min_dims..max_dims dimensions of sizes min_size..max_size.
+inline rc::Gen<Shape> shapes(int min_dims = 1, int max_dims = 4, std::int64_t min_size = 1,
+                             std::int64_t max_size = 5) {
+  return rc::gen::mapcat(uniform(min_dims, max_dims + 1), [=](int ndim) {
+    return rc::gen::container<Shape>(static_cast<std::size_t>(ndim),
+                                     uniform<std::int64_t>(min_size, max_size + 1));
+  });
 }
 
 }  // namespace minitorch::testing

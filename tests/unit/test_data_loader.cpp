@@ -1,3 +1,4 @@
+#include "error_helpers.h"
 #include "minitorch/data/data_loader.h"
 
 #include <gtest/gtest.h>
@@ -73,18 +74,7 @@ std::vector<double> iota(std::int64_t n) {
   return values;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const minitorch::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a minitorch::Error";
-  return "";
-}
-
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE(std::string(text).find(part), std::string::npos) << "message: " << (text)
+using minitorch::testing::error_of;
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+#include "error_helpers.h"
 #include "minitorch/data/idx.h"
 
 #include <gtest/gtest.h>
@@ -82,19 +83,7 @@ Bytes read_plain(const fs::path& path) {
   return Bytes(std::istreambuf_iterator<char>(in), {});
 }
 
-// The message of the minitorch::Error that f throws ("" and a test failure when it throws none).
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const minitorch::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a minitorch::Error";
-  return "";
-}
-
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE(std::string(text).find(part), std::string::npos) << "message: " << (text)
+using minitorch::testing::error_of;
 
 std::string read_error(const fs::path& path) {
   return error_of([&] { data::read_idx(path); });

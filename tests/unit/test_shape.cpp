@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "generators.h"
 #include "minitorch/core/error.h"
 
 using minitorch::Index;
@@ -20,21 +21,8 @@ using minitorch::Strides;
 
 namespace {
 
-// A uniform draw from [low, high). rapidcheck's inRange narrows the range while the test size is
-// small (most of the first cases would sit at `low`); fixing the size keeps every case full-range.
-template <class T>
-rc::Gen<T> uniform(T low, T high) {
-  return rc::gen::resize(rc::kNominalSize, rc::gen::inRange<T>(low, high));
-}
-
-// Random shapes with min_dims..max_dims dimensions of sizes min_size..max_size.
-rc::Gen<Shape> shapes(int min_dims = 1, int max_dims = 4, std::int64_t min_size = 1,
-                      std::int64_t max_size = 5) {
-  return rc::gen::mapcat(uniform(min_dims, max_dims + 1), [=](int ndim) {
-    return rc::gen::container<Shape>(static_cast<std::size_t>(ndim),
-                                     uniform<std::int64_t>(min_size, max_size + 1));
-  });
-}
+using minitorch::testing::shapes;
+using minitorch::testing::uniform;
 
 // Shapes that are mostly 1s and 2s, so that random pairs often broadcast (and often do not).
 rc::Gen<Shape> broadcasty_shapes() {

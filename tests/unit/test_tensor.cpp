@@ -1,4 +1,5 @@
 // Tensor semantics: creation, printing, autograd contract, dtypes and the errors users see.
+#include "error_helpers.h"
 #include "minitorch/tensor/tensor.h"
 
 #include <gtest/gtest.h>
@@ -14,16 +15,9 @@
 namespace mt = minitorch;
 using mt::Tensor;
 
-namespace {
+using minitorch::testing::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const mt::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+namespace {
 
 void expect_values(const Tensor& t, const std::vector<double>& expected, double tol = 1e-6) {
   const auto values = t.to_vector();
