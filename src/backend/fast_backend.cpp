@@ -451,7 +451,30 @@ class FastBackend final : public Backend {
   }
 
   void argmax(const TensorData& in, std::int64_t dim, const TensorData& out) const override {
-    reference_backend().argmax(in, dim, out);
+    // The common case (max-pooling windows, class scores): contiguous runs along the last
+    // dimension. Anything else takes the reference loop.
+    const bool last_dim = dim == in.dim() - 1;
+    if (!(last_dim && in.is_contiguous() && out.is_contiguous())) {
+      return reference_backend().argmax(in, dim, out);
+    }
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = first<T>(in);
+      T* y = first_mutable<T>(out);
+      const std::int64_t length = in.shape()[dim];
+      const std::int64_t rows = out.numel();
+      const std::int64_t grain =
+          std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(length, 1));
+      parallel_for(0, rows, grain, [&](std::int64_t r0, std::int64_t r1) {
+        for (std::int64_t r = r0; r < r1; ++r) {
+          const T* row = x + r * length;
+          std::int64_t best = 0;
+          for (std::int64_t j = 1; j < length; ++j) {
+            if (row[j] > row[best]) best = j;
+          }
+          y[r] = static_cast<T>(best);
+        }
+      });
+    });
   }
 
   // Row gathers and scatters are memory moves: the reference loops are as fast as any here.
