@@ -230,7 +230,6 @@ class FastBackend final : public Backend {
       });
       return;
     }
-    if (in.dtype() == out.dtype() && copy_transposed(in, out)) return;
     dispatch_dtype(out.dtype(), [&]<class Out>() {
       dispatch_dtype(in.dtype(), [&]<class In>() {
         const In* x = in.data<In>();
@@ -398,7 +397,8 @@ class FastBackend final : public Backend {
       T* z = out.data<T>();
       parallel_runs<4>(out.shape(), {&out, &cond, &a, &b}, [&](auto p, std::int64_t n, auto s) {
         for (std::int64_t j = 0; j < n; ++j) {
-          z[p[0] + j * s[0]] = c[p[1] + j * s[1]] != T(0) ? x[p[2] + j * s[2]] : y[p[3] + j * s[3]];
+          z[p[0] + j * s[0]] =
+              operators::where(c[p[1] + j * s[1]], x[p[2] + j * s[2]], y[p[3] + j * s[3]]);
         }
       });
     });
@@ -523,36 +523,6 @@ class FastBackend final : public Backend {
   }
 
  private:
-  // A matrix stored transposed (unit stride along its rows' dimension, e.g. a weight's gradient)
-  // into a contiguous one: copied in square tiles so that both the reads and the writes of a tile
-  // stay within a few cache lines. Returns false when the layout is not that.
-  static bool copy_transposed(const TensorData& in, const TensorData& out) {
-    const std::int64_t d = in.dim();
-    if (d != 2 || !out.is_contiguous() || in.shape() != out.shape() || in.strides()[0] != 1 ||
-        in.strides()[1] == 1) {
-      return false;
-    }
-    const std::int64_t rows = in.shape()[0], cols = in.shape()[1], stride = in.strides()[1];
-    constexpr std::int64_t kTile = 32;
-    dispatch_dtype(out.dtype(), [&]<class T>() {
-      const T* x = first<T>(in);
-      T* y = first_mutable<T>(out);
-      const std::int64_t grain =
-          std::max<std::int64_t>(1, kGrain / (kTile * std::max<std::int64_t>(cols, 1)));
-      parallel_for(0, (rows + kTile - 1) / kTile, grain, [&](std::int64_t t0, std::int64_t t1) {
-        for (std::int64_t i0 = t0 * kTile; i0 < std::min(rows, t1 * kTile); i0 += kTile) {
-          for (std::int64_t j0 = 0; j0 < cols; j0 += kTile) {
-            const std::int64_t i1 = std::min(rows, i0 + kTile), j1 = std::min(cols, j0 + kTile);
-            for (std::int64_t j = j0; j < j1; ++j) {
-              for (std::int64_t i = i0; i < i1; ++i) y[i * cols + j] = x[i + j * stride];
-            }
-          }
-        }
-      });
-    });
-    return true;
-  }
-
   // Strides of t's leading (batch) dimensions as seen from the broadcast batch shape.
   static Strides batch_strides(const TensorData& t, const Shape& batch) {
     const Shape t_batch(t.shape().begin(), t.shape().end() - 2);

@@ -202,11 +202,11 @@ void pack_a(std::int64_t mc, std::int64_t kc, const T* a, std::int64_t rs, std::
   }
 }
 
-// Depth [0, kc) × columns [j0, j1) of B as panels of NR columns ([p][j]); columns past nc are zero.
+// Depth [0, kc) × columns [0, nc) of B as panels of NR columns ([p][j]); columns past nc are zero.
 template <class T>
 void pack_b_panels(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs, std::int64_t cs,
-                   std::int64_t nr, std::int64_t first_panel, std::int64_t last_panel, T* out) {
-  for (std::int64_t panel = first_panel; panel < last_panel; ++panel) {
+                   std::int64_t nr, T* out) {
+  for (std::int64_t panel = 0; panel * nr < nc; ++panel) {
     const std::int64_t j = panel * nr;
     const std::int64_t cols = std::min(nr, nc - j);
     T* dst = out + panel * nr * kc;
@@ -386,8 +386,7 @@ void narrow_gemm(const Kernel<T>& kernel, std::int64_t m, std::int64_t n, std::i
   const bool threaded = m * n * k > kParallelFlops;
   for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
     const std::int64_t kc = std::min(blocks.kc, k - pc);
-    pack_b_panels(kc, n, b.data + pc * b.row_stride, b.row_stride, b.col_stride, nr, 0, 1,
-                  packed_b);
+    pack_b_panels(kc, n, b.data + pc * b.row_stride, b.row_stride, b.col_stride, nr, packed_b);
     const bool add = accumulate || pc > 0;
     parallel_for(0, tiles, threaded ? 16 : tiles, [&](std::int64_t t0, std::int64_t t1) {
       static thread_local Scratch<T> a_scratch;
@@ -435,7 +434,7 @@ void blocked_gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<cons
     for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
       const std::int64_t kc = std::min(blocks.kc, k - pc);
       pack_b_panels(kc, nc, b.data + pc * b.row_stride + jc * b.col_stride, b.row_stride,
-                    b.col_stride, kernel.nr, 0, panels, packed_b);
+                    b.col_stride, kernel.nr, packed_b);
       for (std::int64_t ic = 0; ic < m; ic += blocks.mc) {
         const std::int64_t mc = std::min(blocks.mc, m - ic);
         pack_a(mc, kc, a.data + ic * a.row_stride + pc * a.col_stride, a.row_stride, a.col_stride,

@@ -7,9 +7,6 @@
 
 namespace minitorch {
 
-void gather_rows_on_cpu(const TensorData& table, const TensorData& index, const TensorData& out);
-void scatter_add_rows_on_cpu(const TensorData& src, const TensorData& index, const TensorData& out);
-
 namespace {
 
 // Calls f(positions) for every element of `shape`, where positions[k] is the storage position of
@@ -29,6 +26,26 @@ void for_each_position(const Shape& shape, const std::array<const TensorData*, N
     }
     f(positions);
   }
+}
+
+// For n in [0, rows): calls move(plain[n, d], indexed[index[n], d]) for d in [0, width), where
+// index holds row numbers as values: the one walk behind gather_rows and scatter_add_rows.
+template <class Move>
+void for_each_indexed_row(const TensorData& index, std::int64_t rows, std::int64_t width,
+                          const TensorData& plain, const TensorData& indexed, Move&& move) {
+  dispatch_dtype(plain.dtype(), [&]<class T>() {
+    const T* idx = index.data<T>();
+    T* p = plain.data<T>();
+    T* q = indexed.data<T>();
+    for (std::int64_t n = 0; n < rows; ++n) {
+      const auto row = static_cast<std::int64_t>(idx[index.offset() + n * index.strides()[0]]);
+      T* plain_row = p + plain.offset() + n * plain.strides()[0];
+      T* indexed_row = q + indexed.offset() + row * indexed.strides()[0];
+      for (std::int64_t d = 0; d < width; ++d) {
+        move(plain_row[d * plain.strides()[1]], indexed_row[d * indexed.strides()[1]]);
+      }
+    }
+  });
 }
 
 class ReferenceBackend final : public Backend {
@@ -108,7 +125,7 @@ class ReferenceBackend final : public Backend {
       const T* y = b.data<T>();
       T* z = out.data<T>();
       for_each_position<4>(out.shape(), {&out, &cond, &a, &b},
-                           [&](auto p) { z[p[0]] = c[p[1]] != T(0) ? x[p[2]] : y[p[3]]; });
+                           [&](auto p) { z[p[0]] = operators::where(c[p[1]], x[p[2]], y[p[3]]); });
     });
   }
 
@@ -148,12 +165,16 @@ class ReferenceBackend final : public Backend {
 
   void gather_rows(const TensorData& table, const TensorData& index,
                    const TensorData& out) const override {
-    gather_rows_on_cpu(table, index, out);
+    // out row n = table row index[n]
+    for_each_indexed_row(index, out.shape()[0], out.shape()[1], out, table,
+                         [](auto& to, const auto& from) { to = from; });
   }
 
   void scatter_add_rows(const TensorData& src, const TensorData& index,
                         const TensorData& out) const override {
-    scatter_add_rows_on_cpu(src, index, out);
+    // out row index[n] += src row n
+    for_each_indexed_row(index, src.shape()[0], src.shape()[1], src, out,
+                         [](const auto& from, auto& to) { to += from; });
   }
 
   void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const override {
@@ -189,47 +210,6 @@ class ReferenceBackend final : public Backend {
     });
   }
 };
-
-std::atomic<const Backend*>& default_backend_slot();
-
-}  // namespace
-
-// Row operations shared by both CPU backends (they are copies, not arithmetic worth vectorising
-// differently): each row moves along its own strides.
-void gather_rows_on_cpu(const TensorData& table, const TensorData& index, const TensorData& out) {
-  dispatch_dtype(out.dtype(), [&]<class T>() {
-    const T* t = table.data<T>();
-    const T* idx = index.data<T>();
-    T* y = out.data<T>();
-    const std::int64_t rows = out.shape()[0], width = out.shape()[1];
-    for (std::int64_t n = 0; n < rows; ++n) {
-      const auto row = static_cast<std::int64_t>(idx[index.offset() + n * index.strides()[0]]);
-      const T* src = t + table.offset() + row * table.strides()[0];
-      T* dst = y + out.offset() + n * out.strides()[0];
-      for (std::int64_t d = 0; d < width; ++d)
-        dst[d * out.strides()[1]] = src[d * table.strides()[1]];
-    }
-  });
-}
-
-void scatter_add_rows_on_cpu(const TensorData& src, const TensorData& index,
-                             const TensorData& out) {
-  dispatch_dtype(out.dtype(), [&]<class T>() {
-    const T* s = src.data<T>();
-    const T* idx = index.data<T>();
-    T* y = out.data<T>();
-    const std::int64_t rows = src.shape()[0], width = src.shape()[1];
-    for (std::int64_t n = 0; n < rows; ++n) {
-      const auto row = static_cast<std::int64_t>(idx[index.offset() + n * index.strides()[0]]);
-      const T* from = s + src.offset() + n * src.strides()[0];
-      T* to = y + out.offset() + row * out.strides()[0];
-      for (std::int64_t d = 0; d < width; ++d)
-        to[d * out.strides()[1]] += from[d * src.strides()[1]];
-    }
-  });
-}
-
-namespace {
 
 std::atomic<const Backend*>& default_backend_slot() {
   static std::atomic<const Backend*> slot{&fast_backend()};

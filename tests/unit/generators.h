@@ -43,4 +43,16 @@ inline rc::Gen<Shape> shapes(int min_dims = 1, int max_dims = 4, std::int64_t mi
   });
 }
 
+// A broadcast target of `shape` (use inside a property): up to 3 leading dims inserted, some
+// size-1 dims replaced by other sizes.
+inline Shape broadcast_target(const Shape& shape) {
+  auto target = *rc::gen::container<Shape>(static_cast<std::size_t>(*uniform(0, 3)),
+                                           uniform<std::int64_t>(1, 5));
+  for (auto size : shape) {
+    target.push_back(size == 1 && *rc::gen::arbitrary<bool>() ? *uniform<std::int64_t>(1, 5)
+                                                              : size);
+  }
+  return target;
+}
+
 }  // namespace minitorch::testing

@@ -305,20 +305,7 @@ RC_GTEST_PROP(Shape, BroadcastsToIffBroadcastingGivesTheTarget, ()) {
             (numpy_broadcast(shape, target) == std::optional<Shape>(target)));
 }
 
-namespace {
-
-// A broadcast target of `shape`: leading dims inserted, some size-1 dims replaced by other sizes.
-Shape broadcast_target(const Shape& shape) {
-  auto target = *rc::gen::container<Shape>(static_cast<std::size_t>(*uniform(0, 3)),
-                                           uniform<std::int64_t>(1, 5));
-  for (auto size : shape) {
-    target.push_back(size == 1 && *rc::gen::arbitrary<bool>() ? *uniform<std::int64_t>(1, 5)
-                                                              : size);
-  }
-  return target;
-}
-
-}  // namespace
+using minitorch::testing::broadcast_target;
 
 RC_GTEST_PROP(Shape, BroadcastIndexMapsIntoTheSmallShape, ()) {
   const auto shape = *shapes(1, 3, 1, 3);

@@ -476,20 +476,7 @@ RC_GTEST_PROP(TensorData, InferShapeResolvesOneMinusOne, ()) {
 // ---- expand
 // ---------------------------------------------------------------------------------------
 
-namespace {
-
-// A broadcast target of `shape`: leading dims inserted, some size-1 dims replaced by other sizes.
-Shape broadcast_target(const Shape& shape) {
-  auto target = *rc::gen::container<Shape>(static_cast<std::size_t>(*uniform(0, 3)),
-                                           uniform<std::int64_t>(1, 4));
-  for (auto size : shape) {
-    target.push_back(size == 1 && *rc::gen::arbitrary<bool>() ? *uniform<std::int64_t>(1, 5)
-                                                              : size);
-  }
-  return target;
-}
-
-}  // namespace
+using minitorch::testing::broadcast_target;
 
 RC_GTEST_PROP(TensorData, ExpandReadsTheBroadcastElement, ()) {
   const auto shape = *shapes(1, 3, 1, 3);

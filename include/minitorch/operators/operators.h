@@ -326,6 +326,19 @@ struct IsClose {
   }
 };
 
+// ---- ternary -----------------------------------------------------------------------------------
+
+// where(c, a, b) = a if c != 0 else b. Its derivative is a selection, not a product: the tensor
+// layer routes the gradient with where itself.
+struct Where {
+  static constexpr const char* name = "where";
+  static constexpr int arity = 3;
+  template <class T>
+  MT_HOST_DEVICE constexpr T operator()(T c, T a, T b) const {
+    return c != T(0) ? a : b;
+  }
+};
+
 // ---- callable instances: operators::mul(2.0, 3.0), map(xs, operators::neg), ... ----------------
 
 inline constexpr Id id{};
@@ -350,5 +363,6 @@ inline constexpr IsClose is_close{};
 inline constexpr LogBack log_back{};
 inline constexpr InvBack inv_back{};
 inline constexpr ReluBack relu_back{};
+inline constexpr Where where{};
 
 }  // namespace minitorch::operators
