@@ -3,7 +3,10 @@
 // batches, every instruction set, and determinism for a fixed thread count.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "minitorch/backend/cpu_features.h"
 #include "minitorch/backend/gemm.h"
@@ -195,4 +198,19 @@ TEST(ParallelFor, CoversTheRangeOnceAndRunsSmallRangesInline) {
   });
   EXPECT_EQ(nested_inline.load(), 4);
   EXPECT_THROW(mt::set_num_threads(0), mt::Error);
+}
+
+// Many back-to-back regions, some after the workers have blocked: every chunk runs exactly once
+// and the caller never returns before a joined worker finished its chunk.
+TEST(ParallelFor, ManyRegionsNeverLoseOrRepeatWork) {
+  mt::set_num_threads(2);
+  std::vector<std::atomic<int>> hits(64);
+  for (int region = 0; region < 20000; ++region) {
+    if (region % 2000 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    mt::parallel_for(0, 64, 8, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
+    });
+    if (hits[63].load() != region + 1) FAIL() << "region " << region << " lost work";
+  }
+  for (auto& h : hits) EXPECT_EQ(h.load(), 20000);
 }

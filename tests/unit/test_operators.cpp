@@ -36,6 +36,9 @@ TEST(Operators, BasicValues) {
   EXPECT_EQ(ops::relu_back(1.0, 7.0), 7.0);
   EXPECT_EQ(ops::relu_back(-1.0, 7.0), 0.0);
   EXPECT_EQ(ops::relu_back(0.0, 7.0), 0.0);
+  EXPECT_EQ(ops::where(1.0, 2.0, 3.0), 2.0);
+  EXPECT_EQ(ops::where(0.0, 2.0, 3.0), 3.0);
+  EXPECT_EQ(ops::where(-0.5, 2.0, 3.0), 2.0);
 }
 
 TEST(Operators, WorkInFloatToo) {

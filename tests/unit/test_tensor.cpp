@@ -248,3 +248,17 @@ TEST(TensorGradCheck, PassesOnCorrectGradientsAndNamesMismatches) {
   EXPECT_FALSE(bad.ok);
   EXPECT_NE(bad.message.find("input 0 at [0]"), std::string::npos) << bad.message;
 }
+
+// A leaf adopts a fresh gradient without copying, but never one that something else can see.
+TEST(TensorAutograd, GradientsNeverAliasOtherTensors) {
+  const Tensor x = mt::tensor({1, 2}, {.requires_grad = true});
+  const Tensor seed = mt::tensor({5, 6});
+  x.backward(seed);  // backward on the leaf itself: the seed would be the gradient
+  seed.set({0}, 100);
+  expect_values(x.grad(), {5, 6});
+  const Tensor y = mt::tensor({1, 2}, {.requires_grad = true});
+  const Tensor z = y.expand({3, 2});  // gradient arrives as a sum: a fresh tensor
+  z.sum().backward();
+  expect_values(y.grad(), {3, 3});
+  EXPECT_NE(y.grad().tensor_data().storage(), x.grad().tensor_data().storage());
+}
