@@ -14,7 +14,8 @@ MLP::MLP(const std::vector<std::int64_t>& sizes, nn::LinearOptions options) {
 }
 
 Tensor MLP::forward(const Tensor& x) {
-  Tensor y = x;
+  // Images and other [B, ...] inputs enter as rows of features, as after torch.nn.Flatten.
+  Tensor y = x.dim() > 2 ? x.reshape({x.size(0), -1}) : x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     y = layers_[i]->forward(y);
     if (i + 1 < layers_.size()) y = y.relu();

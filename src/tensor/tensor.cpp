@@ -37,16 +37,27 @@ struct TensorImpl {
   // Attaches history to `out` when grad mode is on and some input requires grad.
   // The inputs and the backward closure become a heap-allocated GradFn only when history is
   // recorded; untracked operations (inference, optimizer steps) allocate nothing for it.
-  template <class Backward>
-  static void record(const Tensor& out, const char* op, std::initializer_list<Tensor> inputs,
-                     Backward&& backward) {
+  template <class Inputs, class Backward>
+  static void record_inputs(const Tensor& out, const char* op, const Inputs& inputs,
+                            Backward&& backward) {
     if (!autodiff::GradMode::is_enabled()) return;
     const bool any = std::any_of(inputs.begin(), inputs.end(),
                                  [](const Tensor& t) { return t.defined() && t.requires_grad(); });
     if (!any) return;
     out.impl_->requires_grad = true;
-    out.impl_->grad_fn = std::make_shared<GradFn>(GradFn{
-        op, std::vector<Tensor>(inputs), GradFn::Backward(std::forward<Backward>(backward))});
+    out.impl_->grad_fn =
+        std::make_shared<GradFn>(GradFn{op, std::vector<Tensor>(inputs.begin(), inputs.end()),
+                                        GradFn::Backward(std::forward<Backward>(backward))});
+  }
+  template <class Backward>
+  static void record(const Tensor& out, const char* op, std::initializer_list<Tensor> inputs,
+                     Backward&& backward) {
+    record_inputs(out, op, inputs, std::forward<Backward>(backward));
+  }
+  template <class Backward>
+  static void record(const Tensor& out, const char* op, const std::vector<Tensor>& inputs,
+                     Backward&& backward) {
+    record_inputs(out, op, inputs, std::forward<Backward>(backward));
   }
 
   // "mul" -> "MulBackward0", PyTorch's naming of grad_fn.
@@ -842,6 +853,44 @@ Tensor operator>(const Tensor& a, double b) {
 }
 Tensor operator==(const Tensor& a, double b) {
   return a.eq(scalar_like(a, b));
+}
+
+Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
+  if (tensors.empty()) throw Error("cat: expected at least one tensor");
+  const Tensor& first = tensors.front();
+  const auto d = normalize_dim(dim, first.dim(), "cat");
+  Shape out_shape = first.shape();
+  out_shape[d] = 0;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    check_compatible(first, t, "cat");
+    Shape expected = first.shape();
+    expected[d] = t.dim() == first.dim() ? t.size(d) : 0;
+    if (t.shape() != expected) {
+      throw Error("cat: tensor " + std::to_string(i) + " has shape " + shape_to_string(t.shape()) +
+                  "; expected " + shape_to_string(first.shape()) + " in every dimension but " +
+                  std::to_string(d));
+    }
+    out_shape[d] += t.size(d);
+  }
+  const Tensor out = empty(out_shape, first.dtype(), first.backend());
+  std::vector<std::int64_t> starts;
+  std::int64_t start = 0;
+  for (const Tensor& t : tensors) {
+    starts.push_back(start);
+    first.backend().copy(t.tensor_data(), out.tensor_data().narrow(d, start, t.size(d)));
+    start += t.size(d);
+  }
+  std::vector<std::int64_t> lengths;
+  for (const Tensor& t : tensors) lengths.push_back(t.size(d));
+  TensorImpl::record(out, "cat", tensors, [d, starts, lengths](const Tensor& grad) {
+    std::vector<Tensor> grads;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      grads.push_back(grad.narrow(d, starts[i], lengths[i]).contiguous());
+    }
+    return grads;
+  });
+  return out;
 }
 
 }  // namespace minitorch

@@ -421,6 +421,17 @@ std::map<std::string, CaseMaker> make_cases() {
     });
     return t;
   };
+  c["cat"] = [](Generator& g) {
+    const Shape base = random_shape(g, 1, 3);
+    const auto d = pick(g, 0, std::int64_t(base.size()) - 1);
+    std::vector<Tensor> parts;
+    for (auto n = pick(g, 1, 3); n > 0; --n) {
+      Shape shape = base;
+      shape[d] = pick(g, 1, 3);
+      parts.push_back(random_tensor(g, shape, Domain::Any));
+    }
+    return Trial(parts, [d](V v) { return mt::cat(v, d); });
+  };
   c["max_pool2d"] = [pooling_input](Generator& g) {
     const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
     return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) {

@@ -3,6 +3,7 @@
 // MLP({2, 10, 10, 1}) is Linear(2, 10) → ReLU → Linear(10, 10) → ReLU → Linear(10, 1), its layers
 // named layer1, layer2, ... (parameters "layer1.weight", ...). forward returns the last layer's
 // output (logits); callers apply sigmoid or softmax as their loss requires.
+// Inputs with more than two dimensions ([B, C, H, W] images) are flattened to [B, rest] first.
 //   Requires: at least two sizes, all positive (else Error).
 #pragma once
 

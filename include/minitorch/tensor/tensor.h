@@ -189,6 +189,12 @@ Tensor im2col(const Tensor& x, const Window2d& window);
 // Requires integer indices in [0, V) (Error naming the first bad one).
 Tensor embedding(const Tensor& weight, const Tensor& indices);
 
+// Concatenation along dim, as torch.cat: every tensor has the same number of dimensions, dtype
+// and backend, and the same size in every dimension but dim; the result's size in dim is the sum.
+// The gradient of each input is its slice of the output's gradient. Requires at least one tensor
+// (Error naming the first mismatch otherwise).
+Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim);
+
 Tensor operator-(const Tensor& a);
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);

@@ -1,0 +1,37 @@
+// The models by name, as the command line and C++ callers pick them: "mlp", "lenet",
+// "minitorch-cnn" (image classifiers taking [B, C, H, W]) and "textcnn" (token ids [B, L]).
+//
+// make_model(name, config) builds a freshly initialised model for the shapes in config.
+//   Requires: a known name (Error listing the known ones); the sizes each model needs
+//             (vocab_size > 0 for textcnn; the image size constraints of each image model).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "minitorch/models/model_init.h"
+#include "minitorch/nn/module.h"
+
+namespace minitorch::models {
+
+enum class InputKind { Image, Tokens };
+
+struct ModelInfo {
+  std::string name;
+  InputKind input;
+  std::string description;
+};
+
+struct ModelConfig {
+  std::int64_t in_channels = 1, height = 28, width = 28;  // image models
+  std::int64_t vocab_size = 0, embedding_dim = 64;        // text models
+  std::int64_t num_classes = 10;
+  ModelInit init;
+};
+
+const std::vector<ModelInfo>& model_catalog();
+const ModelInfo& model_info(const std::string& name);
+std::shared_ptr<nn::Layer> make_model(const std::string& name, const ModelConfig& config);
+
+}  // namespace minitorch::models
