@@ -10,6 +10,8 @@ packages=(
   libcli11-dev              # CLI11 (command line)
   nlohmann-json3-dev        # JSON (run directories)
   zlib1g-dev                # gzip'd IDX data sets
+  dataset-fashion-mnist     # Fashion-MNIST (train, test, make run)
+  python3-torch             # tests only: checkpoints cross-checked in PyTorch
 )
 
 missing=()

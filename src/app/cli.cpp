@@ -11,15 +11,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "minitorch/app/classification_task.h"
+#include "minitorch/app/evaluate.h"
 #include "minitorch/app/progress.h"
 #include "minitorch/app/run_directory.h"
 #include "minitorch/app/scalar_classifier.h"
 #include "minitorch/app/tensor_classifier.h"
 #include "minitorch/app/train_2d.h"
 #include "minitorch/app/train_config.h"
+#include "minitorch/app/train_network.h"
 #include "minitorch/backend/backend.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/datasets.h"
+#include "minitorch/models/registry.h"
 #include "minitorch/parallel/parallel.h"
 
 namespace minitorch::app {
@@ -84,8 +88,45 @@ CLI::Validator positive_finite_number() {
                               [](double x) { return std::isfinite(x) && x > 0; });
 }
 
-void add_train_command(CLI::App& app, TrainConfig& config) {
+CLI::Validator non_negative_finite_number() {
+  return number_check<double>("NUMBER", "a finite number >= 0",
+                              [](double x) { return std::isfinite(x) && x >= 0; });
+}
+
+std::vector<std::string> task_names() {
+  std::vector<std::string> names{"2d"};
+  for (const auto& name : network_task_names()) names.push_back(name);
+  return names;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const auto& info : models::model_catalog()) names.push_back(info.name);
+  return names;
+}
+
+struct TrainCommand {
+  TrainConfig config;
+  std::string resume;
+  CLI::App* app = nullptr;
+};
+
+CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
+  TrainConfig& config = command.config;
   auto* train = app.add_subcommand("train", "Train a model and write a run directory");
+  command.app = train;
+  train
+      ->add_option("--task", config.task,
+                   "2d: the 2-D point sets (--dataset); fashion-mnist, mnist: images; spam: mail")
+      ->check(one_of(task_names(), "task"))
+      ->capture_default_str();
+  train
+      ->add_option("--model", config.model,
+                   "Network for image and text tasks (default: lenet for images, textcnn for spam)")
+      ->check(one_of(model_names(), "model"));
+  train->add_option("--resume", command.resume,
+                    "Continue the run in this directory after its last checkpoint (with the saved "
+                    "settings; only --epochs and --threads may change)");
   train->add_option("--backend", config.backend, "Compute backend")
       ->check(one_of(kBackends, "backend"))
       ->capture_default_str();
@@ -120,6 +161,104 @@ void add_train_command(CLI::App& app, TrainConfig& config) {
                     "Write the run here instead (must be new or empty)");
   train->add_option("--graph", config.graph_path,
                     "Write the computation graph of one forward pass as Graphviz DOT");
+  train->add_option("--optimizer", config.optimizer, "Optimizer of the networks")
+      ->check(one_of({"sgd", "adam", "adamw"}, "optimizer"))
+      ->capture_default_str();
+  train->add_option("--momentum", config.momentum, "SGD momentum")
+      ->check(non_negative_finite_number())
+      ->capture_default_str();
+  train->add_option("--weight-decay", config.weight_decay, "Weight decay (L2 for sgd and adam)")
+      ->check(non_negative_finite_number())
+      ->capture_default_str();
+  train->add_option("--schedule", config.schedule, "Learning-rate schedule over the epochs")
+      ->check(one_of({"none", "step", "cosine"}, "schedule"))
+      ->capture_default_str();
+  train->add_option("--step-size", config.step_size, "Step schedule: epochs between decays")
+      ->check(positive_integer())
+      ->capture_default_str();
+  train->add_option("--gamma", config.gamma, "Step schedule: factor of each decay")
+      ->check(positive_finite_number())
+      ->capture_default_str();
+  train->add_option("--data-dir", config.data_dir,
+                    "Directory of the data set (default: where its package installs it)");
+  train
+      ->add_option("--train-samples", config.train_samples,
+                   "Train on the first N training samples only (0: all)")
+      ->check(non_negative_integer());
+  train->add_option("--max-length", config.max_length, "spam: tokens per message")
+      ->check(positive_integer())
+      ->capture_default_str();
+  train->add_option("--vocab-size", config.vocab_size, "spam: largest vocabulary")
+      ->check(number_check<int>("SIZE", "an integer >= 2", [](int n) { return n >= 2; }))
+      ->capture_default_str();
+  train->add_option("--min-frequency", config.min_frequency, "spam: rarer tokens become <unk>")
+      ->check(positive_integer())
+      ->capture_default_str();
+  train->add_option("--embedding-dim", config.embedding_dim, "textcnn: embedding size")
+      ->check(positive_integer())
+      ->capture_default_str();
+  return train;
+}
+
+// The networks' defaults differ from the 2-D classifiers': Adam at 1e-3 on batches of 64.
+void apply_task_defaults(TrainCommand& command) {
+  TrainConfig& c = command.config;
+  CLI::App& train = *command.app;
+  if (c.task == "2d") {
+    if (c.model != "mlp") {
+      throw CLI::ValidationError("--model", "the 2d task trains the mlp; got '" + c.model + "'");
+    }
+    return;
+  }
+  const bool text = c.task == "spam";
+  if (train.count("--model") == 0) c.model = text ? "textcnn" : "lenet";
+  if (train.count("--lr") == 0) c.lr = c.optimizer == "sgd" ? 0.01 : 1e-3;
+  if (train.count("--epochs") == 0) c.epochs = text ? 5 : 15;
+  if (train.count("--batch-size") == 0 || c.batch_size == 0) c.batch_size = 64;
+  const bool text_model = models::model_info(c.model).input == models::InputKind::Tokens;
+  if (text != text_model) {
+    throw CLI::ValidationError("--model", "model " + c.model + " does not fit task " + c.task +
+                                              "; expected " +
+                                              (text ? "textcnn" : "mlp, lenet or minitorch-cnn"));
+  }
+}
+
+// A resumed run keeps its saved settings; a flag that would change them is a usage error.
+void check_resume_flags(const TrainCommand& command) {
+  for (const CLI::Option* option : command.app->get_options()) {
+    const std::string name = option->get_name();
+    if (option->count() == 0 || name == "--resume" || name == "--epochs" || name == "--threads" ||
+        name == "--help") {
+      continue;
+    }
+    throw CLI::ValidationError(name,
+                               "cannot be changed with --resume; the run continues with "
+                               "its saved settings (only --epochs and --threads may be "
+                               "given)");
+  }
+}
+
+void add_eval_command(CLI::App& app, EvalOptions& options) {
+  auto* eval = app.add_subcommand(
+      "eval",
+      "Evaluate a trained network on its test set: accuracy, per-class precision, recall "
+      "and F1, confusion matrix (eval.json, confusion.svg)");
+  eval->add_option("--run", options.run_dir, "Run directory of `minitorch train`")->required();
+  eval->add_option("--data-dir", options.data_dir, "Directory of the data set");
+  eval->add_flag("--json", options.json, "Print the report as JSON");
+}
+
+void add_predict_command(CLI::App& app, PredictOptions& options) {
+  auto* predict = app.add_subcommand(
+      "predict", "Classify image files (PNG, PGM) or a text with a trained network");
+  predict->add_option("--run", options.run_dir, "Run directory of `minitorch train`")->required();
+  predict->add_option("images", options.images, "Image files (PNG or PGM)");
+  predict->add_option("--text", options.text, "Text to classify (spam model)");
+  predict->add_option("--top-k", options.top_k, "Classes to show")
+      ->check(positive_integer())
+      ->capture_default_str();
+  predict->add_flag("--resize", options.resize, "Scale images to the model's size");
+  predict->add_flag("--json", options.json, "Print the predictions as JSON");
 }
 
 struct DatasetsOptions {
@@ -219,16 +358,37 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"minitorch: a small deep-learning framework in C++", "minitorch"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "minitorch 0.1.0");
-  TrainConfig train_config;
+  TrainCommand train;
   DatasetsOptions datasets_options;
-  add_train_command(app, train_config);
+  EvalOptions eval_options;
+  PredictOptions predict_options;
+  add_train_command(app, train);
   add_datasets_command(app, datasets_options);
+  add_eval_command(app, eval_options);
+  add_predict_command(app, predict_options);
 
   try {
     app.parse(argc, argv);
     if (app.got_subcommand("train")) {
-      check_dataset_size(train_config.dataset, train_config.points);
-      return run_train(train_config);
+      if (!train.resume.empty()) {
+        check_resume_flags(train);
+        if (train.app->count("--epochs") == 0) train.config.epochs = 0;
+        return train_network(train.config, {train.resume, true});
+      }
+      apply_task_defaults(train);
+      if (is_network_task(train.config.task)) {
+        return train_network(train.config, {train.config.run_dir, false});
+      }
+      check_dataset_size(train.config.dataset, train.config.points);
+      return run_train(train.config);
+    }
+    if (app.got_subcommand("eval")) return run_eval(eval_options);
+    if (app.got_subcommand("predict")) {
+      predict_options.has_text = app.get_subcommand("predict")->count("--text") > 0;
+      if (predict_options.has_text && !predict_options.images.empty()) {
+        throw CLI::ValidationError("--text", "give either image files or --text, not both");
+      }
+      return run_predict(predict_options);
     }
     if (datasets_options.name == "spiral") check_dataset_size("spiral", datasets_options.points);
     return run_datasets(datasets_options);

@@ -91,6 +91,17 @@ RunDirectory RunDirectory::create_unique(const fs::path& parent, const std::stri
   return open(candidate);
 }
 
+RunDirectory RunDirectory::open_existing(const fs::path& path) {
+  std::error_code error;
+  if (!fs::is_directory(path, error)) {
+    fail(path, "open run directory", "it does not exist or is not a directory");
+  }
+  if (!fs::exists(path / "config.json", error)) {
+    fail(path, "open run directory", "it has no config.json; expected a run directory of train");
+  }
+  return RunDirectory(path);
+}
+
 void RunDirectory::write_text(const std::string& name, const std::string& text) const {
   write_file_atomically(file(name), text);
 }

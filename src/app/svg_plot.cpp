@@ -379,4 +379,56 @@ std::string render_decision_boundary(const DecisionBoundary& plot) {
   return svg.finish();
 }
 
+std::string render_confusion_matrix(const std::string& title,
+                                    const std::vector<std::string>& class_names,
+                                    const std::vector<std::vector<long>>& counts) {
+  const std::size_t n = class_names.size();
+  if (counts.size() != n) {
+    throw std::invalid_argument("render_confusion_matrix: " + std::to_string(counts.size()) +
+                                " rows for " + std::to_string(n) + " classes");
+  }
+  for (const auto& row : counts) {
+    if (row.size() != n || std::any_of(row.begin(), row.end(), [](long c) { return c < 0; })) {
+      throw std::invalid_argument("render_confusion_matrix: expected " + std::to_string(n) +
+                                  " counts >= 0 in every row");
+    }
+  }
+  const double cell = n <= 4 ? 90 : 48, left = 150, top = 70;
+  const double side = cell * double(n);
+  Svg svg(left + side + 30, top + side + 130);
+  svg.text(left + side / 2, 28, "middle", title, "font-size=\"15\"");
+  svg.text(left + side / 2, top + side + 110, "middle", "predicted class");
+  svg.raw("<g shape-rendering=\"crispEdges\">\n");
+  for (std::size_t t = 0; t < n; ++t) {
+    long row_total = 0;
+    for (long c : counts[t]) row_total += c;
+    for (std::size_t p = 0; p < n; ++p) {
+      const double share = row_total > 0 ? double(counts[t][p]) / double(row_total) : 0.0;
+      // White (none of the row) to dark blue (all of it); labels switch to white on dark cells.
+      const auto channel = [share](double full) {
+        return static_cast<unsigned>(std::lround(255 + (full - 255) * share));
+      };
+      char fill[8];
+      std::snprintf(fill, sizeof fill, "#%02x%02x%02x", channel(0x1d), channel(0x3f),
+                    channel(0x7a));
+      const double x = left + double(p) * cell, y = top + double(t) * cell;
+      svg.rect(x, y, cell, cell,
+               std::string("class=\"cell\" fill=\"") + fill + "\" stroke=\"#cccccc\"");
+      svg.text(x + cell / 2, y + cell / 2 + 4, "middle", std::to_string(counts[t][p]),
+               share > 0.5 ? "fill=\"#ffffff\"" : "");
+    }
+  }
+  svg.raw("</g>\n");
+  for (std::size_t i = 0; i < n; ++i) {
+    svg.text(left - 8, top + (double(i) + 0.5) * cell + 4, "end", class_names[i]);
+    const double x = left + (double(i) + 0.5) * cell, y = top + side + 12;
+    svg.raw("<text", attributes({{"x", x}, {"y", y}}),
+            " text-anchor=\"end\" transform=\"rotate(-40 ", coord(x), " ", coord(y), ")\">",
+            xml_escape(class_names[i]), "</text>\n");
+  }
+  svg.text(24, top + side / 2, "middle", "true class",
+           "transform=\"rotate(-90 24 " + coord(top + side / 2) + ")\"");
+  return svg.finish();
+}
+
 }  // namespace minitorch::app

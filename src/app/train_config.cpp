@@ -1,14 +1,58 @@
 #include "minitorch/app/train_config.h"
 
+#include "minitorch/core/error.h"
+
 namespace minitorch::app {
+namespace {
+
+// Every field once, so writing and reading config.json cannot drift apart.
+template <class Config, class Visit>
+void for_each_field(Config& c, Visit&& visit) {
+  visit("task", c.task);
+  visit("backend", c.backend);
+  visit("dataset", c.dataset);
+  visit("model", c.model);
+  visit("hidden", c.hidden);
+  visit("lr", c.lr);
+  visit("epochs", c.epochs);
+  visit("points", c.points);
+  visit("batch_size", c.batch_size);
+  visit("seed", c.seed);
+  visit("threads", c.threads);
+  visit("optimizer", c.optimizer);
+  visit("momentum", c.momentum);
+  visit("weight_decay", c.weight_decay);
+  visit("schedule", c.schedule);
+  visit("step_size", c.step_size);
+  visit("gamma", c.gamma);
+  visit("data_dir", c.data_dir);
+  visit("train_samples", c.train_samples);
+  visit("max_length", c.max_length);
+  visit("vocab_size", c.vocab_size);
+  visit("min_frequency", c.min_frequency);
+  visit("embedding_dim", c.embedding_dim);
+}
+
+}  // namespace
 
 nlohmann::json to_json(const TrainConfig& c) {
-  return {
-      {"command", "train"}, {"backend", c.backend}, {"dataset", c.dataset},
-      {"model", c.model},   {"hidden", c.hidden},   {"lr", c.lr},
-      {"epochs", c.epochs}, {"points", c.points},   {"batch_size", c.batch_size},
-      {"seed", c.seed},     {"threads", c.threads},
-  };
+  nlohmann::json out{{"command", "train"}};
+  for_each_field(c, [&](const char* name, const auto& value) { out[name] = value; });
+  return out;
+}
+
+TrainConfig train_config_from_json(const nlohmann::json& json) {
+  TrainConfig c;
+  for_each_field(c, [&](const char* name, auto& value) {
+    if (!json.contains(name)) throw Error(std::string("config.json: missing field '") + name + "'");
+    try {
+      json.at(name).get_to(value);
+    } catch (const nlohmann::json::exception&) {
+      throw Error(std::string("config.json: field '") + name + "' has the wrong type (" +
+                  json.at(name).dump() + ")");
+    }
+  });
+  return c;
 }
 
 }  // namespace minitorch::app

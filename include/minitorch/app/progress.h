@@ -43,4 +43,29 @@ class ProgressReporter {
   bool drew_ = false;
 };
 
+// EpochProgress — the bar of one epoch of a network's training, advanced batch by batch: samples
+// done of the epoch's total, running mean loss and accuracy, samples per second and the epoch's
+// ETA (time so far / samples done × samples left). On a terminal it is redrawn in place at most
+// ten times a second; elsewhere only the epoch's final line is printed (finish), so logs keep one
+// line per epoch.
+class EpochProgress {
+ public:
+  EpochProgress(std::ostream& out, bool interactive, int epoch, int epochs, long samples);
+
+  void update(long samples_done, double mean_loss, long correct);
+  // Prints the epoch's last line, with `tail` (e.g. validation figures) appended.
+  void finish(double mean_loss, long correct, const std::string& tail);
+
+  static std::string format_line(int epoch, int epochs, long done, long total, double mean_loss,
+                                 long correct, double seconds, bool finished);
+
+ private:
+  std::ostream& out_;
+  bool interactive_;
+  int epoch_, epochs_;
+  long samples_;
+  long done_ = 0;
+  std::chrono::steady_clock::time_point start_, last_draw_{};
+};
+
 }  // namespace minitorch::app

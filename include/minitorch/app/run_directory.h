@@ -21,6 +21,8 @@ class RunDirectory {
  public:
   static RunDirectory open(const std::filesystem::path& path);
   // A fresh directory under parent named "<stem>-YYYYmmdd-HHMMSS" (suffixed -2, -3, ... if taken).
+  // The directory of an earlier run (it must hold config.json), to resume, evaluate or predict.
+  static RunDirectory open_existing(const std::filesystem::path& path);
   static RunDirectory create_unique(const std::filesystem::path& parent, const std::string& stem);
 
   const std::filesystem::path& path() const { return path_; }

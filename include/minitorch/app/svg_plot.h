@@ -14,6 +14,7 @@
 //   ensures:  returns a standalone SVG whose background is exactly grid*grid
 //             <rect class="cell"> elements (probability sampled at cell centres, clamped to
 //             [0, 1], NaN drawn as 0.5) and exactly one <circle> per finite point.
+// render_confusion_matrix: see below.
 // xml_escape
 //   ensures:  the result is safe inside both SVG text nodes and quoted attributes.
 #pragma once
@@ -53,6 +54,14 @@ struct DecisionBoundary {
 };
 
 std::string render_decision_boundary(const DecisionBoundary& plot);
+
+// A confusion matrix as a grid of cells (rows: true class, columns: predicted class), each shaded
+// by the fraction of its row (its true class) and labelled with its count.
+//   requires: a square matrix with one row per class name and counts >= 0 (std::invalid_argument).
+//   ensures:  exactly n*n <rect class="cell"> elements, one count label in each.
+std::string render_confusion_matrix(const std::string& title,
+                                    const std::vector<std::string>& class_names,
+                                    const std::vector<std::vector<long>>& counts);
 
 std::string xml_escape(const std::string& text);
 

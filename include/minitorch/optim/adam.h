@@ -85,13 +85,25 @@ class BasicAdam {
   }
   const std::vector<P>& parameters() const { return parameters_; }
 
- private:
+  // Per-parameter state, by parameter index (torch's "step", "exp_avg", "exp_avg_sq"): what a
+  // checkpoint must keep for a resumed run to take the very same steps.
   struct State {
     long step = 0;
-    std::optional<Gradient> m;  // first moment
+    std::optional<Gradient> m;  // first moment; empty before the first step
     std::optional<Gradient> v;  // second moment
   };
+  const std::vector<State>& state() const { return state_; }
+  // Requires one entry per parameter (Error otherwise); shapes are the caller's to check.
+  void set_state(std::vector<State> state) {
+    if (state.size() != parameters_.size()) {
+      throw Error(std::string(Decoupled ? "AdamW" : "Adam") + ": state for " +
+                  std::to_string(state.size()) + " parameters; expected " +
+                  std::to_string(parameters_.size()));
+    }
+    state_ = std::move(state);
+  }
 
+ private:
   static void validate(const AdamOptions& o) {
     const std::string name = Decoupled ? "AdamW" : "Adam";
     if (!std::isfinite(o.lr) || o.lr < 0.0) {

@@ -66,6 +66,18 @@ class SGD {
   }
   const std::vector<P>& parameters() const { return parameters_; }
 
+  // Momentum buffers by parameter index (torch's "momentum_buffer"; empty before the first step):
+  // what a checkpoint must keep for a resumed run to take the very same steps.
+  const std::vector<std::optional<Gradient>>& momentum_buffers() const { return momentum_; }
+  // Requires one entry per parameter (Error otherwise); shapes are the caller's to check.
+  void set_momentum_buffers(std::vector<std::optional<Gradient>> buffers) {
+    if (buffers.size() != parameters_.size()) {
+      throw Error("SGD: momentum buffers for " + std::to_string(buffers.size()) +
+                  " parameters; expected " + std::to_string(parameters_.size()));
+    }
+    momentum_ = std::move(buffers);
+  }
+
  private:
   Gradient apply_momentum(std::optional<Gradient>& buffer, const Gradient& g) const {
     if (!buffer) {

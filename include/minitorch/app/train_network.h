@@ -1,0 +1,38 @@
+// Training a models:: network on a classification task (`minitorch train --task fashion-mnist|
+// mnist|spam`): mini-batches from a shuffling, prefetching data loader, cross-entropy, the chosen
+// optimizer and schedule, a progress bar per epoch, and after every epoch the test (and
+// validation) accuracy, a checkpoint and a metrics line. The run directory gets config.json,
+// metrics.jsonl, summary.json, model.safetensors, checkpoint.safetensors, loss.svg and
+// accuracy.svg (and vocab.txt for text).
+//
+// With `resume`, config is the one saved in that run directory (epochs and threads may be
+// changed), and training continues after the last checkpoint's epoch from the very same state:
+// with the same thread count a resumed run ends with the same weights as one never stopped.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <vector>
+
+#include "minitorch/app/train_config.h"
+#include "minitorch/nn/module.h"
+#include "minitorch/tensor/tensor.h"
+
+namespace minitorch::app {
+
+struct NetworkRun {
+  std::filesystem::path run_dir;  // empty: a fresh directory under config.runs_dir
+  bool resume = false;            // continue the run in run_dir
+};
+
+int train_network(const TrainConfig& config, const NetworkRun& where);
+
+// Class scores [N, classes] for inputs [N, ...] in eval mode without gradients, batch by batch,
+// inputs normalised as (x − mean) / std first.
+Tensor predict_logits(nn::Layer& model, const Tensor& inputs, double mean, double std,
+                      std::int64_t batch_size = 1000);
+// argmax of each row, as ints.
+std::vector<int> row_argmax(const Tensor& logits);
+std::vector<int> as_labels(const Tensor& targets);
+
+}  // namespace minitorch::app

@@ -1,0 +1,127 @@
+#include "minitorch/app/classification_task.h"
+
+#include <algorithm>
+
+#include "minitorch/core/error.h"
+#include "minitorch/data/image_dataset.h"
+#include "minitorch/data/spam_corpus.h"
+
+namespace minitorch::app {
+namespace {
+
+// The first `limit` rows (all when limit is 0 or larger than the set): quick runs and tests.
+Tensor first_rows(const Tensor& t, long limit) {
+  if (limit <= 0 || limit >= t.size(0)) return t;
+  return t.narrow(0, 0, limit).contiguous();
+}
+
+std::vector<std::string> digit_classes() {
+  std::vector<std::string> names;
+  for (int d = 0; d < 10; ++d) names.push_back(std::to_string(d));
+  return names;
+}
+
+TaskData load_images(const TrainConfig& config) {
+  const bool fashion = config.task == "fashion-mnist";
+  if (!fashion && config.data_dir.empty()) {
+    throw Error(
+        "task mnist needs --data-dir: a directory with MNIST's IDX files "
+        "(train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...)");
+  }
+  const std::filesystem::path dir =
+      config.data_dir.empty() ? data::default_fashion_mnist_dir() : config.data_dir;
+  if (!std::filesystem::is_directory(dir)) {
+    throw Error(std::string(fashion ? "Fashion-MNIST" : "MNIST") +
+                " data set not found: " + dir.string() + " is not a directory" +
+                (config.data_dir.empty()
+                     ? "; install Debian's package dataset-fashion-mnist (scripts/install-deps.sh "
+                       "does) or pass --data-dir"
+                     : ""));
+  }
+  const auto classes = fashion ? data::fashion_mnist_classes() : digit_classes();
+  const data::ImageDataset train = data::load_mnist_format(dir, "train", classes);
+  const data::ImageDataset test = data::load_mnist_format(dir, "t10k", classes);
+  TaskData out;
+  out.input = models::InputKind::Image;
+  out.train_x = first_rows(train.images, config.train_samples);
+  out.train_y = first_rows(train.labels, config.train_samples);
+  out.test_x = test.images;
+  out.test_y = test.labels;
+  out.class_names = classes;
+  std::tie(out.mean, out.std) = data::mean_and_std(out.train_x);
+  out.channels = out.train_x.size(1);
+  out.height = out.train_x.size(2);
+  out.width = out.train_x.size(3);
+  if (test.images.size(2) != out.height || test.images.size(3) != out.width) {
+    throw Error("test images of " + shape_to_string(test.images.shape()) +
+                " do not match the training images " + shape_to_string(out.train_x.shape()));
+  }
+  return out;
+}
+
+// The vocabulary comes from the training mails only, so validation and test words the model never
+// saw map to <unk> as they would for new mail.
+TaskData load_spam(const TrainConfig& config, const std::filesystem::path& run_dir,
+                   bool write_vocabulary) {
+  const std::filesystem::path dir =
+      config.data_dir.empty() ? data::default_spam_corpus_dir() : config.data_dir;
+  data::SpamSplit split = data::split_spam_corpus(data::load_spam_corpus(dir));
+  if (config.train_samples > 0 && std::size_t(config.train_samples) < split.train.size()) {
+    split.train.resize(static_cast<std::size_t>(config.train_samples));
+  }
+  const std::filesystem::path vocab_path = run_dir / "vocab.txt";
+  data::Vocabulary vocabulary;
+  if (write_vocabulary) {
+    vocabulary = data::build_vocabulary(
+        split.train, {.min_frequency = config.min_frequency, .max_size = config.vocab_size});
+    vocabulary.save(vocab_path);
+  } else {
+    vocabulary = data::Vocabulary::load(vocab_path);
+  }
+  const auto train = data::to_text_dataset(split.train, vocabulary, config.max_length);
+  const auto val = data::to_text_dataset(split.validation, vocabulary, config.max_length);
+  const auto test = data::to_text_dataset(split.test, vocabulary, config.max_length);
+  TaskData out;
+  out.input = models::InputKind::Tokens;
+  out.train_x = train.x;
+  out.train_y = train.y;
+  out.val_x = val.x;
+  out.val_y = val.y;
+  out.test_x = test.x;
+  out.test_y = test.y;
+  out.class_names = train.class_names;
+  out.vocab_size = vocabulary.size();
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& network_task_names() {
+  static const std::vector<std::string> names{"fashion-mnist", "mnist", "spam"};
+  return names;
+}
+
+bool is_network_task(const std::string& task) {
+  const auto& names = network_task_names();
+  return std::find(names.begin(), names.end(), task) != names.end();
+}
+
+models::ModelConfig model_config_for(const TaskData& data, const TrainConfig& config) {
+  models::ModelConfig out;
+  out.in_channels = data.channels;
+  out.height = data.height;
+  out.width = data.width;
+  out.vocab_size = data.vocab_size;
+  out.embedding_dim = config.embedding_dim;
+  out.num_classes = static_cast<std::int64_t>(data.class_names.size());
+  return out;
+}
+
+TaskData load_task(const TrainConfig& config, const std::filesystem::path& run_dir,
+                   bool write_vocabulary) {
+  if (config.task == "fashion-mnist" || config.task == "mnist") return load_images(config);
+  if (config.task == "spam") return load_spam(config, run_dir, write_vocabulary);
+  throw Error("unknown task '" + config.task + "'; expected one of fashion-mnist, mnist, spam");
+}
+
+}  // namespace minitorch::app

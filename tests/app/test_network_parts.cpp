@@ -1,0 +1,204 @@
+// The parts of network training in the command line: the classification report, the optimizer
+// state a checkpoint keeps, config.json round trips and the per-epoch progress line.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "minitorch/app/classification_report.h"
+#include "minitorch/app/progress.h"
+#include "minitorch/app/svg_plot.h"
+#include "minitorch/app/train_config.h"
+#include "minitorch/app/training_optimizer.h"
+#include "minitorch/core/error.h"
+#include "minitorch/nn/linear.h"
+#include "minitorch/nn/losses.h"
+#include "minitorch/tensor/creation.h"
+
+namespace mt = minitorch;
+using mt::Tensor;
+using namespace minitorch::app;
+
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const mt::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST(ClassificationReport, PrecisionRecallF1AndConfusionAsScikitLearn) {
+  // truth 0 0 0 1 1 2, predicted 0 1 0 1 2 2 (2 is never a true 1 etc.)
+  const auto r = make_report({0, 0, 0, 1, 1, 2}, {0, 1, 0, 1, 2, 2}, {"a", "b", "c"});
+  EXPECT_EQ(r.confusion, (std::vector<std::vector<long>>{{2, 1, 0}, {0, 1, 1}, {0, 0, 1}}));
+  EXPECT_EQ(r.correct, 4);
+  EXPECT_DOUBLE_EQ(r.accuracy(), 4.0 / 6.0);
+  const auto s = r.per_class();
+  EXPECT_DOUBLE_EQ(s[0].precision, 1.0);
+  EXPECT_DOUBLE_EQ(s[0].recall, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(s[0].f1, 0.8);
+  EXPECT_DOUBLE_EQ(s[1].precision, 0.5);
+  EXPECT_DOUBLE_EQ(s[1].recall, 0.5);
+  EXPECT_DOUBLE_EQ(s[2].precision, 0.5);
+  EXPECT_DOUBLE_EQ(s[2].recall, 1.0);
+  EXPECT_EQ(s[2].support, 1);
+  const std::string text = r.to_text();
+  EXPECT_TRUE(contains(text, "macro avg")) << text;
+  EXPECT_TRUE(contains(text, "accuracy 0.6667 (4/6)")) << text;
+  EXPECT_EQ(r.to_json()["confusion_matrix"][0][1], 1);
+}
+
+TEST(ClassificationReport, NeverPredictedClassHasZeroPrecisionAndBadLabelsAreNamed) {
+  const auto r = make_report({0, 1}, {0, 0}, {"a", "b"});
+  EXPECT_DOUBLE_EQ(r.per_class()[1].precision, 0.0);
+  EXPECT_DOUBLE_EQ(r.per_class()[1].f1, 0.0);
+  EXPECT_TRUE(contains(error_of([] {
+                         make_report({0, 2}, {0, 0}, {"a", "b"});
+                       }),
+                       "true label 2 at sample 1"));
+  EXPECT_TRUE(contains(error_of([] { make_report({0}, {0, 0}, {"a"}); }), "1 true labels but 2"));
+}
+
+TEST(ConfusionMatrixSvg, OneCellPerPairAndValidatesItsInput) {
+  const std::string svg = render_confusion_matrix("t <&>", {"x", "y"}, {{3, 1}, {0, 5}});
+  std::size_t cells = 0;
+  for (auto at = svg.find("class=\"cell\""); at != std::string::npos;
+       at = svg.find("class=\"cell\"", at + 1)) {
+    ++cells;
+  }
+  EXPECT_EQ(cells, 4u);
+  EXPECT_TRUE(contains(svg, "t &lt;&amp;&gt;"));
+  EXPECT_THROW(render_confusion_matrix("t", {"x"}, {{1, 2}}), std::invalid_argument);
+  EXPECT_THROW(render_confusion_matrix("t", {"x"}, {{-1}}), std::invalid_argument);
+}
+
+TEST(TrainConfigJson, RoundTripsEveryFieldAndNamesMissingOnes) {
+  TrainConfig c;
+  c.task = "spam";
+  c.model = "textcnn";
+  c.lr = 0.003;
+  c.seed = 12345678901234ull;
+  c.schedule = "cosine";
+  c.train_samples = 77;
+  c.embedding_dim = 32;
+  const TrainConfig back = train_config_from_json(to_json(c));
+  EXPECT_EQ(to_json(back), to_json(c));
+  auto j = to_json(c);
+  j.erase("schedule");
+  EXPECT_TRUE(contains(error_of([&] { train_config_from_json(j); }), "missing field 'schedule'"));
+  j = to_json(c);
+  j["epochs"] = "many";
+  EXPECT_TRUE(
+      contains(error_of([&] { train_config_from_json(j); }), "'epochs' has the wrong type"));
+}
+
+namespace {
+
+// Two identical models and optimizers; b restarts from a's saved state after `split` steps and
+// must then take exactly the steps a takes.
+void expect_resumed_steps_match(const std::string& name, double momentum) {
+  mt::Generator g(5);
+  const Tensor x = mt::randn({8, 3}, {}, &g);
+  const Tensor y = mt::from_vector({0, 1, 0, 1, 1, 0, 0, 1}, {8});
+  mt::Generator ga(1), gb(1);
+  mt::nn::Linear a(3, 2, {.generator = &ga}), b(3, 2, {.generator = &gb});
+  const OptimizerSettings settings{.name = name, .lr = 0.05, .momentum = momentum};
+  auto opt_a = make_training_optimizer(a.parameters(), settings);
+  auto step = [&](mt::nn::Linear& m, TrainingOptimizer& o) {
+    o.zero_grad();
+    mt::nn::functional::cross_entropy(m.forward(x), y).backward();
+    o.step();
+  };
+  for (int i = 0; i < 3; ++i) step(a, *opt_a);
+  const auto saved = opt_a->state_tensors();
+  ASSERT_FALSE(saved.empty()) << name;
+  b.weight.set_data(a.weight.detach().clone());
+  b.bias.set_data(a.bias.detach().clone());
+  auto opt_b = make_training_optimizer(b.parameters(), settings);
+  opt_b->load_state_tensors({saved.begin(), saved.end()});
+  for (int i = 0; i < 3; ++i) {
+    step(a, *opt_a);
+    step(b, *opt_b);
+  }
+  EXPECT_EQ(a.weight.to_vector(), b.weight.to_vector()) << name;
+  EXPECT_EQ(a.bias.to_vector(), b.bias.to_vector()) << name;
+}
+
+}  // namespace
+
+TEST(TrainingOptimizer, SavedStateResumesTheVerySameSteps) {
+  expect_resumed_steps_match("adam", 0.0);
+  expect_resumed_steps_match("adamw", 0.0);
+  expect_resumed_steps_match("sgd", 0.9);
+}
+
+TEST(TrainingOptimizer, StateNamesFollowTorchAndBadStateIsRejected) {
+  mt::nn::Linear layer(2, 2);
+  auto opt = make_training_optimizer(layer.parameters(), {.name = "adam"});
+  opt->zero_grad();
+  layer.forward(mt::ones({1, 2})).sum().backward();
+  opt->step();
+  std::map<std::string, Tensor> state;
+  for (const auto& [name, value] : opt->state_tensors()) state.emplace(name, value);
+  for (const char* name : {"0.step", "0.exp_avg", "0.exp_avg_sq", "1.step"}) {
+    EXPECT_TRUE(state.count(name)) << name;
+  }
+  EXPECT_EQ(state.at("0.step").item(), 1.0);
+
+  auto wrong_shape = state;
+  wrong_shape["0.exp_avg"] = mt::zeros({3});
+  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(wrong_shape); }),
+                       "'0.exp_avg' has shape [3]"));
+  auto unexpected = state;
+  unexpected["7.exp_avg"] = mt::zeros({2});
+  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(unexpected); }),
+                       "unexpected entry '7.exp_avg'"));
+  auto no_step = state;
+  no_step.erase("0.step");
+  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(no_step); }), "without its step"));
+  EXPECT_TRUE(
+      contains(error_of([&] { make_training_optimizer(layer.parameters(), {.name = "lbfgs"}); }),
+               "unknown optimizer 'lbfgs'"));
+  EXPECT_TRUE(contains(
+      error_of([&] { make_training_optimizer(layer.parameters(), {.schedule = "linear"}); }),
+      "unknown schedule 'linear'"));
+}
+
+TEST(TrainingOptimizer, SchedulesAdvanceOncePerEpoch) {
+  mt::nn::Linear layer(2, 2);
+  auto step = make_training_optimizer(
+      layer.parameters(), {.lr = 1.0, .schedule = "step", .step_size = 2, .gamma = 0.1});
+  step->end_epoch();
+  EXPECT_DOUBLE_EQ(step->lr(), 1.0);
+  step->end_epoch();
+  EXPECT_DOUBLE_EQ(step->lr(), 0.1);
+  auto cosine =
+      make_training_optimizer(layer.parameters(), {.lr = 1.0, .schedule = "cosine", .epochs = 4});
+  cosine->end_epoch();
+  cosine->end_epoch();
+  EXPECT_NEAR(cosine->lr(), 0.5, 1e-12);
+}
+
+TEST(EpochProgress, PrintsOneFinalLinePerEpochOffATerminal) {
+  std::ostringstream out;
+  EpochProgress progress(out, false, 2, 15, 100);
+  progress.update(50, 0.5, 40);
+  EXPECT_EQ(out.str(), "");
+  progress.update(100, 0.25, 90);
+  progress.finish(0.25, 90, "  test 91.00%");
+  const std::string line = out.str();
+  EXPECT_TRUE(contains(line, "epoch  2/15 [====================] 100/100")) << line;
+  EXPECT_TRUE(contains(line, "loss 0.2500  acc 90.00%")) << line;
+  EXPECT_TRUE(contains(line, "samples/s")) << line;
+  EXPECT_TRUE(contains(line, "test 91.00%\n")) << line;
+  const std::string mid = EpochProgress::format_line(1, 3, 25, 100, 1.0, 5, 1.0, false);
+  EXPECT_TRUE(contains(mid, "25 samples/s  ETA 3.0s")) << mid;
+}
