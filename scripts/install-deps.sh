@@ -10,6 +10,7 @@ packages=(
   libcli11-dev              # CLI11 (command line)
   nlohmann-json3-dev        # JSON (run directories)
   zlib1g-dev                # gzip'd IDX data sets
+  libpng-dev                # PNG images to classify (predict)
 )
 
 missing=()
