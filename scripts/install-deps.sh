@@ -13,6 +13,7 @@ packages=(
   zlib1g-dev                # gzip'd IDX data sets
   dataset-fashion-mnist     # Fashion-MNIST (train, test, make run)
   python3-torch             # tests only: checkpoints cross-checked in PyTorch
+  libpng-dev                # PNG images to classify (predict)
 )
 
 install_packages() {

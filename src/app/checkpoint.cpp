@@ -7,6 +7,7 @@
 
 #include "minitorch/core/error.h"
 #include "minitorch/io/safetensors.h"
+#include "minitorch/io/state_dict.h"
 
 namespace minitorch::app {
 namespace {
@@ -70,12 +71,11 @@ Generator::State parse_generator(const std::string& text, const std::string& wha
   return state;
 }
 
-// Tensors under `prefix` in the file, with the prefix taken off their names.
-std::map<std::string, Tensor> with_prefix(const io::SafetensorsFile& file,
-                                          const std::string& prefix) {
-  std::map<std::string, Tensor> out;
+// The tensors under `prefix` in the file, with the prefix taken off their names.
+io::SafetensorsFile with_prefix(const io::SafetensorsFile& file, const std::string& prefix) {
+  io::SafetensorsFile out{file.path, {}, file.metadata};
   for (const auto& [name, value] : file.tensors) {
-    if (name.rfind(prefix, 0) == 0) out.emplace(name.substr(prefix.size()), value);
+    if (name.rfind(prefix, 0) == 0) out.tensors.emplace_back(name.substr(prefix.size()), value);
   }
   return out;
 }
@@ -186,10 +186,10 @@ ResumePoint load_training_checkpoint(const fs::path& run_dir, nn::Module& model,
                   "'; expected names starting with model. or optimizer.");
     }
   }
-  const auto weights = with_prefix(file, "model.");
-  io::check_state_dict(model, weights, name);  // before anything changes
-  optimizer.load_state_tensors(with_prefix(file, "optimizer."));
-  io::load_state_dict(model, weights, name);
+  // Each load checks everything before it changes anything; a failure fails the run.
+  io::load_state_dict(model, with_prefix(file, "model."));
+  const auto optimizer_state = with_prefix(file, "optimizer.").tensors;
+  optimizer.load_state_tensors({optimizer_state.begin(), optimizer_state.end()});
   return point;
 }
 
@@ -203,8 +203,7 @@ SavedModel load_saved_model(const fs::path& run_dir) {
   const io::SafetensorsFile file = io::load_safetensors(path);
   SavedModel saved{ModelCard::from_metadata(file.metadata, path.string()), nullptr};
   saved.model = models::make_model(saved.card.model, saved.card.model_config());
-  std::map<std::string, Tensor> weights(file.tensors.begin(), file.tensors.end());
-  io::load_state_dict(*saved.model, weights, path.string());
+  io::load_state_dict(*saved.model, file);
   saved.model->eval();
   return saved;
 }

@@ -9,6 +9,8 @@
 namespace minitorch::app {
 namespace {
 
+namespace fs = std::filesystem;
+
 // The first `limit` rows (all when limit is 0 or larger than the set): quick runs and tests.
 Tensor first_rows(const Tensor& t, long limit) {
   if (limit <= 0 || limit >= t.size(0)) return t;
@@ -29,7 +31,7 @@ TaskData load_images(const TrainConfig& config) {
         "(train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...)");
   }
   const std::filesystem::path dir =
-      config.data_dir.empty() ? data::default_fashion_mnist_dir() : config.data_dir;
+      config.data_dir.empty() ? data::default_fashion_mnist_dir() : fs::path(config.data_dir);
   if (!std::filesystem::is_directory(dir)) {
     throw Error(std::string(fashion ? "Fashion-MNIST" : "MNIST") +
                 " data set not found: " + dir.string() + " is not a directory" +
@@ -64,7 +66,7 @@ TaskData load_images(const TrainConfig& config) {
 TaskData load_spam(const TrainConfig& config, const std::filesystem::path& run_dir,
                    bool write_vocabulary) {
   const std::filesystem::path dir =
-      config.data_dir.empty() ? data::default_spam_corpus_dir() : config.data_dir;
+      config.data_dir.empty() ? data::default_spam_corpus_dir() : fs::path(config.data_dir);
   data::SpamSplit split = data::split_spam_corpus(data::load_spam_corpus(dir));
   if (config.train_samples > 0 && std::size_t(config.train_samples) < split.train.size()) {
     split.train.resize(static_cast<std::size_t>(config.train_samples));

@@ -51,9 +51,7 @@ Tensor image_input(const std::string& path, const ModelCard& card, bool resize) 
     }
     image = data::resize(image, card.width, card.height);
   }
-  std::vector<double> values(image.pixels.begin(), image.pixels.end());
-  for (double& v : values) v /= 255.0;
-  return from_vector(values, {1, 1, card.height, card.width});
+  return data::image_to_tensor(image);
 }
 
 Tensor text_input(const std::string& text, const ModelCard& card, const fs::path& run_dir) {

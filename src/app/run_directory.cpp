@@ -43,24 +43,6 @@ std::string timestamp_now() {
 
 }  // namespace
 
-void write_file_atomically(const fs::path& path, const std::string& text) {
-  fs::path temporary = path;
-  temporary += ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(path, "write", std::strerror(errno));
-  write_all(fd, text, path);
-  if (::close(fd) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    fail(path, "write", reason);
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    fail(path, "write", reason);
-  }
-}
-
 RunDirectory RunDirectory::open(const fs::path& path) {
   std::error_code error;
   if (fs::exists(path, error)) {

@@ -236,6 +236,11 @@ int train_network(const TrainConfig& given, const NetworkRun& where) {
       return text;
     }());
     first_epoch = point.epoch + 1;
+    if (first_epoch > config.epochs) {
+      throw Error("nothing to resume: the run already finished epoch " +
+                  std::to_string(point.epoch) + " of " + std::to_string(config.epochs) +
+                  " (pass a larger --epochs to train further)");
+    }
     std::cout << "Resuming " << run.path().string() << " after epoch " << point.epoch << "\n";
   }
   run.write_json("config.json", to_json(config));
@@ -244,7 +249,8 @@ int train_network(const TrainConfig& given, const NetworkRun& where) {
   std::cout << "Training " << config.model << " on " << config.task << ": " << samples
             << " training samples, " << data.test_x.size(0) << " test, epochs " << first_epoch
             << ".." << config.epochs << ", batch " << loader.options().batch_size << ", "
-            << config.optimizer << " lr " << config.lr << ", " << get_num_threads() << " thread(s)\n"
+            << config.optimizer << " lr " << config.lr << ", " << get_num_threads()
+            << " thread(s)\n"
             << std::flush;
 
   const bool interactive = ::isatty(STDERR_FILENO) == 1;
@@ -290,10 +296,6 @@ int train_network(const TrainConfig& given, const NetworkRun& where) {
   }
 
   const double total = std::chrono::duration<double>(Clock::now() - run_start).count();
-  if (history.empty())
-    throw Error("no epoch to train: the run already finished epoch " +
-                std::to_string(first_epoch - 1) + " of " + std::to_string(config.epochs) +
-                " (raise --epochs)");
   write_plots(run, config, history);
   const EpochFigures& last = history.back();
   nlohmann::json summary = last.to_json();

@@ -18,8 +18,11 @@ using minitorch::testing::Result;
 namespace fs = std::filesystem;
 
 TEST_F(Cli, HelpForEveryCommand) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--help"}, {"train", "--help"}, {"datasets", "--help"}}) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                {"train", "--help"},
+                                                                {"datasets", "--help"},
+                                                                {"eval", "--help"},
+                                                                {"predict", "--help"}}) {
     const Result r = run(args);
     EXPECT_EQ(r.code, 0) << args[0];
     EXPECT_TRUE(contains(r.out, "Usage")) << r.out;

@@ -128,7 +128,7 @@ TEST_F(NetworkTraining, ResumedRunEqualsAnUninterruptedOne) {
 
   r = run({"train", "--resume", parts.string(), "--epochs", "3"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(contains(r.err, "already finished epoch 3")) << r.err;
+  EXPECT_TRUE(contains(r.err, "already finished epoch 3 of 3")) << r.err;
 }
 
 TEST_F(NetworkTraining, SpamTextCnnTrainsAndClassifiesText) {

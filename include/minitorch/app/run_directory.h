@@ -2,9 +2,9 @@
 //
 // open() creates the directory (and its parents) or accepts an existing empty one, and proves it is
 // writable before any training starts; it throws minitorch::Error naming the path and the reason
-// otherwise. Files are written atomically: content goes to a temporary file in the same directory,
-// which is then renamed over the target, so a reader never sees a half-written file. metrics.jsonl
-// grows by whole lines, each written and flushed at once.
+// otherwise. Files are written atomically (io::write_file_atomically: a temporary file in the same
+// directory, fsync'ed, then renamed over the target), so a reader never sees a half-written file.
+// metrics.jsonl grows by whole lines, each written and flushed at once.
 #pragma once
 
 #include <filesystem>
@@ -12,10 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "minitorch/io/atomic_file.h"
+
 namespace minitorch::app {
 
-// Writes text to path atomically (temporary file + rename). Throws Error with the path and reason.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+// The library's atomic writer (temporary file + fsync + rename); Error with the path and reason.
+using io::write_file_atomically;
 
 class RunDirectory {
  public:
