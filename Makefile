@@ -1,4 +1,5 @@
-# make run    installs what is missing, builds, trains the default model, prints where results are
+# make run    installs what is missing, builds, trains the default model (LeNet-5 on Fashion-MNIST),
+#             evaluates it and prints where the run directory, checkpoint and plots are
 # make test   installs what is missing, builds, runs every test, then the unit and command-line
 #             tests again built with ASan+UBSan (the training runs only once, optimised)
 # make build  leaves the program at build/minitorch
@@ -20,9 +21,14 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The default model: LeNet-5 on Fashion-MNIST for a short run (RUN_EPOCHS), then its evaluation.
+RUN_EPOCHS ?= 3
 run: build
-	@$(BUILD)/minitorch train --backend scalar --dataset xor --hidden 10 --lr 0.5 --epochs 500 \
-		--points 50 --seed 0
+	@run_dir=runs/lenet-fashion-mnist-$$(date +%Y%m%d-%H%M%S); \
+	$(BUILD)/minitorch train --task fashion-mnist --model lenet --epochs $(RUN_EPOCHS) \
+		--batch-size 64 --optimizer adam --lr 1e-3 --seed 0 --run-dir $$run_dir && \
+	$(BUILD)/minitorch eval --run $$run_dir && \
+	echo "Predict with: $(BUILD)/minitorch predict --run $$run_dir IMAGE.png"
 
 test: build test-fast test-sanitize
 
