@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "core/file_descriptor.h"
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/shape.h"
 
@@ -36,21 +37,6 @@ std::string hex_byte(unsigned value) {
 
 struct GzipCloser {
   void operator()(gzFile file) const { gzclose(file); }
-};
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
 };
 
 // The bytes of a file, decompressed when it is gzip. read() returns fewer bytes than asked only at
@@ -121,7 +107,7 @@ class ByteSource {
   }
 
   std::filesystem::path path_;
-  FileDescriptor plain_;
+  detail::FileDescriptor plain_;
   std::unique_ptr<gzFile_s, GzipCloser> gzip_;
 };
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "core/file_descriptor.h"
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/tensor_data.h"
 
@@ -45,22 +46,8 @@ void check_size(const fs::path& path, std::uint64_t width, std::uint64_t height)
   }
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 std::string read_file(const fs::path& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  detail::FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0)

@@ -14,6 +14,7 @@
 #include <set>
 #include <string_view>
 
+#include "core/file_descriptor.h"
 #include "json_text.h"
 #include "minitorch/core/error.h"
 #include "minitorch/io/atomic_file.h"
@@ -185,26 +186,12 @@ struct Entry {
   std::optional<std::array<std::uint64_t, 2>> offsets;
 };
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 class Reader {
  public:
   explicit Reader(fs::path path) : path_(std::move(path)) {}
 
   SafetensorsFile read() {
-    FileDescriptor fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    minitorch::detail::FileDescriptor fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) fail(std::string("cannot open: ") + std::strerror(errno));
     struct stat info {};
     if (::fstat(fd.get(), &info) != 0) fail(std::string("cannot stat: ") + std::strerror(errno));

@@ -16,36 +16,15 @@
 #include "minitorch/core/error.h"
 #include "minitorch/data/image_dataset.h"
 #include "minitorch/tensor/creation.h"
+#include "temp_dir.h"
 
 namespace data = minitorch::data;
 namespace fs = std::filesystem;
+using minitorch::testing::TempDir;
 
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-
-// A fresh directory per test (the process id keeps parallel ctest runs apart), removed after it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("minitorch_idx_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 Bytes idx_bytes(const std::vector<std::uint32_t>& shape, const Bytes& values,
                 std::uint8_t type = 0x08) {

@@ -16,35 +16,15 @@
 
 #include "error_helpers.h"
 #include "minitorch/core/error.h"
+#include "temp_dir.h"
 
 namespace data = minitorch::data;
 namespace fs = std::filesystem;
 using minitorch::testing::error_of;
+using minitorch::testing::TempDir;
 using Pixels = std::vector<std::uint8_t>;
 
 namespace {
-
-// A fresh directory per test (the process id keeps parallel ctest runs apart), removed after it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("minitorch_image_test_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
 
 void write_bytes(const fs::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);

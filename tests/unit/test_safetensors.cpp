@@ -22,47 +22,15 @@
 #include "minitorch/io/state_dict.h"
 #include "minitorch/nn/linear.h"
 #include "minitorch/tensor/creation.h"
+#include "temp_dir.h"
 
 namespace io = minitorch::io;
 namespace fs = std::filesystem;
+using minitorch::testing::TempDir;
 namespace mt = minitorch;
 using minitorch::testing::error_of;
 
 namespace {
-
-// A fresh directory per test (the process id keeps parallel ctest runs apart), removed after it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ =
-        fs::temp_directory_path() / ("minitorch_safetensors_test_" + std::to_string(::getpid()) +
-                                     "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(path_)) {
-      names.push_back(entry.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -22,35 +22,14 @@
 #include "minitorch/nn/embedding.h"
 #include "minitorch/nn/losses.h"
 #include "minitorch/tensor/creation.h"
+#include "temp_dir.h"
 
 namespace data = minitorch::data;
 namespace fs = std::filesystem;
 using minitorch::testing::error_of;
+using minitorch::testing::TempDir;
 
 namespace {
-
-// A fresh directory per test (the process id keeps parallel ctest runs apart), removed after it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("minitorch_spam_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Sets an environment variable (or unsets it, for nullopt) and restores it when destroyed.
 class ScopedEnv {

@@ -1,5 +1,6 @@
 #include "error_helpers.h"
 #include "minitorch/data/vocabulary.h"
+#include "temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
@@ -18,34 +19,12 @@
 namespace data = minitorch::data;
 namespace fs = std::filesystem;
 using minitorch::testing::error_of;
+using minitorch::testing::TempDir;
 
 namespace {
 
 using Tokens = std::vector<std::string>;
 using Ids = std::vector<std::int64_t>;
-
-// A fresh directory per test (the process id keeps parallel ctest runs apart), removed after it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("minitorch_vocabulary_test_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
