@@ -212,8 +212,16 @@ void pack_b_panels(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs
     T* dst = out + panel * nr * kc;
     if (cols < nr) std::fill(dst, dst + nr * kc, T(0));
     if (cs == 1) {
-      for (std::int64_t p = 0; p < kc; ++p)
-        std::memcpy(dst + p * nr, b + p * rs + j, cols * sizeof(T));
+      // A row of a panel is short (NR elements): copied in fixed 32-byte chunks, which compile to
+      // vector moves, rather than by a memcpy call per row.
+      constexpr std::int64_t chunk = 32 / sizeof(T);
+      const std::int64_t whole = cols / chunk * chunk;
+      for (std::int64_t p = 0; p < kc; ++p) {
+        const T* src = b + p * rs + j;
+        T* row = dst + p * nr;
+        for (std::int64_t jj = 0; jj < whole; jj += chunk) std::memcpy(row + jj, src + jj, 32);
+        for (std::int64_t jj = whole; jj < cols; ++jj) row[jj] = src[jj];
+      }
     } else if (rs == 1) {  // a transposed operand: its columns are contiguous
       for (std::int64_t jj = 0; jj < cols; ++jj) {
         const T* column = b + (j + jj) * cs;
@@ -414,6 +422,108 @@ void narrow_gemm(const Kernel<T>& kernel, std::int64_t m, std::int64_t n, std::i
   }
 }
 
+// ---- deep products: dot products along a contiguous k
+// ----------------------------------------------
+
+// C[i, j] (+)= Σ_p A[i, p] · B[p, j] for blocks of RI × RJ elements of C whose rows of A and
+// columns of B are contiguous along p: RI · RJ vector accumulators run along p, each reduced to
+// its element at the end. rows_a[r] / cols_b[r] point at the block's runs (callers pad a partial
+// block by repeating a run; write_rows / write_cols say how many results are real).
+template <class T, int Bytes, int RI, int RJ>
+__attribute__((always_inline)) inline void dot_block_body(std::int64_t k, const T* const* rows_a,
+                                                          const T* const* cols_b, T* c,
+                                                          std::int64_t c_rs, std::int64_t c_cs,
+                                                          int write_rows, int write_cols,
+                                                          bool accumulate) {
+  using V = typename VectorOf<T, Bytes>::type;
+  constexpr int W = Bytes / sizeof(T);
+  V acc[RI][RJ];
+  for (int i = 0; i < RI; ++i) {
+    for (int j = 0; j < RJ; ++j) acc[i][j] = V{};
+  }
+  std::int64_t p = 0;
+  for (; p + W <= k; p += W) {
+    V a[RI], b[RJ];
+    for (int i = 0; i < RI; ++i) std::memcpy(&a[i], rows_a[i] + p, Bytes);
+    for (int j = 0; j < RJ; ++j) std::memcpy(&b[j], cols_b[j] + p, Bytes);
+    for (int i = 0; i < RI; ++i) {
+      for (int j = 0; j < RJ; ++j) acc[i][j] += a[i] * b[j];
+    }
+  }
+  for (int i = 0; i < write_rows; ++i) {
+    for (int j = 0; j < write_cols; ++j) {
+      T sum = T(0);
+      for (int l = 0; l < W; ++l) sum += acc[i][j][l];
+      for (std::int64_t q = p; q < k; ++q) sum += rows_a[i][q] * cols_b[j][q];
+      T& dst = c[i * c_rs + j * c_cs];
+      dst = accumulate ? dst + sum : sum;
+    }
+  }
+}
+
+#define MT_DOT_BLOCK_ARGS                                                                  \
+  std::int64_t k, const T *const *rows_a, const T *const *cols_b, T *c, std::int64_t c_rs, \
+      std::int64_t c_cs, int write_rows, int write_cols, bool acc
+
+template <class T, int Bytes, int RI, int RJ>
+__attribute__((target("arch=x86-64-v4"))) void dot_block_avx512(MT_DOT_BLOCK_ARGS) {
+  dot_block_body<T, Bytes, RI, RJ>(k, rows_a, cols_b, c, c_rs, c_cs, write_rows, write_cols, acc);
+}
+
+template <class T, int Bytes, int RI, int RJ>
+__attribute__((target("arch=x86-64-v3"))) void dot_block_avx2(MT_DOT_BLOCK_ARGS) {
+  dot_block_body<T, Bytes, RI, RJ>(k, rows_a, cols_b, c, c_rs, c_cs, write_rows, write_cols, acc);
+}
+
+template <class T, int Bytes, int RI, int RJ>
+void dot_block_generic(MT_DOT_BLOCK_ARGS) {
+  dot_block_body<T, Bytes, RI, RJ>(k, rows_a, cols_b, c, c_rs, c_cs, write_rows, write_cols, acc);
+}
+
+// 4 × 4 blocks: 16 accumulators and 8 operand vectors fit AVX-512's 32 registers.
+constexpr int kDotRows = 4, kDotCols = 4;
+
+template <class T>
+using DotBlock = void (*)(std::int64_t, const T* const*, const T* const*, T*, std::int64_t,
+                          std::int64_t, int, int, bool);
+
+template <class T>
+DotBlock<T> dot_block_for(CpuIsa isa) {
+  switch (isa) {
+    case CpuIsa::Avx512:
+      return &dot_block_avx512<T, 64, kDotRows, kDotCols>;
+    case CpuIsa::Avx2:
+      return &dot_block_avx2<T, 32, kDotRows, kDotCols>;
+    case CpuIsa::Generic:
+      break;
+  }
+  return &dot_block_generic<T, 16, kDotRows, kDotCols>;
+}
+
+// A deep product (k far larger than m and n: a convolution's weight gradient, summed over every
+// window position) whose operands both run contiguously along k: packing would copy all of A and
+// B for a few multiply-adds per element, while dot products read each run once, in place.
+template <class T>
+void dot_gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
+              MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
+  const DotBlock<T> block = dot_block_for<T>(cpu_isa());
+  for (std::int64_t i = 0; i < m; i += kDotRows) {
+    const int rows = static_cast<int>(std::min<std::int64_t>(kDotRows, m - i));
+    const T* rows_a[kDotRows];
+    for (int r = 0; r < kDotRows; ++r)
+      rows_a[r] = a.data + (i + std::min(r, rows - 1)) * a.row_stride;
+    for (std::int64_t j = 0; j < n; j += kDotCols) {
+      const int cols = static_cast<int>(std::min<std::int64_t>(kDotCols, n - j));
+      const T* cols_b[kDotCols];
+      for (int r = 0; r < kDotCols; ++r) {
+        cols_b[r] = b.data + (j + std::min(r, cols - 1)) * b.col_stride;
+      }
+      block(k, rows_a, cols_b, c.data + i * c.row_stride + j * c.col_stride, c.row_stride,
+            c.col_stride, rows, cols, accumulate);
+    }
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -465,8 +575,20 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
   if (m <= 0 || n <= 0) return;
   if (k <= 0) return zero_or_keep(m, n, c, accumulate);
   if (m * n * k <= kSmallFlops) return small_gemm(m, n, k, a, b, c, accumulate);
+  if (a.col_stride == 1 && b.row_stride == 1 && k >= 16 * std::max(m, n)) {
+    return dot_gemm(m, n, k, a, b, c, accumulate);
+  }
   const Kernel<T> narrow = narrow_kernel_for<T>(cpu_isa(), n);
   if (n <= narrow.nr) return narrow_gemm(narrow, m, n, k, a, b, c, accumulate);
+  // At most one vector tall with a B stored column by column (a convolution's weight gradient
+  // G · colsᵀ): the blocked path would pack all of B element by element for a few rows of
+  // multiply-adds; Cᵀ = Bᵀ · Aᵀ is a narrow product that streams B in place instead.
+  const Kernel<T> short_rows = narrow_kernel_for<T>(cpu_isa(), m);
+  if (m <= short_rows.nr && b.col_stride != 1) {
+    return narrow_gemm(short_rows, n, m, k, {b.data, b.col_stride, b.row_stride},
+                       {a.data, a.col_stride, a.row_stride}, {c.data, c.col_stride, c.row_stride},
+                       accumulate);
+  }
   const std::int64_t threads = m * n * k > kParallelFlops ? get_num_threads() : 1;
   if (threads == 1) return blocked_gemm(m, n, k, a, b, c, accumulate);
   // One parallel region per product: C is cut into one piece per thread along its longer

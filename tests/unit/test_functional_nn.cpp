@@ -84,7 +84,8 @@ TEST(Pooling, LayersAndFlatten) {
   EXPECT_EQ(mt::nn::MaxPool2d(2).forward(x).shape(), (mt::Shape{2, 3, 4, 4}));
   EXPECT_EQ(mt::nn::AvgPool2d(4).forward(x).shape(), (mt::Shape{2, 3, 2, 2}));
   EXPECT_EQ(mt::nn::Flatten().forward(x).shape(), (mt::Shape{2, 192}));
-  EXPECT_EQ(mt::nn::MaxPool2d(2).to_string(), "MaxPool2d(kernel_size=2, stride=2)");
+  EXPECT_EQ(mt::nn::MaxPool2d(2).to_string(),
+            "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
 }
 
 TEST(Conv, LayersShapesNamesAndInitialisation) {

@@ -10,7 +10,7 @@
 
 namespace minitorch {
 
-inline constexpr std::array<std::string_view, 42> kTensorOps{
+inline constexpr std::array<std::string_view, 46> kTensorOps{
     // elementwise
     "neg", "inv", "log", "exp", "sigmoid", "relu", "tanh", "sqrt", "pow", "add", "sub", "mul",
     "div", "maximum", "lt", "gt", "eq", "is_close", "where",
@@ -20,6 +20,8 @@ inline constexpr std::array<std::string_view, 42> kTensorOps{
     "permute", "transpose", "view", "reshape", "contiguous", "expand", "narrow", "select",
     "unsqueeze", "squeeze", "flatten",
     // products and conversions
-    "matmul", "to", "clone", "im2col", "embedding"};
+    "matmul", "to", "clone", "embedding",
+    // windows
+    "unfold", "fold", "im2col", "conv2d", "pool2d"};
 
 }  // namespace minitorch
