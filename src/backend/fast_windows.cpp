@@ -98,24 +98,28 @@ Plane plane_of(const TensorData& image, const Window2d& k, const RangeTables& ra
 // chunk overlapping its previous one.
 constexpr std::size_t kChunkBytes = 32;
 
-template <class T>
-MT_ALWAYS_INLINE void copy_run(T* __restrict dst, const T* __restrict src, std::int64_t n) {
-  constexpr std::int64_t chunk = kChunkBytes / sizeof(T);
-  typedef T Vector __attribute__((vector_size(kChunkBytes)));
-  if (n < chunk) {
-    for (std::int64_t t = 0; t < n; ++t) dst[t] = src[t];
-    return;
-  }
+// Requires n >= Bytes / sizeof(T).
+template <std::size_t Bytes, class T>
+MT_ALWAYS_INLINE void copy_chunks(T* __restrict dst, const T* __restrict src, std::int64_t n) {
+  constexpr std::int64_t chunk = Bytes / sizeof(T);
+  typedef T Vector __attribute__((vector_size(Bytes)));
   Vector v;
   std::int64_t t = 0;
   for (; t + chunk <= n; t += chunk) {
-    std::memcpy(&v, src + t, kChunkBytes);
-    std::memcpy(dst + t, &v, kChunkBytes);
+    std::memcpy(&v, src + t, Bytes);
+    std::memcpy(dst + t, &v, Bytes);
   }
   if (t < n) {
-    std::memcpy(&v, src + n - chunk, kChunkBytes);
-    std::memcpy(dst + n - chunk, &v, kChunkBytes);
+    std::memcpy(&v, src + n - chunk, Bytes);
+    std::memcpy(dst + n - chunk, &v, Bytes);
   }
+}
+
+template <class T>
+MT_ALWAYS_INLINE void copy_run(T* __restrict dst, const T* __restrict src, std::int64_t n) {
+  if (n >= std::int64_t{64 / sizeof(T)}) return copy_chunks<64>(dst, src, n);
+  if (n >= std::int64_t{kChunkBytes / sizeof(T)}) return copy_chunks<kChunkBytes>(dst, src, n);
+  for (std::int64_t t = 0; t < n; ++t) dst[t] = src[t];
 }
 
 template <class T>
@@ -400,49 +404,96 @@ ConvSizes conv_sizes(const TensorData& image, const TensorData& result, const Pl
   return {image.shape()[0], channels, result.shape()[1], channels * p.k.kh * p.k.kw, p.positions()};
 }
 
-// cols [C·kh·kw, L] (contiguous) = unfold of image b.
+// [H, W] plane with strides (hs, ws) -> out [H + 2·ph, W + 2·pw] (contiguous) with a zero border.
 template <class T>
-void unfold_image(const TensorData& in, std::int64_t b, const Plane& p, T* cols) {
-  const std::int64_t rows = p.k.kh * p.k.kw * p.positions();
-  for (std::int64_t c = 0; c < in.shape()[1]; ++c) {
-    run_on_cpu<UnfoldPlane<T>>(plane_start<T>(in, b, c), p, cols + c * rows);
-  }
-}
-
-// out[n] (+)= Σ_t x[n, t] for rows of a contiguous [rows, length] matrix, summed in 8
-// interleaved partial sums (a fixed order the compiler can vectorise).
-template <class T>
-struct RowSumsLoop {
-  static MT_ALWAYS_INLINE void run(const T* x, std::int64_t rows, std::int64_t length, T* out,
-                                   bool accumulate) {
-    constexpr int kLanes = 8;
-    for (std::int64_t n = 0; n < rows; ++n) {
-      const T* row = x + n * length;
-      T lanes[kLanes] = {};
-      std::int64_t t = 0;
-      for (; t + kLanes <= length; t += kLanes) {
-        for (int l = 0; l < kLanes; ++l) lanes[l] += row[t + l];
+struct PadPlane {
+  static MT_ALWAYS_INLINE void run(const T* in, std::int64_t height, std::int64_t width,
+                                   std::int64_t hs, std::int64_t ws, std::int64_t ph,
+                                   std::int64_t pw, T* out) {
+    const std::int64_t pitch = width + 2 * pw;
+    zero_run(out, ph * pitch);
+    for (std::int64_t h = 0; h < height; ++h) {
+      T* row = out + (ph + h) * pitch;
+      zero_run(row, pw);
+      if (ws == 1) {
+        copy_run(row + pw, in + h * hs, width);
+      } else {
+        for (std::int64_t w = 0; w < width; ++w) row[pw + w] = in[h * hs + w * ws];
       }
-      T sum = T(0);
-      for (int l = 0; l < kLanes; ++l) sum += lanes[l];
-      for (; t < length; ++t) sum += row[t];
-      out[n] = accumulate ? out[n] + sum : sum;
+      zero_run(row + pw + width, pw);
     }
+    zero_run(out + (ph + height) * pitch, ph * pitch);
   }
 };
+
+// Unfolds the planes of a [B, C, H, W] input. A window that pads, or a plane whose rows are
+// strided, first gets a contiguous copy of the plane with a zero border (per thread): the unfold
+// itself then has no padding and no strides, so every run is one straight copy.
+template <class T>
+class Unfolder {
+ public:
+  Unfolder(const TensorData& in, const Window2d& k)
+      : in_(in),
+        direct_ranges_(range_tables(in.shape()[2], in.shape()[3], k)),
+        direct_(plane_of(in, k, direct_ranges_)),
+        padded_(k.ph > 0 || k.pw > 0 || in.strides()[3] != 1) {
+    const std::int64_t height = in.shape()[2] + 2 * k.ph, width = in.shape()[3] + 2 * k.pw;
+    Window2d inner = k;
+    inner.ph = inner.pw = 0;
+    padded_ranges_ = range_tables(height, width, inner);
+    padded_plane_ = {height, width, width, 1, direct_.out_h, direct_.out_w, inner, &padded_ranges_};
+  }
+
+  const Plane& plane() const { return direct_; }
+  std::int64_t rows() const { return direct_.k.kh * direct_.k.kw * direct_.positions(); }
+
+  // rows [kh·kw, out_h·out_w] (contiguous) = the windows of plane (b, c).
+  void plane(std::int64_t b, std::int64_t c, T* rows) const {
+    if (!padded_) return run_on_cpu<UnfoldPlane<T>>(plane_start<T>(in_, b, c), direct_, rows);
+    thread_local std::vector<T> buffer;
+    buffer.resize(static_cast<std::size_t>(padded_plane_.height * padded_plane_.width));
+    run_on_cpu<PadPlane<T>>(plane_start<T>(in_, b, c), direct_.height, direct_.width, direct_.hs,
+                            direct_.ws, direct_.k.ph, direct_.k.pw, buffer.data());
+    run_on_cpu<UnfoldPlane<T>>(static_cast<const T*>(buffer.data()), padded_plane_, rows);
+  }
+
+  // cols [C·kh·kw, L] (contiguous) = unfold of image b.
+  void image(std::int64_t b, T* cols) const {
+    for (std::int64_t c = 0; c < in_.shape()[1]; ++c) plane(b, c, cols + c * rows());
+  }
+
+ private:
+  const TensorData& in_;
+  RangeTables direct_ranges_;
+  Plane direct_;
+  bool padded_;
+  RangeTables padded_ranges_;
+  Plane padded_plane_{};
+};
+
+// [O, depth] weight and [O] bias -> [O, depth + 1]: each row followed by its bias.
+template <class T>
+std::vector<T> weight_with_bias(const T* weight, const T* bias, std::int64_t rows,
+                                std::int64_t depth) {
+  std::vector<T> out(static_cast<std::size_t>(rows * (depth + 1)));
+  for (std::int64_t o = 0; o < rows; ++o) {
+    std::copy(weight + o * depth, weight + (o + 1) * depth, out.begin() + o * (depth + 1));
+    out[static_cast<std::size_t>(o * (depth + 1) + depth)] = bias[o];
+  }
+  return out;
+}
 
 }  // namespace
 
 void fast_unfold(const TensorData& in, const Window2d& k, const TensorData& out) {
   if (!out.is_contiguous()) return reference_backend().unfold(in, k, out);
-  const RangeTables ranges = range_tables(in.shape()[2], in.shape()[3], k);
-  const Plane p = plane_of(in, k, ranges);
   const std::int64_t channels = in.shape()[1];
   dispatch_dtype(out.dtype(), [&]<class T>() {
+    const Unfolder<T> unfolder(in, k);
     T* y = out.data<T>() + out.offset();
-    const std::int64_t rows = k.kh * k.kw * p.positions();  // per plane
+    const std::int64_t rows = unfolder.rows();  // per plane
     for_each_plane(in.shape()[0], channels, rows, [&](std::int64_t b, std::int64_t c) {
-      run_on_cpu<UnfoldPlane<T>>(plane_start<T>(in, b, c), p, y + (b * channels + c) * rows);
+      unfolder.plane(b, c, y + (b * channels + c) * rows);
     });
   });
 }
@@ -547,21 +598,25 @@ void fast_conv2d(const TensorData& in, const TensorData& weight, const TensorDat
   const Plane p = plane_of(in, k, ranges);
   const ConvSizes n = conv_sizes(in, out, p);
   dispatch_dtype(out.dtype(), [&]<class T>() {
+    const Unfolder<T> unfolder(in, k);
+    // The bias rides in the product: the weight gets a column holding it and the columns a row of
+    // ones, so the GEMM writes each output once, bias included.
+    const std::int64_t depth = n.depth + (bias.defined() ? 1 : 0);
+    std::vector<T> with_bias;
     const T* w = weight.data<T>() + weight.offset();
-    const T* shift = bias.defined() ? bias.data<T>() + bias.offset() : nullptr;
+    if (bias.defined()) {
+      with_bias = weight_with_bias(w, bias.data<T>() + bias.offset(), n.out_channels, n.depth);
+      w = with_bias.data();
+    }
     T* y = out.data<T>() + out.offset();
     parallel_for(0, n.batch, 1, [&](std::int64_t first, std::int64_t last) {
-      T* cols = columns_scratch<T>(n.depth * n.positions);
+      T* cols = columns_scratch<T>(depth * n.positions);
+      if (bias.defined()) std::fill(cols + n.depth * n.positions, cols + depth * n.positions, T(1));
       for (std::int64_t b = first; b < last; ++b) {
-        unfold_image(in, b, p, cols);
-        T* image = y + b * n.out_channels * n.positions;
-        // The bias starts each output row; the product is added to it.
-        for (std::int64_t o = 0; shift != nullptr && o < n.out_channels; ++o) {
-          std::fill(image + o * n.positions, image + (o + 1) * n.positions, shift[o]);
-        }
-        // [O, C·kh·kw] · [C·kh·kw, L]: the image's output in NCHW.
-        gemm<T>(n.out_channels, n.positions, n.depth, {w, n.depth, 1}, {cols, n.positions, 1},
-                {image, n.positions, 1}, shift != nullptr);
+        unfolder.image(b, cols);
+        // [O, C·kh·kw (+1)] · [C·kh·kw (+1), L]: the image's output in NCHW.
+        gemm<T>(n.out_channels, n.positions, depth, {w, depth, 1}, {cols, n.positions, 1},
+                {y + b * n.out_channels * n.positions, n.positions, 1});
       }
     });
   });
@@ -605,35 +660,43 @@ void fast_conv2d_backward_weight(const TensorData& in, const TensorData& d, cons
   const Plane p = plane_of(in, k, ranges);
   const ConvSizes n = conv_sizes(in, d, p);
   dispatch_dtype(dweight.dtype(), [&]<class T>() {
+    const Unfolder<T> unfolder(in, k);
     const T* g = d.data<T>() + d.offset();
-    // Each piece of the batch sums its images into its own partial gradient; the partials are
-    // added in piece order, so the result depends only on the thread count.
+    // With a bias, the columns get a row of ones: the product's extra column is then the bias's
+    // gradient, the sum of d over every position.
+    const std::int64_t depth = n.depth + (dbias.defined() ? 1 : 0);
+    // Each piece of the batch sums its images into its own partial gradient [O, depth]; the
+    // partials are added in piece order, so the result depends only on the thread count.
     const std::int64_t pieces =
         std::max<std::int64_t>(1, std::min<std::int64_t>(get_num_threads(), n.batch));
-    const std::int64_t weights = n.out_channels * n.depth;
-    std::vector<T> partial(static_cast<std::size_t>(pieces * (weights + n.out_channels)));
+    const std::int64_t size = n.out_channels * depth;
+    std::vector<T> partial(static_cast<std::size_t>(pieces * size));
     parallel_for(0, pieces, 1, [&](std::int64_t first_piece, std::int64_t last_piece) {
-      T* cols = columns_scratch<T>(n.depth * n.positions);
+      T* cols = columns_scratch<T>(depth * n.positions);
+      std::fill(cols + n.depth * n.positions, cols + depth * n.positions, T(1));
       for (std::int64_t piece = first_piece; piece < last_piece; ++piece) {
-        T* dw = partial.data() + piece * (weights + n.out_channels);
+        T* dw = partial.data() + piece * size;
         const std::int64_t first = n.batch * piece / pieces, last = n.batch * (piece + 1) / pieces;
         for (std::int64_t b = first; b < last; ++b) {
-          unfold_image(in, b, p, cols);
-          const T* image = g + b * n.out_channels * n.positions;
-          // [O, L] · [L, C·kh·kw] (the columns transposed).
-          gemm<T>(n.out_channels, n.depth, n.positions, {image, n.positions, 1},
-                  {cols, 1, n.positions}, {dw, n.depth, 1}, b != first);
-          run_on_cpu<RowSumsLoop<T>>(image, n.out_channels, n.positions, dw + weights, b != first);
+          unfolder.image(b, cols);
+          // [O, L] · [L, C·kh·kw (+1)] (the columns transposed).
+          gemm<T>(n.out_channels, depth, n.positions,
+                  {g + b * n.out_channels * n.positions, n.positions, 1}, {cols, 1, n.positions},
+                  {dw, depth, 1}, b != first);
         }
       }
     });
     T* dw = dweight.data<T>() + dweight.offset();
     T* db = dbias.defined() ? dbias.data<T>() + dbias.offset() : nullptr;
     for (std::int64_t piece = 0; piece < pieces; ++piece) {
-      const T* part = partial.data() + piece * (weights + n.out_channels);
-      for (std::int64_t e = 0; e < weights; ++e) dw[e] = piece == 0 ? part[e] : dw[e] + part[e];
-      for (std::int64_t o = 0; db != nullptr && o < n.out_channels; ++o) {
-        db[o] = piece == 0 ? part[weights + o] : db[o] + part[weights + o];
+      const T* part = partial.data() + piece * size;
+      for (std::int64_t o = 0; o < n.out_channels; ++o) {
+        for (std::int64_t e = 0; e < n.depth; ++e) {
+          const T v = part[o * depth + e];
+          dw[o * n.depth + e] = piece == 0 ? v : dw[o * n.depth + e] + v;
+        }
+        if (db != nullptr)
+          db[o] = piece == 0 ? part[o * depth + n.depth] : db[o] + part[o * depth + n.depth];
       }
     }
   });
