@@ -370,6 +370,65 @@ struct PoolBackwardPlane {
   }
 };
 
+// The gradient of Pool2x2Plane, as vectors too: each output chunk's gradient goes to the element
+// its window chose (max: the offset decoded from the recorded position; average: all four, a
+// quarter each), the four candidates interleaved back into the two input rows and stored whole,
+// so the plane needs no zeroing pass and no scattered adds. Windows tile the plane, so every
+// element is written once; rows and columns that no window covers (odd sizes) are zeroed.
+// Requires out_w >= Lanes and a contiguous plane.
+template <class T, PoolOp Op, int Lanes>
+struct Pool2x2BackwardPlane {
+  using Int = typename Pool2x2Plane<T, Op, Lanes>::Int;
+  using Vector = typename Pool2x2Plane<T, Op, Lanes>::Vector;
+  using Mask = typename Pool2x2Plane<T, Op, Lanes>::Mask;
+
+  static MT_ALWAYS_INLINE void run(const T* d, const T* where, Plane p, T* dx) {
+    Mask lane, low, high;  // constants: lane numbers and the interleaving selectors
+    for (int l = 0; l < Lanes; ++l) {
+      lane[l] = static_cast<Int>(l);
+      low[l] = static_cast<Int>(l / 2 + (l % 2) * Lanes);
+      high[l] = static_cast<Int>(Lanes / 2 + l / 2 + (l % 2) * Lanes);
+    }
+    const Int width = static_cast<Int>(p.width);
+    for (std::int64_t oh = 0; oh < p.out_h; ++oh) {
+      T* r0 = dx + 2 * oh * p.width;
+      T* r1 = r0 + p.width;
+      for (std::int64_t o = 0; o < p.out_w; o += Lanes) {
+        const std::int64_t o0 = std::min<std::int64_t>(o, p.out_w - Lanes);
+        Vector g;
+        std::memcpy(&g, d + oh * p.out_w + o0, sizeof(Vector));
+        Vector e[4];  // the gradients of the window's elements (0, 0), (0, 1), (1, 0), (1, 1)
+        if constexpr (Op == PoolOp::Avg) {
+          for (auto& v : e) v = g / T(4);
+        } else {
+          Vector recorded;
+          std::memcpy(&recorded, where + oh * p.out_w + o0, sizeof(Vector));
+          const Mask offset = __builtin_convertvector(recorded, Mask) -
+                              (static_cast<Int>(2 * oh * p.width + 2 * o0) + 2 * lane);
+          const Vector zero = Vector{} + T(0);
+          e[0] = offset == 0 ? g : zero;
+          e[1] = offset == 1 ? g : zero;
+          e[2] = offset == width ? g : zero;
+          e[3] = offset == width + 1 ? g : zero;
+        }
+        store_pair(r0 + 2 * o0, e[0], e[1], low, high);
+        store_pair(r1 + 2 * o0, e[2], e[3], low, high);
+      }
+      for (T* row : {r0, r1}) zero_run(row + 2 * p.out_w, p.width - 2 * p.out_w);
+    }
+    zero_run(dx + 2 * p.out_h * p.width, (p.height - 2 * p.out_h) * p.width);
+  }
+
+  // x[0..2·Lanes) = evens interleaved with odds.
+  static MT_ALWAYS_INLINE void store_pair(T* x, const Vector& evens, const Vector& odds,
+                                          const Mask& low, const Mask& high) {
+    const Vector first = __builtin_shuffle(evens, odds, low);
+    const Vector second = __builtin_shuffle(evens, odds, high);
+    std::memcpy(x, &first, sizeof(Vector));
+    std::memcpy(x + Lanes, &second, sizeof(Vector));
+  }
+};
+
 // Calls body(b, c) for every plane of a [B, C, ...] tensor, planes split over the pool; `work` is
 // the elements one plane touches.
 template <class Body>
@@ -378,6 +437,12 @@ void for_each_plane(std::int64_t batch, std::int64_t channels, std::int64_t work
   parallel_for(0, batch * channels, grain, [&](std::int64_t first, std::int64_t last) {
     for (std::int64_t n = first; n < last; ++n) body(n / channels, n % channels);
   });
+}
+
+// 2×2 windows with stride 2, no padding or dilation: Pool2x2Plane's windows.
+bool two_by_two(const Window2d& k) {
+  return k.kh == 2 && k.kw == 2 && k.sh == 2 && k.sw == 2 && k.ph == 0 && k.pw == 0 && k.dh == 1 &&
+         k.dw == 1;
 }
 
 template <class T>
@@ -529,9 +594,10 @@ void fast_pool2d(PoolOp op, const TensorData& in, const Window2d& k, const Tenso
     const std::int64_t area = p.positions();
     // The 2×2 / stride-2 fast path, in 32-byte or (short rows) 16-byte vectors.
     constexpr int wide = 32 / sizeof(T), narrow = 16 / sizeof(T);
-    const bool two_by_two = k.kh == 2 && k.kw == 2 && k.sh == 2 && k.sw == 2 && k.ph == 0 &&
-                            k.pw == 0 && k.dh == 1 && k.dw == 1 && p.ws == 1;
-    const int lanes = !two_by_two ? 0 : p.out_w >= wide ? wide : p.out_w >= narrow ? narrow : 0;
+    const int lanes = !two_by_two(k) || p.ws != 1 ? 0
+                      : p.out_w >= wide           ? wide
+                      : p.out_w >= narrow         ? narrow
+                                                  : 0;
     for_each_plane(in.shape()[0], channels, area * k.kh * k.kw,
                    [&](std::int64_t b, std::int64_t c) {
                      const std::int64_t n = (b * channels + c) * area;
@@ -572,13 +638,27 @@ void fast_pool2d_backward(PoolOp op, const TensorData& d, const TensorData& indi
     T* y = dx.data<T>() + dx.offset();
     const std::int64_t area = p.positions();
     const std::int64_t input_area = p.height * p.width;
+    constexpr int wide = 32 / sizeof(T), narrow = 16 / sizeof(T);
+    const int lanes = !two_by_two(k) ? 0 : p.out_w >= wide ? wide : p.out_w >= narrow ? narrow : 0;
     for_each_plane(dx.shape()[0], channels, input_area, [&](std::int64_t b, std::int64_t c) {
       const std::int64_t n = b * channels + c;
+      const T* gn = g + n * area;
+      T* yn = y + n * input_area;
       if (op == PoolOp::Max) {
-        run_on_cpu<PoolBackwardPlane<T, PoolOp::Max>>(g + n * area, where + n * area, p,
-                                                      y + n * input_area);
+        const T* at = where + n * area;
+        if (lanes == wide)
+          return run_on_cpu<Pool2x2BackwardPlane<T, PoolOp::Max, wide>>(gn, at, p, yn);
+        if (lanes == narrow) {
+          return run_on_cpu<Pool2x2BackwardPlane<T, PoolOp::Max, narrow>>(gn, at, p, yn);
+        }
+        run_on_cpu<PoolBackwardPlane<T, PoolOp::Max>>(gn, at, p, yn);
       } else {
-        run_on_cpu<PoolBackwardPlane<T, PoolOp::Avg>>(g + n * area, where, p, y + n * input_area);
+        if (lanes == wide)
+          return run_on_cpu<Pool2x2BackwardPlane<T, PoolOp::Avg, wide>>(gn, where, p, yn);
+        if (lanes == narrow) {
+          return run_on_cpu<Pool2x2BackwardPlane<T, PoolOp::Avg, narrow>>(gn, where, p, yn);
+        }
+        run_on_cpu<PoolBackwardPlane<T, PoolOp::Avg>>(gn, where, p, yn);
       }
     });
   });
@@ -666,9 +746,10 @@ void fast_conv2d_backward_weight(const TensorData& in, const TensorData& d, cons
     // gradient, the sum of d over every position.
     const std::int64_t depth = n.depth + (dbias.defined() ? 1 : 0);
     // Each piece of the batch sums its images into its own partial gradient [O, depth]; the
-    // partials are added in piece order, so the result depends only on the thread count.
-    const std::int64_t pieces =
-        std::max<std::int64_t>(1, std::min<std::int64_t>(get_num_threads(), n.batch));
+    // partials are added in piece order, so the result depends only on the thread count. A few
+    // pieces per thread, so that a thread slowed by another process does not hold up the rest.
+    const std::int64_t pieces = std::max<std::int64_t>(
+        1, std::min<std::int64_t>(get_num_threads() == 1 ? 1 : 4 * get_num_threads(), n.batch));
     const std::int64_t size = n.out_channels * depth;
     std::vector<T> partial(static_cast<std::size_t>(pieces * size));
     parallel_for(0, pieces, 1, [&](std::int64_t first_piece, std::int64_t last_piece) {

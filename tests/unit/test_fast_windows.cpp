@@ -112,6 +112,7 @@ TEST(FastWindows, TwoByTwoPoolingInEveryVectorWidth) {
     const std::string name = op == mt::PoolOp::Max ? "max" : "avg";
     check_pool(op, {3, 6, 28, 28}, two, name + " 28x28");   // 14 outputs a row: wide vectors
     check_pool(op, {2, 16, 10, 11}, two, name + " 10x11");  // 5: narrow vectors, odd width
+    check_pool(op, {1, 2, 9, 17}, two, name + " 9x17");     // 8, odd height and width
     check_pool(op, {2, 3, 7, 6}, two, name + " 7x6");       // 3: the general kernel
   }
 }
