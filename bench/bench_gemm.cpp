@@ -52,8 +52,13 @@ void BM_Gemm(benchmark::State& state) {
 
 void shapes(benchmark::internal::Benchmark* b) {
   for (int s : {64, 128, 256, 512, 1024, 2048}) b->Args({s, s, s});
-  for (auto shape : std::vector<std::vector<std::int64_t>>{
-           {64, 784, 128}, {128, 100, 100}, {16, 392, 64}, {50176, 25, 6}, {6400, 150, 16}}) {
+  for (auto shape : std::vector<std::vector<std::int64_t>>{{64, 784, 128},
+                                                           {128, 100, 100},
+                                                           {16, 392, 64},
+                                                           {50176, 25, 6},
+                                                           {6400, 150, 16},
+                                                           {6, 25, 784},
+                                                           {16, 150, 100}}) {
     b->Args(shape);
   }
   b->ArgNames({"M", "K", "N"})->Unit(benchmark::kMicrosecond);

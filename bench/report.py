@@ -1,8 +1,9 @@
 """Turns one bench/run.sh result directory into the markdown tables of BENCHMARKS.md.
 
 Usage: python3 bench/report.py bench/results/<timestamp>
-Reads gemm-N.json / ops-N.json (Google Benchmark, median aggregates), torch-N.jsonl and
-peak-N.jsonl (JSON lines), and workload-N-*/summary.json (our CLI runs) for N = 1, 2.
+Reads gemm-N.json / ops-N.json (Google Benchmark, median aggregates), torch-N.jsonl,
+peak-N.jsonl and lenet-N.jsonl (JSON lines), and workload-N-*/summary.json (our CLI runs) for
+N = 1, 2.
 """
 import json
 import pathlib
@@ -12,7 +13,7 @@ import sys
 THREADS = (1, 2)
 GEMM_SHAPES = ["64x64x64", "128x128x128", "256x256x256", "512x512x512", "1024x1024x1024",
                "2048x2048x2048", "64x784x128", "128x100x100", "16x392x64", "50176x25x6",
-               "6400x150x16"]
+               "6400x150x16", "6x25x784", "16x150x100"]
 
 
 def google_benchmark_medians(path):
@@ -121,7 +122,42 @@ def main(directory):
         theirs = theirs * 1e3 if theirs else None
         lines.append(f"| {t} | {fmt(ours, 3)} | {fmt(theirs, 3)} | {fmt(ratio(theirs, ours), 1)}x | "
                      f"{fmt(accuracy, 2)} | {fmt(peer.get('train_accuracy'), 2)} |")
+    lines.append("")
+    lines += lenet_table(d)
     print("\n".join(lines))
+
+
+def lenet_table(d):
+    """LeNet-5 training steps: the median over runs of each run's median figures."""
+    lines = ["### LeNet-5 training, batch 64 (median of 3 runs; ms per step split into forward "
+             "+ loss / backward / optimizer step)", "",
+             "| threads | ours img/s | PyTorch img/s | ours / PyTorch | ours ms/step | "
+             "PyTorch ms/step | ours maxrss MB | PyTorch maxrss MB |",
+             "|---|---|---|---|---|---|---|---|"]
+
+    def median_of(runs, key):
+        values = [r[key] for r in runs if key in r]
+        return statistics.median(values) if values else None
+
+    def split(runs):
+        parts = [median_of(runs, k) for k in ("forward_ms", "backward_ms", "step_ms")]
+        if None in parts:
+            return ""
+        return " (" + " / ".join(fmt(p, 2) for p in parts) + ")"
+
+    for t in THREADS:
+        runs = json_lines(d / f"lenet-{t}.jsonl")
+        ours = [r for r in runs if r.get("impl") == "ours"]
+        theirs = [r for r in runs if r.get("impl") == "pytorch"]
+        o, p = median_of(ours, "img_per_s"), median_of(theirs, "img_per_s")
+        speedup = ratio(o, p)
+        lines.append(f"| {t} | {fmt(o, 0)} | {fmt(p, 0)} | "
+                     f"{fmt(speedup, 2)}{'x' if speedup else ''} | "
+                     f"{fmt(median_of(ours, 'ms_per_step'), 2)}{split(ours)} | "
+                     f"{fmt(median_of(theirs, 'ms_per_step'), 2)}{split(theirs)} | "
+                     f"{fmt(median_of(ours, 'maxrss_mb'), 0)} | "
+                     f"{fmt(median_of(theirs, 'maxrss_mb'), 0)} |")
+    return lines
 
 
 if __name__ == "__main__":

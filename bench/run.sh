@@ -2,7 +2,8 @@
 # Runs every benchmark side by side with its peers, on 1 and 2 threads, and prints the tables
 # (also written to bench/results/<timestamp>/report.md). Usage: bench/run.sh [--quick]
 #   GEMM (ours / OpenBLAS / oneDNN / PyTorch), the FMA peak, elementwise throughput, tiny-op
-#   overhead, and MiniTorch's run_fast_tensor workload (ours through the CLI, PyTorch's same loop).
+#   overhead, MiniTorch's run_fast_tensor workload (ours through the CLI, PyTorch's same loop), and
+#   LeNet-5 training steps (bench_lenet against bench/lenet_peer.py, alternating, 3 runs each).
 # Threads are pinned with taskset; two-thread peers use OMP_WAIT_POLICY=passive (spinning OpenMP
 # workers collapse on this shared machine; see BENCHMARKS.md).
 set -euo pipefail
@@ -21,7 +22,8 @@ mkdir -p "$out"
 min_time=0.1
 repetitions=5
 epochs=500
-if [[ -n "$quick" ]]; then min_time=0.01; repetitions=2; epochs=50; fi
+lenet_steps=100
+if [[ -n "$quick" ]]; then min_time=0.01; repetitions=2; epochs=50; lenet_steps=20; fi
 
 for threads in 1 2; do
   cpus="0-$((threads - 1))"
@@ -43,6 +45,12 @@ for threads in 1 2; do
     taskset -c "$cpus" build-bench/minitorch train --backend fast --threads "$threads" \
       --dataset split --points 50 --hidden 100 --lr 0.05 --batch-size 10 --epochs "$epochs" \
       --seed 0 --run-dir "$out/workload-$threads-$repeat" >/dev/null 2>&1
+  done
+  for repeat in 1 2 3; do
+    taskset -c "$cpus" build-bench/bench/bench_lenet --threads "$threads" --steps "$lenet_steps" \
+      >>"$out/lenet-$threads.jsonl"
+    taskset -c "$cpus" /usr/bin/python3 bench/lenet_peer.py --threads "$threads" \
+      --steps "$lenet_steps" >>"$out/lenet-$threads.jsonl"
   done
 done
 /usr/bin/python3 bench/report.py "$out" | tee "$out/report.md"

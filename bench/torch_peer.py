@@ -83,7 +83,7 @@ def time_per_call(fn, samples, min_time):
 def suite_gemm(T, S, MT):
     shapes = [(n, n, n) for n in (64, 128, 256, 512, 1024, 2048)]
     shapes += [(64, 784, 128), (128, 100, 100), (16, 392, 64),
-               (50176, 25, 6), (6400, 150, 16)]
+               (50176, 25, 6), (6400, 150, 16), (6, 25, 784), (16, 150, 100)]
     for M, K, N in shapes:
         a = torch.randn(M, K)
         b = torch.randn(K, N)

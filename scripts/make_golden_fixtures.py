@@ -58,10 +58,18 @@ def draw(shape, kind):
 
 
 # ---- the cases --------------------------------------------------------------------------------
-# name -> (inputs {name: (shape, kind)}, expression over a dict of input tensors, reduction).
+# name -> (inputs {name: (shape, kind)}, expression over a dict of input tensors, reduction
+#          [, constants]).
 # Reduction "sum": out.sum().backward(). Reduction "weighted_sum": (out * g).sum().backward() with
 # g drawn from randn in out's shape and stored in the fixture as "upstream".
+# constants, when given, is a function (inputs, out) -> {name: tensor} run after the expression:
+# what the expression drew at random (a dropout mask) or a parameter of it, recorded as inputs
+# with "requires_grad": false so that the C++ side can replay the expression; they get no
+# gradient.
 # Keep this table and kCases in tests/unit/test_golden.cpp in step.
+
+
+DROPOUT_P = 0.3
 
 
 def log_softmax(a):
@@ -238,6 +246,54 @@ CASES = {
         lambda x: torch.nn.functional.conv1d(x["x"], x["w"], x["b"], stride=2, padding=1),
         "weighted_sum",
     ),
+    # pooling with overlapping windows (kernel 3, stride 2) and with padding (never selected by
+    # max pooling; counted as zeros by average pooling, PyTorch's count_include_pad=True)
+    "nn_max_pool2d_k3_s2": (
+        {"a": randn(2, 2, 7, 8)},
+        lambda x: torch.nn.functional.max_pool2d(x["a"], 3, stride=2),
+        "weighted_sum",
+    ),
+    "nn_avg_pool2d_k3_s2": (
+        {"a": randn(1, 3, 7, 9)},
+        lambda x: torch.nn.functional.avg_pool2d(x["a"], 3, stride=2),
+        "weighted_sum",
+    ),
+    "nn_max_pool2d_k3_s1_p1": (
+        {"a": randn(1, 2, 5, 6)},
+        lambda x: torch.nn.functional.max_pool2d(x["a"], 3, stride=1, padding=1),
+        "weighted_sum",
+    ),
+    "nn_avg_pool2d_k3_s1_p1": (
+        {"a": randn(1, 2, 5, 6)},
+        lambda x: torch.nn.functional.avg_pool2d(x["a"], 3, stride=1, padding=1),
+        "weighted_sum",
+    ),
+    "nn_max_pool2d_k2_s2_p1": (
+        {"a": randn(2, 1, 5, 6)},
+        lambda x: torch.nn.functional.max_pool2d(x["a"], 2, stride=2, padding=1),
+        "weighted_sum",
+    ),
+    "nn_avg_pool2d_k2_s2_p1": (
+        {"a": randn(2, 1, 5, 6)},
+        lambda x: torch.nn.functional.avg_pool2d(x["a"], 2, stride=2, padding=1),
+        "weighted_sum",
+    ),
+    # a convolution with stride 2, padding and dilation in both dimensions
+    "nn_conv2d_s2_p2_d2": (
+        {"x": randn(2, 3, 11, 10), "w": randn(4, 3, 3, 3), "b": randn(4)},
+        lambda x: torch.nn.functional.conv2d(x["x"], x["w"], x["b"], stride=2, padding=2,
+                                             dilation=2),
+        "weighted_sum",
+    ),
+    # PyTorch's own dropout draws the mask; it is recovered from the output (x is never exactly 0)
+    # and replayed on the C++ side with dropout_with_mask, so the scaling code path is checked.
+    "nn_dropout_fixed_mask": (
+        {"x": randn(4, 6)},
+        lambda x: torch.nn.functional.dropout(x["x"], DROPOUT_P, training=True),
+        "weighted_sum",
+        lambda x, out: {"mask": (out != 0).to(DTYPE),
+                        "p": torch.tensor(DROPOUT_P, dtype=DTYPE)},
+    ),
 }
 
 
@@ -254,7 +310,7 @@ def tensor_entry(t):
     return {"shape": list(t.shape), "values": floats(t)}
 
 
-def make_case(name, inputs, expression, reduction):
+def make_case(name, inputs, expression, reduction, constants=None):
     tensors = {}
     input_entries = []
     for input_name, (shape, kind) in inputs.items():
@@ -264,6 +320,11 @@ def make_case(name, inputs, expression, reduction):
         entry.update(tensor_entry(t))
         input_entries.append(entry)
     out = expression(tensors)
+    if constants is not None:
+        for input_name, t in constants(tensors, out.detach()).items():
+            entry = {"name": input_name, "requires_grad": False}
+            entry.update(tensor_entry(t))
+            input_entries.append(entry)
     case = {"inputs": input_entries, "reduction": reduction}
     if reduction == "sum":
         loss = out.sum()

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 
+#include "fast_windows.h"
 #include "minitorch/backend/backend.h"
 #include "minitorch/backend/detail/isa_dispatch.h"
 #include "minitorch/backend/gemm.h"
@@ -486,6 +487,39 @@ class FastBackend final : public Backend {
   void scatter_add_rows(const TensorData& src, const TensorData& index,
                         const TensorData& out) const override {
     reference_backend().scatter_add_rows(src, index, out);
+  }
+
+  void unfold(const TensorData& in, const Window2d& window, const TensorData& out) const override {
+    detail::fast_unfold(in, window, out);
+  }
+
+  void fold(const TensorData& in, const Window2d& window, const TensorData& out) const override {
+    detail::fast_fold(in, window, out);
+  }
+
+  void pool2d(PoolOp op, const TensorData& in, const Window2d& window, const TensorData& out,
+              const TensorData& indices) const override {
+    detail::fast_pool2d(op, in, window, out, indices);
+  }
+
+  void pool2d_backward(PoolOp op, const TensorData& d, const TensorData& indices,
+                       const Window2d& window, const TensorData& dx) const override {
+    detail::fast_pool2d_backward(op, d, indices, window, dx);
+  }
+
+  void conv2d(const TensorData& in, const TensorData& weight, const TensorData& bias,
+              const Window2d& window, const TensorData& out) const override {
+    detail::fast_conv2d(in, weight, bias, window, out);
+  }
+
+  void conv2d_backward_input(const TensorData& d, const TensorData& weight, const Window2d& window,
+                             const TensorData& dx) const override {
+    detail::fast_conv2d_backward_input(d, weight, window, dx);
+  }
+
+  void conv2d_backward_weight(const TensorData& in, const TensorData& d, const Window2d& window,
+                              const TensorData& dweight, const TensorData& dbias) const override {
+    detail::fast_conv2d_backward_weight(in, d, window, dweight, dbias);
   }
 
   void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const override {

@@ -32,15 +32,20 @@ struct VectorOf {
   typedef T type __attribute__((vector_size(Bytes)));
 };
 
+// Where the micro-kernel reads its operands: both packed, A in place (a narrow product streams A
+// once instead of packing it), or B in place (a product of a few rows, where each element of B
+// meets only a tile or two of A, streams B instead).
+enum class Operands { Packed, DirectA, DirectB };
+
 // c[MR × NR] (row stride ldc, unit column stride) = (accumulate ? c : 0) + Σ_p a[p] ⊗ b[p], with
-// b packed [kc][NR], NR = NV vectors, and a either packed [kc][MR] or, when Direct, read in place
-// with strides (a_rs, a_cs): a narrow product streams A once instead of packing it. Inlined into
-// one wrapper per ISA so the same source is compiled for AVX-512, AVX2 and the baseline.
-template <class T, int Bytes, int MR, int NV, bool Direct>
+// a packed [kc][MR] or (DirectA) read in place with strides (a_rs, a_cs), and b packed [kc][NR],
+// NR = NV vectors, or (DirectB) read in place as rows of row stride b_rs. Inlined into one wrapper
+// per ISA so the same source is compiled for AVX-512, AVX2 and the baseline.
+template <class T, int Bytes, int MR, int NV, Operands Mode>
 __attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, const T* a,
                                                              std::int64_t a_rs, std::int64_t a_cs,
-                                                             const T* b, T* c, std::int64_t ldc,
-                                                             bool accumulate) {
+                                                             const T* b, std::int64_t b_rs, T* c,
+                                                             std::int64_t ldc, bool accumulate) {
   using V = typename VectorOf<T, Bytes>::type;
   constexpr int W = Bytes / sizeof(T);
   constexpr int NR = NV * W;
@@ -50,9 +55,10 @@ __attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, co
   }
   for (std::int64_t p = 0; p < kc; ++p) {
     V bv[NV];
-    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b + p * NR + v * W, Bytes);
+    const T* b_row = Mode == Operands::DirectB ? b + p * b_rs : b + p * NR;
+    for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b_row + v * W, Bytes);
     for (int i = 0; i < MR; ++i) {
-      const T ap = Direct ? a[i * a_rs + p * a_cs] : a[p * MR + i];
+      const T ap = Mode == Operands::DirectA ? a[i * a_rs + p * a_cs] : a[p * MR + i];
       const V ai = V{} + ap;  // broadcast
       for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
     }
@@ -70,33 +76,34 @@ __attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, co
   }
 }
 
-#define MT_MICRO_KERNEL_ARGS                                                           \
-  std::int64_t kc, const T *a, std::int64_t a_rs, std::int64_t a_cs, const T *b, T *c, \
-      std::int64_t ldc, bool acc
+#define MT_MICRO_KERNEL_ARGS                                                     \
+  std::int64_t kc, const T *a, std::int64_t a_rs, std::int64_t a_cs, const T *b, \
+      std::int64_t b_rs, T *c, std::int64_t ldc, bool acc
 
-template <class T, int Bytes, int MR, int NV, bool Direct>
+template <class T, int Bytes, int MR, int NV, Operands Mode>
 __attribute__((target("arch=x86-64-v4"))) void micro_kernel_avx512(MT_MICRO_KERNEL_ARGS) {
-  micro_kernel_body<T, Bytes, MR, NV, Direct>(kc, a, a_rs, a_cs, b, c, ldc, acc);
+  micro_kernel_body<T, Bytes, MR, NV, Mode>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, acc);
 }
 
-template <class T, int Bytes, int MR, int NV, bool Direct>
+template <class T, int Bytes, int MR, int NV, Operands Mode>
 __attribute__((target("arch=x86-64-v3"))) void micro_kernel_avx2(MT_MICRO_KERNEL_ARGS) {
-  micro_kernel_body<T, Bytes, MR, NV, Direct>(kc, a, a_rs, a_cs, b, c, ldc, acc);
+  micro_kernel_body<T, Bytes, MR, NV, Mode>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, acc);
 }
 
-template <class T, int Bytes, int MR, int NV, bool Direct>
+template <class T, int Bytes, int MR, int NV, Operands Mode>
 void micro_kernel_generic(MT_MICRO_KERNEL_ARGS) {
-  micro_kernel_body<T, Bytes, MR, NV, Direct>(kc, a, a_rs, a_cs, b, c, ldc, acc);
+  micro_kernel_body<T, Bytes, MR, NV, Mode>(kc, a, a_rs, a_cs, b, b_rs, c, ldc, acc);
 }
 
 template <class T>
-using MicroKernel = void (*)(std::int64_t, const T*, std::int64_t, std::int64_t, const T*, T*,
-                             std::int64_t, bool);
+using MicroKernel = void (*)(std::int64_t, const T*, std::int64_t, std::int64_t, const T*,
+                             std::int64_t, T*, std::int64_t, bool);
 
 template <class T>
 struct Kernel {
-  MicroKernel<T> run;         // A packed
-  MicroKernel<T> run_direct;  // A read in place
+  MicroKernel<T> run;           // both packed
+  MicroKernel<T> run_direct;    // A read in place
+  MicroKernel<T> run_direct_b;  // B read in place
   std::int64_t mr;
   std::int64_t nr;
   const char* name;
@@ -115,16 +122,28 @@ Kernel<T> kernel_with(CpuIsa isa) {
   constexpr int mr128 = NV == 1 ? (MR > 8 ? 8 : MR) : (MR > 4 ? 4 : MR);
   switch (isa) {
     case CpuIsa::Avx512:
-      return {&micro_kernel_avx512<T, b512, MR, NV, false>,
-              &micro_kernel_avx512<T, b512, MR, NV, true>, MR, NV * w512, "avx512"};
+      return {&micro_kernel_avx512<T, b512, MR, NV, Operands::Packed>,
+              &micro_kernel_avx512<T, b512, MR, NV, Operands::DirectA>,
+              &micro_kernel_avx512<T, b512, MR, NV, Operands::DirectB>,
+              MR,
+              NV * w512,
+              "avx512"};
     case CpuIsa::Avx2:
-      return {&micro_kernel_avx2<T, b256, mr256, NV, false>,
-              &micro_kernel_avx2<T, b256, mr256, NV, true>, mr256, NV * w256, "avx2"};
+      return {&micro_kernel_avx2<T, b256, mr256, NV, Operands::Packed>,
+              &micro_kernel_avx2<T, b256, mr256, NV, Operands::DirectA>,
+              &micro_kernel_avx2<T, b256, mr256, NV, Operands::DirectB>,
+              mr256,
+              NV * w256,
+              "avx2"};
     case CpuIsa::Generic:
       break;
   }
-  return {&micro_kernel_generic<T, 16, mr128, NV, false>,
-          &micro_kernel_generic<T, 16, mr128, NV, true>, mr128, NV * w128, "generic"};
+  return {&micro_kernel_generic<T, 16, mr128, NV, Operands::Packed>,
+          &micro_kernel_generic<T, 16, mr128, NV, Operands::DirectA>,
+          &micro_kernel_generic<T, 16, mr128, NV, Operands::DirectB>,
+          mr128,
+          NV * w128,
+          "generic"};
 }
 
 // The tallest two-vector tile unless a shorter one pads fewer rows of an m-row product.
@@ -212,8 +231,16 @@ void pack_b_panels(std::int64_t kc, std::int64_t nc, const T* b, std::int64_t rs
     T* dst = out + panel * nr * kc;
     if (cols < nr) std::fill(dst, dst + nr * kc, T(0));
     if (cs == 1) {
-      for (std::int64_t p = 0; p < kc; ++p)
-        std::memcpy(dst + p * nr, b + p * rs + j, cols * sizeof(T));
+      // A row of a panel is short (NR elements): copied in fixed 32-byte chunks, which compile to
+      // vector moves, rather than by a memcpy call per row.
+      constexpr std::int64_t chunk = 32 / sizeof(T);
+      const std::int64_t whole = cols / chunk * chunk;
+      for (std::int64_t p = 0; p < kc; ++p) {
+        const T* src = b + p * rs + j;
+        T* row = dst + p * nr;
+        for (std::int64_t jj = 0; jj < whole; jj += chunk) std::memcpy(row + jj, src + jj, 32);
+        for (std::int64_t jj = whole; jj < cols; ++jj) row[jj] = src[jj];
+      }
     } else if (rs == 1) {  // a transposed operand: its columns are contiguous
       for (std::int64_t jj = 0; jj < cols; ++jj) {
         const T* column = b + (j + jj) * cs;
@@ -285,9 +312,9 @@ void macro_kernel(const Kernel<T>& kernel, std::int64_t mc, std::int64_t nc, std
       const T* b = packed_b + panel * nr * kc;
       T* c_tile = c.data + i * c.row_stride + j * c.col_stride;
       if (rows == mr && cols == nr && c.col_stride == 1) {
-        kernel.run(kc, a, 0, 0, b, c_tile, c.row_stride, accumulate);
+        kernel.run(kc, a, 0, 0, b, 0, c_tile, c.row_stride, accumulate);
       } else {
-        kernel.run(kc, a, 0, 0, b, tile, nr, false);
+        kernel.run(kc, a, 0, 0, b, 0, tile, nr, false);
         write_tile(tile, nr, rows, cols, c_tile, c.row_stride, c.col_stride, accumulate);
       }
     }
@@ -397,20 +424,182 @@ void narrow_gemm(const Kernel<T>& kernel, std::int64_t m, std::int64_t n, std::i
         const T* a_block = a.data + i * a.row_stride + pc * a.col_stride;
         T* c_tile = c.data + i * c.row_stride;
         if (rows == mr && n == nr && c.col_stride == 1) {
-          kernel.run_direct(kc, a_block, a.row_stride, a.col_stride, packed_b, c_tile, c.row_stride,
-                            add);
+          kernel.run_direct(kc, a_block, a.row_stride, a.col_stride, packed_b, 0, c_tile,
+                            c.row_stride, add);
           continue;
         }
         if (rows == mr) {
-          kernel.run_direct(kc, a_block, a.row_stride, a.col_stride, packed_b, tile, nr, false);
+          kernel.run_direct(kc, a_block, a.row_stride, a.col_stride, packed_b, 0, tile, nr, false);
         } else {  // the last rows: packed and zero-padded, so nothing past A is read
           T* packed_a = a_scratch.get(mr * kc);
           pack_a(rows, kc, a_block, a.row_stride, a.col_stride, mr, packed_a);
-          kernel.run(kc, packed_a, 0, 0, packed_b, tile, nr, false);
+          kernel.run(kc, packed_a, 0, 0, packed_b, 0, tile, nr, false);
         }
         write_tile(tile, nr, rows, n, c_tile, c.row_stride, c.col_stride, add);
       }
     });
+  }
+}
+
+// At most two tiles tall with B's rows contiguous (a convolution's O × L output, O ≤ 16): each
+// element of B meets one or two tiles of A, so packing B would move it once more than the
+// multiply-adds read it. A (a few rows) is packed; B streams through the micro-kernel in place,
+// its last partial panel packed and zero-padded so that nothing past B is read.
+constexpr std::int64_t kShortRows = 16;
+
+template <class T>
+void short_gemm(const Kernel<T>& kernel, std::int64_t m, std::int64_t n, std::int64_t k,
+                MatrixRef<const T> a, MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
+  const Blocking blocks = blocking_for(kernel);
+  const std::int64_t mr = kernel.mr, nr = kernel.nr;
+  const std::int64_t row_tiles = (m + mr - 1) / mr;
+  const std::int64_t full_panels = n / nr, rest = n - full_panels * nr;
+  static thread_local Scratch<T> a_scratch;
+  static thread_local Scratch<T> b_scratch;
+  T* packed_a = a_scratch.get(row_tiles * mr * blocks.kc);
+  T* tail_b = b_scratch.get(blocks.kc * nr);
+  const bool threaded = m * n * k > kParallelFlops;
+  for (std::int64_t pc = 0; pc < k; pc += blocks.kc) {
+    const std::int64_t kc = std::min(blocks.kc, k - pc);
+    pack_a(m, kc, a.data + pc * a.col_stride, a.row_stride, a.col_stride, mr, packed_a);
+    const bool add = accumulate || pc > 0;
+    const T* b_rows = b.data + pc * b.row_stride;
+    // One task: the column panels [first, last), every row tile of each.
+    auto panels = [&](std::int64_t first, std::int64_t last) {
+      alignas(64) T tile[16 * 64];
+      for (std::int64_t panel = first; panel < last; ++panel) {
+        const std::int64_t j = panel * nr;
+        const bool tail = panel == full_panels;
+        const std::int64_t cols = tail ? rest : nr;
+        if (tail) pack_b_panels(kc, rest, b_rows + j, b.row_stride, std::int64_t{1}, nr, tail_b);
+        for (std::int64_t t = 0; t < row_tiles; ++t) {
+          const std::int64_t rows = std::min(mr, m - t * mr);
+          const T* a_tile = packed_a + t * mr * kc;
+          T* c_tile = c.data + t * mr * c.row_stride + j * c.col_stride;
+          if (!tail && rows == mr && c.col_stride == 1) {
+            kernel.run_direct_b(kc, a_tile, 0, 0, b_rows + j, b.row_stride, c_tile, c.row_stride,
+                                add);
+            continue;
+          }
+          if (tail) {
+            kernel.run(kc, a_tile, 0, 0, tail_b, 0, tile, nr, false);
+          } else {
+            kernel.run_direct_b(kc, a_tile, 0, 0, b_rows + j, b.row_stride, tile, nr, false);
+          }
+          write_tile(tile, nr, rows, cols, c_tile, c.row_stride, c.col_stride, add);
+        }
+      }
+    };
+    const std::int64_t all = full_panels + (rest > 0 ? 1 : 0);
+    if (threaded) {
+      // The tail panel packs into the calling thread's buffer: it runs there, after the others.
+      parallel_for(0, full_panels, 4, panels);
+      if (rest > 0) panels(full_panels, all);
+    } else {
+      panels(0, all);
+    }
+  }
+}
+
+// ---- deep products: dot products along a contiguous k
+// ----------------------------------------------
+
+// C[i, j] (+)= Σ_p A[i, p] · B[p, j] for blocks of RI × RJ elements of C whose rows of A and
+// columns of B are contiguous along p: RI · RJ vector accumulators run along p, each reduced to
+// its element at the end. rows_a[r] / cols_b[r] point at the block's runs (callers pad a partial
+// block by repeating a run; write_rows / write_cols say how many results are real).
+template <class T, int Bytes, int RI, int RJ>
+__attribute__((always_inline)) inline void dot_block_body(std::int64_t k, const T* const* rows_a,
+                                                          const T* const* cols_b, T* c,
+                                                          std::int64_t c_rs, std::int64_t c_cs,
+                                                          int write_rows, int write_cols,
+                                                          bool accumulate) {
+  using V = typename VectorOf<T, Bytes>::type;
+  constexpr int W = Bytes / sizeof(T);
+  V acc[RI][RJ];
+  for (int i = 0; i < RI; ++i) {
+    for (int j = 0; j < RJ; ++j) acc[i][j] = V{};
+  }
+  std::int64_t p = 0;
+  for (; p + W <= k; p += W) {
+    V a[RI], b[RJ];
+    for (int i = 0; i < RI; ++i) std::memcpy(&a[i], rows_a[i] + p, Bytes);
+    for (int j = 0; j < RJ; ++j) std::memcpy(&b[j], cols_b[j] + p, Bytes);
+    for (int i = 0; i < RI; ++i) {
+      for (int j = 0; j < RJ; ++j) acc[i][j] += a[i] * b[j];
+    }
+  }
+  for (int i = 0; i < write_rows; ++i) {
+    for (int j = 0; j < write_cols; ++j) {
+      T sum = T(0);
+      for (int l = 0; l < W; ++l) sum += acc[i][j][l];
+      for (std::int64_t q = p; q < k; ++q) sum += rows_a[i][q] * cols_b[j][q];
+      T& dst = c[i * c_rs + j * c_cs];
+      dst = accumulate ? dst + sum : sum;
+    }
+  }
+}
+
+#define MT_DOT_BLOCK_ARGS                                                                  \
+  std::int64_t k, const T *const *rows_a, const T *const *cols_b, T *c, std::int64_t c_rs, \
+      std::int64_t c_cs, int write_rows, int write_cols, bool acc
+
+template <class T, int Bytes, int RI, int RJ>
+__attribute__((target("arch=x86-64-v4"))) void dot_block_avx512(MT_DOT_BLOCK_ARGS) {
+  dot_block_body<T, Bytes, RI, RJ>(k, rows_a, cols_b, c, c_rs, c_cs, write_rows, write_cols, acc);
+}
+
+template <class T, int Bytes, int RI, int RJ>
+__attribute__((target("arch=x86-64-v3"))) void dot_block_avx2(MT_DOT_BLOCK_ARGS) {
+  dot_block_body<T, Bytes, RI, RJ>(k, rows_a, cols_b, c, c_rs, c_cs, write_rows, write_cols, acc);
+}
+
+template <class T, int Bytes, int RI, int RJ>
+void dot_block_generic(MT_DOT_BLOCK_ARGS) {
+  dot_block_body<T, Bytes, RI, RJ>(k, rows_a, cols_b, c, c_rs, c_cs, write_rows, write_cols, acc);
+}
+
+// 4 × 4 blocks: 16 accumulators and 8 operand vectors fit AVX-512's 32 registers.
+constexpr int kDotRows = 4, kDotCols = 4;
+
+template <class T>
+using DotBlock = void (*)(std::int64_t, const T* const*, const T* const*, T*, std::int64_t,
+                          std::int64_t, int, int, bool);
+
+template <class T>
+DotBlock<T> dot_block_for(CpuIsa isa) {
+  switch (isa) {
+    case CpuIsa::Avx512:
+      return &dot_block_avx512<T, 64, kDotRows, kDotCols>;
+    case CpuIsa::Avx2:
+      return &dot_block_avx2<T, 32, kDotRows, kDotCols>;
+    case CpuIsa::Generic:
+      break;
+  }
+  return &dot_block_generic<T, 16, kDotRows, kDotCols>;
+}
+
+// A deep product (k far larger than m and n: a convolution's weight gradient, summed over every
+// window position) whose operands both run contiguously along k: packing would copy all of A and
+// B for a few multiply-adds per element, while dot products read each run once, in place.
+template <class T>
+void dot_gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
+              MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
+  const DotBlock<T> block = dot_block_for<T>(cpu_isa());
+  for (std::int64_t i = 0; i < m; i += kDotRows) {
+    const int rows = static_cast<int>(std::min<std::int64_t>(kDotRows, m - i));
+    const T* rows_a[kDotRows];
+    for (int r = 0; r < kDotRows; ++r)
+      rows_a[r] = a.data + (i + std::min(r, rows - 1)) * a.row_stride;
+    for (std::int64_t j = 0; j < n; j += kDotCols) {
+      const int cols = static_cast<int>(std::min<std::int64_t>(kDotCols, n - j));
+      const T* cols_b[kDotCols];
+      for (int r = 0; r < kDotCols; ++r) {
+        cols_b[r] = b.data + (j + std::min(r, cols - 1)) * b.col_stride;
+      }
+      block(k, rows_a, cols_b, c.data + i * c.row_stride + j * c.col_stride, c.row_stride,
+            c.col_stride, rows, cols, accumulate);
+    }
   }
 }
 
@@ -465,8 +654,23 @@ void gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
   if (m <= 0 || n <= 0) return;
   if (k <= 0) return zero_or_keep(m, n, c, accumulate);
   if (m * n * k <= kSmallFlops) return small_gemm(m, n, k, a, b, c, accumulate);
+  if (a.col_stride == 1 && b.row_stride == 1 && k >= 16 * std::max(m, n)) {
+    return dot_gemm(m, n, k, a, b, c, accumulate);
+  }
   const Kernel<T> narrow = narrow_kernel_for<T>(cpu_isa(), n);
   if (n <= narrow.nr) return narrow_gemm(narrow, m, n, k, a, b, c, accumulate);
+  // At most one vector tall with a B stored column by column (a convolution's weight gradient
+  // G · colsᵀ): the blocked path would pack all of B element by element for a few rows of
+  // multiply-adds; Cᵀ = Bᵀ · Aᵀ is a narrow product that streams B in place instead.
+  const Kernel<T> short_rows = narrow_kernel_for<T>(cpu_isa(), m);
+  if (m <= short_rows.nr && b.col_stride != 1) {
+    return narrow_gemm(short_rows, n, m, k, {b.data, b.col_stride, b.row_stride},
+                       {a.data, a.col_stride, a.row_stride}, {c.data, c.col_stride, c.row_stride},
+                       accumulate);
+  }
+  if (m <= kShortRows && b.col_stride == 1) {
+    return short_gemm(kernel_for<T>(cpu_isa(), m), m, n, k, a, b, c, accumulate);
+  }
   const std::int64_t threads = m * n * k > kParallelFlops ? get_num_threads() : 1;
   if (threads == 1) return blocked_gemm(m, n, k, a, b, c, accumulate);
   // One parallel region per product: C is cut into one piece per thread along its longer

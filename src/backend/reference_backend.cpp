@@ -2,6 +2,7 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <limits>
 
 #include "minitorch/backend/backend.h"
 
@@ -46,6 +47,58 @@ void for_each_indexed_row(const TensorData& index, std::int64_t rows, std::int64
       }
     }
   });
+}
+
+// Storage position of element (i0, i1, ...) of t.
+template <class... I>
+std::int64_t at(const TensorData& t, I... index) {
+  const std::array<std::int64_t, sizeof...(I)> i{index...};
+  return t.offset() + index_to_position(i, t.strides());
+}
+
+struct Planes {
+  std::int64_t batch, channels, height, width;
+};
+
+Planes planes_of(const TensorData& t) {
+  return {t.shape()[0], t.shape()[1], t.shape()[2], t.shape()[3]};
+}
+
+// Calls f(b, c, i, j, oh, ow, ih, iw) for every window position whose kernel element (i, j) lies
+// inside the input (ih in [0, H), iw in [0, W)): the one walk behind unfold, fold and pooling.
+template <class F>
+void for_each_window_element(const Planes& p, const Window2d& k, F&& f) {
+  const std::int64_t out_h = k.out_h(p.height), out_w = k.out_w(p.width);
+  for (std::int64_t b = 0; b < p.batch; ++b) {
+    for (std::int64_t c = 0; c < p.channels; ++c) {
+      for (std::int64_t oh = 0; oh < out_h; ++oh) {
+        for (std::int64_t ow = 0; ow < out_w; ++ow) {
+          for (std::int64_t i = 0; i < k.kh; ++i) {
+            for (std::int64_t j = 0; j < k.kw; ++j) {
+              const std::int64_t ih = oh * k.sh + i * k.dh - k.ph;
+              const std::int64_t iw = ow * k.sw + j * k.dw - k.pw;
+              if (ih < 0 || ih >= p.height || iw < 0 || iw >= p.width) continue;
+              f(b, c, i, j, oh, ow, ih, iw);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Sets every element of a 4-D tensor to zero.
+template <class T>
+void zero_4d(const TensorData& t) {
+  const Planes p = planes_of(t);
+  T* y = t.data<T>();
+  for (std::int64_t b = 0; b < p.batch; ++b) {
+    for (std::int64_t c = 0; c < p.channels; ++c) {
+      for (std::int64_t h = 0; h < p.height; ++h) {
+        for (std::int64_t w = 0; w < p.width; ++w) y[at(t, b, c, h, w)] = T(0);
+      }
+    }
+  }
 }
 
 class ReferenceBackend final : public Backend {
@@ -175,6 +228,197 @@ class ReferenceBackend final : public Backend {
     // out row index[n] += src row n
     for_each_indexed_row(index, src.shape()[0], src.shape()[1], src, out,
                          [](const auto& from, auto& to) { to += from; });
+  }
+
+  void unfold(const TensorData& in, const Window2d& k, const TensorData& out) const override {
+    const Planes p = planes_of(in);
+    const std::int64_t out_w = k.out_w(p.width);
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = in.data<T>();
+      T* y = out.data<T>();
+      // Zeros first, so the padding needs no case of its own.
+      for (std::int64_t b = 0; b < out.shape()[0]; ++b) {
+        for (std::int64_t r = 0; r < out.shape()[1]; ++r) {
+          for (std::int64_t l = 0; l < out.shape()[2]; ++l) y[at(out, b, r, l)] = T(0);
+        }
+      }
+      for_each_window_element(
+          p, k, [&](auto b, auto c, auto i, auto j, auto oh, auto ow, auto ih, auto iw) {
+            y[at(out, b, (c * k.kh + i) * k.kw + j, oh * out_w + ow)] = x[at(in, b, c, ih, iw)];
+          });
+    });
+  }
+
+  void fold(const TensorData& in, const Window2d& k, const TensorData& out) const override {
+    const Planes p = planes_of(out);
+    const std::int64_t out_w = k.out_w(p.width);
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = in.data<T>();
+      T* y = out.data<T>();
+      zero_4d<T>(out);
+      for_each_window_element(
+          p, k, [&](auto b, auto c, auto i, auto j, auto oh, auto ow, auto ih, auto iw) {
+            y[at(out, b, c, ih, iw)] += x[at(in, b, (c * k.kh + i) * k.kw + j, oh * out_w + ow)];
+          });
+    });
+  }
+
+  void pool2d(PoolOp op, const TensorData& in, const Window2d& k, const TensorData& out,
+              const TensorData& indices) const override {
+    const Planes p = planes_of(in);
+    const Planes o = planes_of(out);
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = in.data<T>();
+      T* y = out.data<T>();
+      for (std::int64_t b = 0; b < o.batch; ++b) {
+        for (std::int64_t c = 0; c < o.channels; ++c) {
+          for (std::int64_t oh = 0; oh < o.height; ++oh) {
+            for (std::int64_t ow = 0; ow < o.width; ++ow) {
+              // PyTorch's scan: the maximum starts at -inf on the window's first element inside
+              // the input (so an all -inf window still names a position); a sum starts at 0.
+              T acc = op == PoolOp::Max ? -std::numeric_limits<T>::infinity() : T(0);
+              std::int64_t where = -1;
+              for (std::int64_t i = 0; i < k.kh; ++i) {
+                for (std::int64_t j = 0; j < k.kw; ++j) {
+                  const std::int64_t ih = oh * k.sh + i * k.dh - k.ph;
+                  const std::int64_t iw = ow * k.sw + j * k.dw - k.pw;
+                  if (ih < 0 || ih >= p.height || iw < 0 || iw >= p.width) continue;
+                  const T v = x[at(in, b, c, ih, iw)];
+                  if (op == PoolOp::Avg) {
+                    acc += v;
+                  } else if (where < 0 || v > acc || std::isnan(v)) {
+                    if (v > acc || std::isnan(v)) acc = v;
+                    where = ih * p.width + iw;
+                  }
+                }
+              }
+              y[at(out, b, c, oh, ow)] = op == PoolOp::Max ? acc : acc / T(k.kh * k.kw);
+              if (op == PoolOp::Max) indices.data<T>()[at(indices, b, c, oh, ow)] = T(where);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  void pool2d_backward(PoolOp op, const TensorData& d, const TensorData& indices, const Window2d& k,
+                       const TensorData& dx) const override {
+    const Planes p = planes_of(dx);
+    dispatch_dtype(dx.dtype(), [&]<class T>() {
+      const T* g = d.data<T>();
+      T* y = dx.data<T>();
+      zero_4d<T>(dx);
+      const T count = static_cast<T>(k.kh * k.kw);
+      if (op == PoolOp::Avg) {
+        for_each_window_element(
+            p, k, [&](auto b, auto c, auto, auto, auto oh, auto ow, auto ih, auto iw) {
+              y[at(dx, b, c, ih, iw)] += g[at(d, b, c, oh, ow)] / count;
+            });
+        return;
+      }
+      const T* where = indices.data<T>();
+      const Planes o = planes_of(d);
+      for (std::int64_t b = 0; b < o.batch; ++b) {
+        for (std::int64_t c = 0; c < o.channels; ++c) {
+          for (std::int64_t oh = 0; oh < o.height; ++oh) {
+            for (std::int64_t ow = 0; ow < o.width; ++ow) {
+              const auto position = static_cast<std::int64_t>(where[at(indices, b, c, oh, ow)]);
+              if (position < 0) continue;  // a window entirely in the padding
+              y[at(dx, b, c, position / p.width, position % p.width)] += g[at(d, b, c, oh, ow)];
+            }
+          }
+        }
+      }
+    });
+  }
+
+  // The three convolution primitives as one walk: every (output element, kernel element) pair
+  // whose input element lies inside the input, in the order b, o, oh, ow, c, i, j.
+  template <class F>
+  static void for_each_conv_term(const Planes& input, const Planes& output, const Window2d& k,
+                                 F&& f) {
+    for (std::int64_t b = 0; b < output.batch; ++b) {
+      for (std::int64_t o = 0; o < output.channels; ++o) {
+        for (std::int64_t oh = 0; oh < output.height; ++oh) {
+          for (std::int64_t ow = 0; ow < output.width; ++ow) {
+            for (std::int64_t c = 0; c < input.channels; ++c) {
+              for (std::int64_t i = 0; i < k.kh; ++i) {
+                for (std::int64_t j = 0; j < k.kw; ++j) {
+                  const std::int64_t ih = oh * k.sh + i * k.dh - k.ph;
+                  const std::int64_t iw = ow * k.sw + j * k.dw - k.pw;
+                  if (ih < 0 || ih >= input.height || iw < 0 || iw >= input.width) continue;
+                  f(b, o, oh, ow, c, i, j, ih, iw);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  void conv2d(const TensorData& in, const TensorData& weight, const TensorData& bias,
+              const Window2d& k, const TensorData& out) const override {
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const T* x = in.data<T>();
+      const T* w = weight.data<T>();
+      T* y = out.data<T>();
+      const Planes o = planes_of(out);
+      for (std::int64_t b = 0; b < o.batch; ++b) {
+        for (std::int64_t c = 0; c < o.channels; ++c) {
+          const T start = bias.defined() ? bias.data<T>()[at(bias, c)] : T(0);
+          for (std::int64_t h = 0; h < o.height; ++h) {
+            for (std::int64_t v = 0; v < o.width; ++v) y[at(out, b, c, h, v)] = start;
+          }
+        }
+      }
+      for_each_conv_term(
+          planes_of(in), o, k,
+          [&](auto b, auto oc, auto oh, auto ow, auto c, auto i, auto j, auto ih, auto iw) {
+            y[at(out, b, oc, oh, ow)] += w[at(weight, oc, c, i, j)] * x[at(in, b, c, ih, iw)];
+          });
+    });
+  }
+
+  void conv2d_backward_input(const TensorData& d, const TensorData& weight, const Window2d& k,
+                             const TensorData& dx) const override {
+    dispatch_dtype(dx.dtype(), [&]<class T>() {
+      const T* g = d.data<T>();
+      const T* w = weight.data<T>();
+      T* y = dx.data<T>();
+      zero_4d<T>(dx);
+      for_each_conv_term(
+          planes_of(dx), planes_of(d), k,
+          [&](auto b, auto oc, auto oh, auto ow, auto c, auto i, auto j, auto ih, auto iw) {
+            y[at(dx, b, c, ih, iw)] += w[at(weight, oc, c, i, j)] * g[at(d, b, oc, oh, ow)];
+          });
+    });
+  }
+
+  void conv2d_backward_weight(const TensorData& in, const TensorData& d, const Window2d& k,
+                              const TensorData& dweight, const TensorData& dbias) const override {
+    dispatch_dtype(dweight.dtype(), [&]<class T>() {
+      const T* x = in.data<T>();
+      const T* g = d.data<T>();
+      T* dw = dweight.data<T>();
+      zero_4d<T>(dweight);
+      for_each_conv_term(
+          planes_of(in), planes_of(d), k,
+          [&](auto b, auto oc, auto oh, auto ow, auto c, auto i, auto j, auto ih, auto iw) {
+            dw[at(dweight, oc, c, i, j)] += g[at(d, b, oc, oh, ow)] * x[at(in, b, c, ih, iw)];
+          });
+      if (!dbias.defined()) return;
+      T* db = dbias.data<T>();
+      const Planes o = planes_of(d);
+      for (std::int64_t c = 0; c < o.channels; ++c) db[at(dbias, c)] = T(0);
+      for (std::int64_t b = 0; b < o.batch; ++b) {
+        for (std::int64_t c = 0; c < o.channels; ++c) {
+          for (std::int64_t h = 0; h < o.height; ++h) {
+            for (std::int64_t v = 0; v < o.width; ++v) db[at(dbias, c)] += g[at(d, b, c, h, v)];
+          }
+        }
+      }
+    });
   }
 
   void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const override {

@@ -23,14 +23,27 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim) {
   return z - z.exp().sum(dim, true).log();
 }
 
-Tensor dropout(const Tensor& x, double p, bool training, Generator* generator) {
+void check_probability(double p, const char* op) {
   if (!(p >= 0.0 && p <= 1.0)) {
-    throw Error("dropout: probability " + std::to_string(p) + " is not in [0, 1]");
+    throw Error(std::string(op) + ": probability " + std::to_string(p) + " is not in [0, 1]");
   }
+}
+
+Tensor dropout_with_mask(const Tensor& x, const Tensor& mask, double p) {
+  check_probability(p, "dropout_with_mask");
+  if (mask.shape() != x.shape()) {
+    throw Error("dropout_with_mask: mask of shape " + shape_to_string(mask.shape()) +
+                " for input of shape " + shape_to_string(x.shape()) + "; expected equal shapes");
+  }
+  if (p == 1.0) return x * 0.0;  // nothing is kept, and 1 / (1 - p) would be infinite
+  return x * mask.detach() * (1.0 / (1.0 - p));
+}
+
+Tensor dropout(const Tensor& x, double p, bool training, Generator* generator) {
+  check_probability(p, "dropout");
   if (!training || p == 0.0) return x;
   if (p == 1.0) return x * 0.0;
-  const Tensor keep = rand(x.shape(), options_like(x), generator) > p;
-  return x * keep * (1.0 / (1.0 - p));
+  return dropout_with_mask(x, rand(x.shape(), options_like(x), generator) > p, p);
 }
 
 Tensor tile(const Tensor& x, std::int64_t kh, std::int64_t kw) {
@@ -50,12 +63,32 @@ Tensor tile(const Tensor& x, std::int64_t kh, std::int64_t kw) {
       .view({b, c, h / kh, w / kw, kh * kw});
 }
 
-Tensor avg_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel) {
-  return tile(x, kernel[0], kernel[1]).mean(4);
+Window2d pooling_window(const char* op, std::array<std::int64_t, 2> kernel,
+                        std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding) {
+  auto pair = [](std::array<std::int64_t, 2> v) {
+    return "(" + std::to_string(v[0]) + ", " + std::to_string(v[1]) + ")";
+  };
+  if (stride == std::array<std::int64_t, 2>{0, 0}) stride = kernel;
+  if (kernel[0] < 1 || kernel[1] < 1 || stride[0] < 1 || stride[1] < 1) {
+    throw Error(std::string(op) + ": kernel " + pair(kernel) + " and stride " + pair(stride) +
+                "; expected positive sizes (stride {0, 0} means the kernel size)");
+  }
+  if (padding[0] < 0 || padding[1] < 0 || padding[0] > kernel[0] / 2 ||
+      padding[1] > kernel[1] / 2) {
+    throw Error(std::string(op) + ": padding " + pair(padding) + " for kernel " + pair(kernel) +
+                "; expected padding >= 0 and at most half the kernel size");
+  }
+  return {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1]};
 }
 
-Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel) {
-  return tile(x, kernel[0], kernel[1]).max(4).first;
+Tensor avg_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
+                  std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding) {
+  return pool2d(x, PoolOp::Avg, pooling_window("avg_pool2d", kernel, stride, padding));
+}
+
+Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
+                  std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding) {
+  return pool2d(x, PoolOp::Max, pooling_window("max_pool2d", kernel, stride, padding));
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
@@ -65,25 +98,10 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                 shape_to_string(weight.shape()) +
                 "; expected [B, C, H, W] and [O, C, kh, kw] with the same C");
   }
-  const std::int64_t out_channels = weight.size(0);
-  if (bias.defined() && bias.shape() != Shape{out_channels}) {
-    throw Error("conv2d: bias of shape " + shape_to_string(bias.shape()) + "; expected [" +
-                std::to_string(out_channels) + "]");
-  }
   const Window2d window{weight.size(2),      weight.size(3),     options.stride[0],
                         options.stride[1],   options.padding[0], options.padding[1],
                         options.dilation[0], options.dilation[1]};
-  const Tensor cols = im2col(x, window);  // [B, L, C·kh·kw]
-  const std::int64_t batch = x.size(0), positions = cols.size(1);
-  // One GEMM over every output position of the batch: [B·L, C·kh·kw] · [C·kh·kw, O].
-  Tensor y =
-      cols.view({batch * positions, -1}).matmul(weight.reshape({out_channels, -1}).transpose(0, 1));
-  if (bias.defined()) y = y + bias;
-  const std::int64_t span_h = window.dh * (window.kh - 1) + 1,
-                     span_w = window.dw * (window.kw - 1) + 1;
-  const std::int64_t out_h = (x.size(2) + 2 * window.ph - span_h) / window.sh + 1;
-  const std::int64_t out_w = (x.size(3) + 2 * window.pw - span_w) / window.sw + 1;
-  return y.view({batch, out_h, out_w, out_channels}).permute({0, 3, 1, 2}).contiguous();
+  return minitorch::conv2d(x, weight, bias, window);
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,

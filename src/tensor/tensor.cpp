@@ -329,6 +329,10 @@ Tensor Tensor::binary(BinaryOp op, const Tensor& other) const {
   const Tensor a = *this;
   const Tensor b = other;
   TensorImpl::record(out, minitorch::op_name(op), {a, b}, [op, a, b](const Tensor& g) {
+    // ∂(a ± b) is ±1 whatever the operands: the gradient itself flows on, with no kernel and no
+    // copy (gradients are never written in place, so sharing one is safe).
+    if (op == BinaryOp::Add) return std::vector<Tensor>{g, g};
+    if (op == BinaryOp::Sub) return std::vector<Tensor>{g, b.requires_grad() ? g.neg() : Tensor()};
     const Tensor da = empty_like(g);
     const Tensor db = empty_like(g);
     a.backend().zip_backward(op, a.tensor_data(), b.tensor_data(), g.tensor_data(),
@@ -654,95 +658,146 @@ Tensor Tensor::to(Dtype target) const {
 
 namespace {
 
-struct WindowGeometry {
-  std::int64_t b, c, h, w, out_h, out_w;
-};
+std::string window_to_string(const Window2d& k) {
+  auto pair = [](std::int64_t a, std::int64_t b) {
+    return std::to_string(a) + "x" + std::to_string(b);
+  };
+  return "kernel " + pair(k.kh, k.kw) + ", stride " + pair(k.sh, k.sw) + ", padding " +
+         pair(k.ph, k.pw) + ", dilation " + pair(k.dh, k.dw);
+}
 
-WindowGeometry window_geometry(const Tensor& x, const Window2d& k) {
-  if (x.dim() != 4) {
-    throw Error("im2col: input of shape " + shape_to_string(x.shape()) +
+// Checks that `window` slides over an input of shape [B, C, H, W] with at least one position.
+void check_window(const Shape& input, const Window2d& k, const std::string& op) {
+  if (input.size() != 4) {
+    throw Error(op + ": input of shape " + shape_to_string(input) +
                 "; expected 4 dimensions [batch, channels, height, width]");
   }
   if (k.kh < 1 || k.kw < 1 || k.sh < 1 || k.sw < 1 || k.dh < 1 || k.dw < 1 || k.ph < 0 ||
       k.pw < 0) {
-    throw Error("im2col: kernel, stride and dilation must be positive and padding >= 0");
+    throw Error(op + ": " + window_to_string(k) +
+                "; expected a positive kernel, stride and dilation and padding >= 0");
   }
-  WindowGeometry g{x.size(0), x.size(1), x.size(2), x.size(3), 0, 0};
   const std::int64_t span_h = k.dh * (k.kh - 1) + 1, span_w = k.dw * (k.kw - 1) + 1;
-  if (g.h + 2 * k.ph < span_h || g.w + 2 * k.pw < span_w) {
-    throw Error("im2col: a " + std::to_string(span_h) + "x" + std::to_string(span_w) +
-                " window (kernel with dilation) does not fit the padded " +
-                std::to_string(g.h + 2 * k.ph) + "x" + std::to_string(g.w + 2 * k.pw) + " input");
-  }
-  g.out_h = (g.h + 2 * k.ph - span_h) / k.sh + 1;
-  g.out_w = (g.w + 2 * k.pw - span_w) / k.sw + 1;
-  return g;
-}
-
-// The output positions o in [0, out) whose input coordinate o·stride + offset lies in [0, size):
-// a contiguous range [first, last).
-std::pair<std::int64_t, std::int64_t> valid_range(std::int64_t out, std::int64_t size,
-                                                  std::int64_t stride, std::int64_t offset) {
-  std::int64_t first = 0;
-  while (first < out && first * stride + offset < 0) ++first;
-  std::int64_t last = out;
-  while (last > first && (last - 1) * stride + offset >= size) --last;
-  return {first, last};
-}
-
-// Calls fn(input view, column view) for each kernel offset (i, j): the part of x that offset
-// reads, and where it sits in the [B, out_h, out_w, C, kh, kw] columns.
-template <class Fn>
-void for_each_window_offset(const TensorData& x, const TensorData& cols, const WindowGeometry& g,
-                            const Window2d& k, Fn&& fn) {
-  const Strides& xs = x.strides();
-  // cols is contiguous [B, out_h, out_w, C, kh, kw].
-  const std::int64_t c_stride = k.kh * k.kw, ow_stride = g.c * c_stride,
-                     oh_stride = g.out_w * ow_stride, b_stride = g.out_h * oh_stride;
-  for (std::int64_t i = 0; i < k.kh; ++i) {
-    const auto [h0, h1] = valid_range(g.out_h, g.h, k.sh, i * k.dh - k.ph);
-    for (std::int64_t j = 0; j < k.kw; ++j) {
-      const auto [w0, w1] = valid_range(g.out_w, g.w, k.sw, j * k.dw - k.pw);
-      if (h0 >= h1 || w0 >= w1) continue;
-      const Shape shape{g.b, h1 - h0, w1 - w0, g.c};
-      const TensorData in(x.storage(), shape, {xs[0], xs[2] * k.sh, xs[3] * k.sw, xs[1]},
-                          x.offset() + (h0 * k.sh + i * k.dh - k.ph) * xs[2] +
-                              (w0 * k.sw + j * k.dw - k.pw) * xs[3]);
-      const TensorData out(cols.storage(), shape, {b_stride, oh_stride, ow_stride, c_stride},
-                           cols.offset() + h0 * oh_stride + w0 * ow_stride + i * k.kw + j);
-      fn(in, out);
-    }
+  const std::int64_t h = input[2] + 2 * k.ph, w = input[3] + 2 * k.pw;
+  if (h < span_h || w < span_w) {
+    throw Error(op + ": a " + std::to_string(span_h) + "x" + std::to_string(span_w) +
+                " window (kernel with dilation) does not fit the padded " + std::to_string(h) +
+                "x" + std::to_string(w) + " input; expected at least one window position");
   }
 }
 
 }  // namespace
 
-Tensor im2col(const Tensor& x, const Window2d& window) {
-  const WindowGeometry g = window_geometry(x, window);
-  const Tensor cols(
-      TensorData::zeros({g.b, g.out_h, g.out_w, g.c, window.kh, window.kw}, x.dtype()),
-      &x.backend());
-  for_each_window_offset(
-      x.tensor_data(), cols.tensor_data(), g, window,
-      [&](const TensorData& in, const TensorData& out) { x.backend().copy(in, out); });
-  const Tensor out(cols.tensor_data().view({g.b, g.out_h * g.out_w, g.c * window.kh * window.kw}),
-                   &x.backend());
+Tensor unfold(const Tensor& x, const Window2d& window) {
+  check_window(x.shape(), window, "unfold");
   const Shape input_shape = x.shape();
-  TensorImpl::record(out, "im2col", {x}, [input_shape, g, window](const Tensor& grad) {
-    // col2im: every window's values go back to where they were read from, summed where windows
-    // overlap (one kernel offset at a time, so no two writes of one pass collide).
-    const Tensor dx = zeros(input_shape, options_like(grad));
-    const Tensor cols = grad.contiguous();
-    const Backend& backend = grad.backend();
-    for_each_window_offset(dx.tensor_data(), cols.tensor_data(), g, window,
-                           [&](const TensorData& target, const TensorData& source) {
-                             const TensorData sum =
-                                 TensorData::uninitialized(target.shape(), target.dtype());
-                             backend.zip(BinaryOp::Add, target, source, sum);
-                             backend.copy(sum, target);
-                           });
-    return std::vector<Tensor>{dx};
+  const std::int64_t positions = window.out_h(input_shape[2]) * window.out_w(input_shape[3]);
+  const Tensor out = empty({input_shape[0], input_shape[1] * window.kh * window.kw, positions},
+                           x.dtype(), x.backend());
+  x.backend().unfold(x.tensor_data(), window, out.tensor_data());
+  TensorImpl::record(out, "unfold", {x}, [input_shape, window](const Tensor& g) {
+    return std::vector<Tensor>{fold(g, {input_shape[2], input_shape[3]}, window)};
   });
+  return out;
+}
+
+Tensor fold(const Tensor& cols, std::array<std::int64_t, 2> output_size, const Window2d& window) {
+  const std::int64_t kernel = window.kh * window.kw;
+  if (cols.dim() != 3 || kernel < 1 || cols.size(1) % kernel != 0) {
+    throw Error("fold: columns of shape " + shape_to_string(cols.shape()) + " for a " +
+                std::to_string(window.kh) + "x" + std::to_string(window.kw) +
+                " kernel; expected [batch, channels·kh·kw, positions]");
+  }
+  const Shape output_shape{cols.size(0), cols.size(1) / kernel, output_size[0], output_size[1]};
+  check_window(output_shape, window, "fold");
+  const std::int64_t positions = window.out_h(output_size[0]) * window.out_w(output_size[1]);
+  if (cols.size(2) != positions) {
+    throw Error("fold: columns of shape " + shape_to_string(cols.shape()) + " have " +
+                std::to_string(cols.size(2)) + " positions; expected " + std::to_string(positions) +
+                " for a " + std::to_string(output_size[0]) + "x" + std::to_string(output_size[1]) +
+                " output with " + window_to_string(window));
+  }
+  const Tensor out = empty(output_shape, cols.dtype(), cols.backend());
+  cols.backend().fold(cols.tensor_data(), window, out.tensor_data());
+  TensorImpl::record(out, "fold", {cols},
+                     [window](const Tensor& g) { return std::vector<Tensor>{unfold(g, window)}; });
+  return out;
+}
+
+Tensor im2col(const Tensor& x, const Window2d& window) {
+  return unfold(x, window).transpose(1, 2);
+}
+
+Tensor pool2d(const Tensor& x, PoolOp op, const Window2d& window) {
+  check_window(x.shape(), window, minitorch::op_name(op));
+  const Shape input_shape = x.shape();
+  const Shape output_shape{input_shape[0], input_shape[1], window.out_h(input_shape[2]),
+                           window.out_w(input_shape[3])};
+  const Tensor out = empty(output_shape, x.dtype(), x.backend());
+  // Max pooling remembers where each window's maximum was: its backward scatters to there.
+  const Tensor indices = op == PoolOp::Max ? empty(output_shape, x.dtype(), x.backend()) : Tensor();
+  const TensorData no_indices;
+  x.backend().pool2d(op, x.tensor_data(), window, out.tensor_data(),
+                     indices.defined() ? indices.tensor_data() : no_indices);
+  TensorImpl::record(out, minitorch::op_name(op), {x},
+                     [op, window, indices, input_shape](const Tensor& g) {
+                       const Tensor dx = empty(input_shape, g.dtype(), g.backend());
+                       const TensorData none;
+                       g.backend().pool2d_backward(op, g.tensor_data(),
+                                                   indices.defined() ? indices.tensor_data() : none,
+                                                   window, dx.tensor_data());
+                       return std::vector<Tensor>{dx};
+                     });
+  return out;
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Window2d& window) {
+  check_compatible(x, weight, "conv2d");
+  if (bias.defined()) check_compatible(x, bias, "conv2d");
+  check_window(x.shape(), window, "conv2d");
+  if (weight.dim() != 4 || weight.size(1) != x.size(1) || weight.size(2) != window.kh ||
+      weight.size(3) != window.kw) {
+    throw Error("conv2d: input of shape " + shape_to_string(x.shape()) + " and weight of shape " +
+                shape_to_string(weight.shape()) + "; expected [B, C, H, W] and [O, C, " +
+                std::to_string(window.kh) + ", " + std::to_string(window.kw) + "] with the same C");
+  }
+  const std::int64_t channels = weight.size(0);
+  if (bias.defined() && bias.shape() != Shape{channels}) {
+    throw Error("conv2d: bias of shape " + shape_to_string(bias.shape()) + "; expected [" +
+                std::to_string(channels) + "]");
+  }
+  const Shape input_shape = x.shape();
+  const Tensor out =
+      empty({input_shape[0], channels, window.out_h(input_shape[2]), window.out_w(input_shape[3])},
+            x.dtype(), x.backend());
+  // Kernels read the weight as an [O, C·kh·kw] matrix: a strided weight is copied once here.
+  const Tensor w = weight.detach().contiguous();
+  const TensorData none;
+  x.backend().conv2d(x.tensor_data(), w.tensor_data(), bias.defined() ? bias.tensor_data() : none,
+                     window, out.tensor_data());
+  const Tensor input = x;
+  auto backward = [input, w, window, with_bias = bias.defined()](const Tensor& grad) {
+    const Tensor g = grad.contiguous();
+    const Backend& backend = g.backend();
+    std::vector<Tensor> grads(with_bias ? 3 : 2);
+    if (input.requires_grad()) {
+      grads[0] = empty(input.shape(), g.dtype(), backend);
+      backend.conv2d_backward_input(g.tensor_data(), w.tensor_data(), window,
+                                    grads[0].tensor_data());
+    }
+    // The weight's and the bias's gradients come from one pass (whether or not both need it).
+    grads[1] = empty(w.shape(), g.dtype(), backend);
+    if (with_bias) grads[2] = empty({w.size(0)}, g.dtype(), backend);
+    backend.conv2d_backward_weight(input.tensor_data(), g.tensor_data(), window,
+                                   grads[1].tensor_data(),
+                                   with_bias ? grads[2].tensor_data() : TensorData());
+    return grads;
+  };
+  if (bias.defined()) {
+    TensorImpl::record(out, "convolution", {x, weight, bias}, std::move(backward));
+  } else {
+    TensorImpl::record(out, "convolution", {x, weight}, std::move(backward));
+  }
   return out;
 }
 

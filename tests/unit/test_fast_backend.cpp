@@ -12,52 +12,14 @@
 #include "minitorch/backend/gemm.h"
 #include "minitorch/parallel/parallel.h"
 #include "minitorch/tensor/creation.h"
+#include "reference_check.h"
 
 namespace mt = minitorch;
 using mt::Tensor;
 
 namespace {
 
-Tensor on(const Tensor& t, const mt::Backend& backend) {
-  return Tensor(t.tensor_data(), &backend);
-}
-
-void expect_close(const Tensor& got, const Tensor& want, double tolerance,
-                  const std::string& what) {
-  ASSERT_EQ(got.shape(), want.shape()) << what;
-  const auto a = got.to_vector();
-  const auto b = want.to_vector();
-  std::size_t bad = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!(std::abs(a[i] - b[i]) <= tolerance * (1 + std::abs(b[i])))) {
-      if (bad++ == 0)
-        ADD_FAILURE() << what << ": element " << i << " is " << a[i] << ", expected " << b[i];
-    }
-  }
-  EXPECT_EQ(bad, 0u) << what;
-}
-
-// Runs fn on the fast backend (each ISA, 1 and 2 threads) and the reference, and compares.
-void check_against_reference(const std::vector<Tensor>& inputs,
-                             const std::function<Tensor(const std::vector<Tensor>&)>& fn,
-                             const std::string& what, double tolerance = 1e-5) {
-  std::vector<Tensor> reference_inputs;
-  for (const auto& x : inputs) reference_inputs.push_back(on(x, mt::reference_backend()));
-  const Tensor want = fn(reference_inputs);
-  for (auto isa : {mt::CpuIsa::Generic, mt::CpuIsa::Avx2, mt::CpuIsa::Avx512}) {
-    if (isa > mt::best_supported_isa()) continue;
-    mt::set_cpu_isa(isa);
-    for (int threads : {1, 2}) {
-      mt::set_num_threads(threads);
-      std::vector<Tensor> fast_inputs;
-      for (const auto& x : inputs) fast_inputs.push_back(on(x, mt::fast_backend()));
-      expect_close(fn(fast_inputs), want, tolerance,
-                   what + " [" + mt::isa_name(isa) + ", " + std::to_string(threads) + " threads]");
-    }
-  }
-  mt::set_cpu_isa(mt::best_supported_isa());
-  mt::set_num_threads(2);
-}
+using mt::testing::check_against_reference;
 
 using V = const std::vector<Tensor>&;
 

@@ -1,8 +1,9 @@
-// nn::functional and its layers: softmax, log_softmax, dropout, tile, pooling.
+// nn::functional and its layers: softmax, log_softmax, dropout, tile, pooling, unfold / fold.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "error_helpers.h"
 #include "minitorch/core/error.h"
 #include "minitorch/nn/conv.h"
 #include "minitorch/nn/dropout.h"
@@ -84,7 +85,82 @@ TEST(Pooling, LayersAndFlatten) {
   EXPECT_EQ(mt::nn::MaxPool2d(2).forward(x).shape(), (mt::Shape{2, 3, 4, 4}));
   EXPECT_EQ(mt::nn::AvgPool2d(4).forward(x).shape(), (mt::Shape{2, 3, 2, 2}));
   EXPECT_EQ(mt::nn::Flatten().forward(x).shape(), (mt::Shape{2, 192}));
-  EXPECT_EQ(mt::nn::MaxPool2d(2).to_string(), "MaxPool2d(kernel_size=2, stride=2)");
+  EXPECT_EQ(mt::nn::MaxPool2d(2).to_string(),
+            "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+}
+
+TEST(Pooling, StridePaddingAndDefaultsAsPyTorch) {
+  const Tensor x = mt::rand({2, 3, 7, 9});
+  EXPECT_EQ(F::max_pool2d(x, {3, 3}).shape(), (mt::Shape{2, 3, 2, 3}));  // stride = kernel
+  EXPECT_EQ(F::max_pool2d(x, {3, 3}, {2, 2}).shape(), (mt::Shape{2, 3, 3, 4}));
+  EXPECT_EQ(F::avg_pool2d(x, {3, 3}, {1, 1}, {1, 1}).shape(), (mt::Shape{2, 3, 7, 9}));
+  EXPECT_EQ(F::avg_pool2d(x, {2, 2}, {2, 2}, {1, 1}).shape(), (mt::Shape{2, 3, 4, 5}));
+  // Average pooling counts the padding as zeros; max pooling never selects it.
+  const Tensor ones = mt::ones({1, 1, 2, 2});
+  EXPECT_EQ(F::avg_pool2d(ones, {2, 2}, {2, 2}, {1, 1}).to_vector(),
+            (std::vector<double>{0.25, 0.25, 0.25, 0.25}));
+  EXPECT_EQ(F::max_pool2d(-ones, {2, 2}, {2, 2}, {1, 1}).to_vector(),
+            (std::vector<double>{-1, -1, -1, -1}));
+  // The gradient of a tie goes to the window's first maximum only.
+  const Tensor tied = mt::zeros({1, 1, 2, 2}, {.requires_grad = true});
+  F::max_pool2d(tied, {2, 2}).sum().backward();
+  EXPECT_EQ(tied.grad().to_vector(), (std::vector<double>{1, 0, 0, 0}));
+}
+
+TEST(Pooling, ErrorsNameWhatWasExpected) {
+  using mt::testing::error_of;
+  const Tensor x = mt::rand({1, 1, 4, 4});
+  EXPECT_CONTAINS(error_of([&] {
+                    F::max_pool2d(x, {2, 2}, {2, 2}, {2, 0});
+                  }),
+                  "at most half the kernel");
+  EXPECT_CONTAINS(error_of([&] { F::avg_pool2d(x, {0, 2}); }), "positive");
+  EXPECT_CONTAINS(error_of([&] { F::max_pool2d(x, {2, 2}, {-1, 2}); }), "positive");
+  EXPECT_CONTAINS(error_of([&] { F::max_pool2d(mt::rand({4, 4}), {2, 2}); }), "4 dimensions");
+  EXPECT_CONTAINS(error_of([&] { F::avg_pool2d(x, {5, 5}); }), "does not fit");
+  EXPECT_THROW(mt::nn::MaxPool2d(2, 1, 2), mt::Error);
+  EXPECT_THROW(mt::nn::AvgPool2d(0), mt::Error);
+}
+
+TEST(Pooling, LayersPrintLikePyTorch) {
+  EXPECT_EQ(mt::nn::MaxPool2d(3, 2, 1).to_string(),
+            "MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)");
+  EXPECT_EQ(mt::nn::MaxPool2d(std::array<std::int64_t, 2>{2, 3}).to_string(),
+            "MaxPool2d(kernel_size=(2, 3), stride=(2, 3), padding=0, dilation=1, ceil_mode=False)");
+  EXPECT_EQ(mt::nn::AvgPool2d(2).to_string(), "AvgPool2d(kernel_size=2, stride=2, padding=0)");
+  EXPECT_EQ(mt::nn::AvgPool2d(3, 1, 1).forward(mt::rand({1, 2, 5, 5})).shape(),
+            (mt::Shape{1, 2, 5, 5}));
+}
+
+TEST(Dropout, WithAMaskScalesTheKeptValues) {
+  const Tensor x = mt::tensor({1.0, -2.0, 3.0, 4.0}, {.requires_grad = true});
+  const Tensor mask = mt::tensor({1.0, 0.0, 1.0, 0.0});
+  const Tensor y = F::dropout_with_mask(x, mask, 0.5);
+  EXPECT_EQ(y.to_vector(), (std::vector<double>{2.0, 0.0, 6.0, 0.0}));
+  y.sum().backward();
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<double>{2.0, 0.0, 2.0, 0.0}));
+  EXPECT_FALSE(mask.has_grad());
+  for (double v : F::dropout_with_mask(x, mask, 1.0).to_vector()) EXPECT_EQ(v, 0.0);
+  EXPECT_CONTAINS(mt::testing::error_of([&] { F::dropout_with_mask(x, mt::ones({3}), 0.5); }),
+                  "expected equal shapes");
+  EXPECT_THROW(F::dropout_with_mask(x, mask, 1.5), mt::Error);
+}
+
+TEST(Unfold, FoldIsItsAdjointAndIm2colItsTranspose) {
+  mt::Generator g(3);
+  const Tensor x = mt::randn({2, 3, 6, 7}, {.dtype = mt::kFloat64}, &g);
+  const mt::Window2d k{3, 2, 2, 1, 1, 0, 1, 2};
+  const Tensor cols = mt::unfold(x, k);
+  EXPECT_EQ(cols.shape(), (mt::Shape{2, 18, 3 * 5}));
+  const Tensor c = mt::randn(cols.shape(), {.dtype = mt::kFloat64}, &g);
+  // <unfold(x), c> = <x, fold(c)>
+  EXPECT_NEAR((cols * c).sum().item(), (x * mt::fold(c, {6, 7}, k)).sum().item(), 1e-10);
+  EXPECT_EQ(mt::im2col(x, k).to_vector(), cols.transpose(1, 2).to_vector());
+  EXPECT_CONTAINS(mt::testing::error_of([&] { mt::fold(c, {6, 8}, k); }), "positions");
+  EXPECT_CONTAINS(mt::testing::error_of([&] {
+                    mt::fold(c.narrow(1, 0, 17), {6, 7}, k);
+                  }),
+                  "channels");
 }
 
 TEST(Conv, LayersShapesNamesAndInitialisation) {

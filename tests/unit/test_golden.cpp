@@ -2,9 +2,11 @@
 //
 // tests/fixtures/golden_tensor.json is written by scripts/make_golden_fixtures.py (PyTorch,
 // float64) and checked in; this test needs no Python. For each case it builds the inputs as
-// float64 leaves that require grad, evaluates the case's expression (kCases below), compares the
-// forward output, reduces it exactly as the script did (out.sum(), or (out * g).sum() with the
-// fixture's upstream gradient g) and calls backward(), then compares every input's grad().
+// float64 leaves that require grad (except those the fixture marks "requires_grad": false: what
+// PyTorch drew at random, such as a dropout mask, or a parameter), evaluates the case's
+// expression (kCases below), compares the forward output, reduces it exactly as the script did
+// (out.sum(), or (out * g).sum() with the fixture's upstream gradient g) and calls backward(),
+// then compares the grad() of every input that requires grad.
 // Tolerance: |got - expected| <= 1e-10 * |expected| + 1e-12.
 //
 // The expressions live twice, in the script's CASES and in kCases here, keyed by the case name;
@@ -159,6 +161,39 @@ const std::map<std::string, Expression>& cases() {
          return minitorch::nn::functional::conv1d(x["x"], x["w"], x["b"],
                                                   {.stride = 2, .padding = 1});
        }},
+      {"nn_max_pool2d_k3_s2",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::max_pool2d(x["a"], {3, 3}, {2, 2});
+       }},
+      {"nn_avg_pool2d_k3_s2",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::avg_pool2d(x["a"], {3, 3}, {2, 2});
+       }},
+      {"nn_max_pool2d_k3_s1_p1",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::max_pool2d(x["a"], {3, 3}, {1, 1}, {1, 1});
+       }},
+      {"nn_avg_pool2d_k3_s1_p1",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::avg_pool2d(x["a"], {3, 3}, {1, 1}, {1, 1});
+       }},
+      {"nn_max_pool2d_k2_s2_p1",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::max_pool2d(x["a"], {2, 2}, {2, 2}, {1, 1});
+       }},
+      {"nn_avg_pool2d_k2_s2_p1",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::avg_pool2d(x["a"], {2, 2}, {2, 2}, {1, 1});
+       }},
+      {"nn_conv2d_s2_p2_d2",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::conv2d(
+             x["x"], x["w"], x["b"], {.stride = {2, 2}, .padding = {2, 2}, .dilation = {2, 2}});
+       }},
+      {"nn_dropout_fixed_mask",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::dropout_with_mask(x["x"], x["mask"], x["p"].item());
+       }},
   };
   return kCases;
 }
@@ -273,11 +308,12 @@ TEST_P(GoldenCase, MatchesPyTorch) {
   const json& c = all.at(name);
 
   std::map<std::string, Tensor> leaves;
-  std::vector<std::string> order;
+  std::vector<std::string> order;  // the inputs whose gradients the fixture has
   for (const json& input : c.at("inputs")) {
     const auto input_name = input.at("name").get<std::string>();
-    leaves.emplace(input_name, tensor_from(input, /*requires_grad=*/true));
-    order.push_back(input_name);
+    const bool requires_grad = input.value("requires_grad", true);
+    leaves.emplace(input_name, tensor_from(input, requires_grad));
+    if (requires_grad) order.push_back(input_name);
   }
 
   const Tensor out = cases().at(name)(Inputs(leaves));

@@ -140,6 +140,36 @@ Trial shape_trial(Generator& g, mt::TensorFunction fn, int min_dims = 1) {
   return {{random_tensor(g, random_shape(g, min_dims), Domain::Any)}, std::move(fn)};
 }
 
+// Distinct values (a shuffled even spacing) in a tensor of `shape`, half the time a strided view:
+// max-pooling inputs, so that a central difference never crosses a tie.
+Tensor distinct_tensor(Generator& g, const Shape& shape) {
+  std::vector<double> values(mt::numel(shape));
+  for (std::size_t n = 0; n < values.size(); ++n) values[n] = 0.1 * double(n) - 2.0;
+  for (std::size_t n = values.size(); n > 1; --n)
+    std::swap(values[n - 1], values[g.next_u64() % n]);
+  if (g.uniform() < 0.5) return mt::from_vector(values, shape, {.dtype = mt::kFloat64});
+  const Shape swapped{shape[0], shape[2], shape[1], shape[3]};
+  return mt::from_vector(values, swapped, {.dtype = mt::kFloat64}).permute({0, 2, 1, 3});
+}
+
+// PyTorch-style pooling arguments: kernel 1-3, stride 1-3 or the default (the kernel), padding
+// up to half the kernel.
+struct PoolArgs {
+  std::array<std::int64_t, 2> kernel, stride, padding;
+};
+
+PoolArgs pool_args(Generator& g) {
+  PoolArgs a{{pick(g, 1, 3), pick(g, 1, 3)}, {0, 0}, {0, 0}};
+  if (g.uniform() < 0.7) a.stride = {pick(g, 1, 3), pick(g, 1, 3)};
+  a.padding = {pick(g, 0, a.kernel[0] / 2), pick(g, 0, a.kernel[1] / 2)};
+  return a;
+}
+
+// An input with at least one window for those arguments.
+Shape pool_shape(Generator& g, const PoolArgs& a) {
+  return {pick(g, 1, 2), pick(g, 1, 3), a.kernel[0] + pick(g, 0, 4), a.kernel[1] + pick(g, 0, 4)};
+}
+
 std::map<std::string, CaseMaker> make_cases() {
   namespace ops = mt::operators;
   using V = const std::vector<Tensor>&;
@@ -360,19 +390,32 @@ std::map<std::string, CaseMaker> make_cases() {
       return F::dropout(v[0], p, /*training=*/true, &local);
     });
   };
-  auto pooling_input = [](Generator& g, std::int64_t kh, std::int64_t kw) {
-    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), kh * pick(g, 1, 3), kw * pick(g, 1, 3)};
-    return random_tensor(g, shape, Domain::Any);
-  };
-  c["tile"] = [pooling_input](Generator& g) {
-    const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
-    return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) { return F::tile(v[0], kh, kw) * 2.0; });
-  };
-  c["avg_pool2d"] = [pooling_input](Generator& g) {
-    const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
-    return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) {
-      return F::avg_pool2d(v[0], {kh, kw});
+  c["dropout_with_mask"] = [](Generator& g) {
+    const double p = std::array{0.0, 0.25, 0.5, 1.0}[pick(g, 0, 3)];
+    const Tensor x = random_tensor(g, random_shape(g), Domain::Any);
+    std::vector<double> keep(x.numel());
+    for (auto& k : keep) k = g.uniform() < 0.6 ? 1.0 : 0.0;
+    const Tensor mask = mt::from_vector(keep, x.shape(), {.dtype = mt::kFloat64});
+    return Trial({x}, [p, mask](V v) {
+      const Tensor m(mask.to(v[0].dtype()).tensor_data(), &v[0].backend());
+      return F::dropout_with_mask(v[0], m, p);
     });
+  };
+  c["tile"] = [](Generator& g) {
+    const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), kh * pick(g, 1, 3), kw * pick(g, 1, 3)};
+    return Trial({random_tensor(g, shape, Domain::Any)},
+                 [kh, kw](V v) { return F::tile(v[0], kh, kw) * 2.0; });
+  };
+  c["avg_pool2d"] = [](Generator& g) {
+    const PoolArgs a = pool_args(g);
+    return Trial({random_tensor(g, pool_shape(g, a), Domain::Any)},
+                 [a](V v) { return F::avg_pool2d(v[0], a.kernel, a.stride, a.padding); });
+  };
+  c["max_pool2d"] = [](Generator& g) {
+    const PoolArgs a = pool_args(g);
+    return Trial({distinct_tensor(g, pool_shape(g, a))},
+                 [a](V v) { return F::max_pool2d(v[0], a.kernel, a.stride, a.padding); });
   };
   // Random convolution geometry that leaves at least one output position.
   auto random_window = [](Generator& g, std::int64_t h, std::int64_t w) {
@@ -386,6 +429,30 @@ std::map<std::string, CaseMaker> make_cases() {
     const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5), pick(g, 1, 5)};
     const mt::Window2d k = random_window(g, shape[2], shape[3]);
     return Trial({random_tensor(g, shape, Domain::Any)}, [k](V v) { return mt::im2col(v[0], k); });
+  };
+  c["unfold"] = [random_window](Generator& g) {
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5), pick(g, 1, 5)};
+    const mt::Window2d k = random_window(g, shape[2], shape[3]);
+    return Trial({random_tensor(g, shape, Domain::Any)}, [k](V v) { return mt::unfold(v[0], k); });
+  };
+  c["fold"] = [random_window](Generator& g) {
+    const std::int64_t h = pick(g, 1, 5), w = pick(g, 1, 5);
+    const mt::Window2d k = random_window(g, h, w);
+    const Shape cols{pick(g, 1, 2), pick(g, 1, 3) * k.kh * k.kw, k.out_h(h) * k.out_w(w)};
+    return Trial({random_tensor(g, cols, Domain::Any)}, [k, h, w](V v) {
+      return mt::fold(v[0], {h, w}, k);
+    });
+  };
+  c["pool2d"] = [random_window](Generator& g) {
+    // The backend's general window: stride, dilation and padding up to half the kernel.
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5), pick(g, 1, 5)};
+    mt::Window2d k = random_window(g, shape[2], shape[3]);
+    k.ph = std::min(k.ph, k.kh / 2);
+    k.pw = std::min(k.pw, k.kw / 2);
+    const auto op = g.uniform() < 0.5 ? mt::PoolOp::Max : mt::PoolOp::Avg;
+    const Tensor x =
+        op == mt::PoolOp::Max ? distinct_tensor(g, shape) : random_tensor(g, shape, Domain::Any);
+    return Trial({x}, [k, op](V v) { return mt::pool2d(v[0], op, k) * 1.5; });
   };
   c["conv2d"] = [random_window](Generator& g) {
     const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5), pick(g, 1, 5)};
@@ -431,12 +498,6 @@ std::map<std::string, CaseMaker> make_cases() {
       parts.push_back(random_tensor(g, shape, Domain::Any));
     }
     return Trial(parts, [d](V v) { return mt::cat(v, d); });
-  };
-  c["max_pool2d"] = [pooling_input](Generator& g) {
-    const auto kh = pick(g, 1, 3), kw = pick(g, 1, 3);
-    return Trial({pooling_input(g, kh, kw)}, [kh, kw](V v) {
-      return F::max_pool2d(v[0], {kh, kw});
-    });
   };
   return c;
 }
@@ -549,6 +610,7 @@ TEST(OpHarnessTable, EveryOperationHasACase) {
     required.insert(op == mt::BinaryOp::Max ? "maximum" : mt::op_name(op));
   }
   for (auto op : mt::kReduceOps) required.insert(mt::op_name(op));
+  for (auto op : mt::kPoolOps) required.insert(mt::op_name(op));
   for (const auto& name : required)
     EXPECT_TRUE(cases().count(name)) << "no harness case for " << name;
   for (const auto& [name, maker] : cases()) {

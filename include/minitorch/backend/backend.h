@@ -17,6 +17,36 @@
 //   gather_rows(table, index, out)     out [N, D] row n = table [V, D] row index[n] (index [N]
 //                                      holds row numbers as values, checked by the caller)
 //   scatter_add_rows(src, index, out)  out [V, D] row index[n] += src [N, D] row n, in order
+// Windows (tensor/window.h; the tensor layer checks that every window fits and every shape agrees,
+// and passes 4-D inputs [B, C, H, W] with L = out_h(H) · out_w(W) window positions):
+//   unfold(in, w, out)                 out [B, C·kh·kw, L] (PyTorch's unfold / im2col layout):
+//                                      out[b, (c·kh + i)·kw + j, oh·out_w + ow] =
+//                                      in[b, c, oh·sh + i·dh − ph, ow·sw + j·dw − pw], 0 in padding
+//   fold(in, w, out)                   the adjoint of unfold (col2im): out [B, C, H, W] is
+//                                      overwritten with, at each element, the sum of the entries of
+//                                      in [B, C·kh·kw, L] that unfold would have copied from it
+//   pool2d(op, in, w, out, idx)        out [B, C, out_h, out_w] = each window's maximum (op Max:
+//                                      padding never wins; idx, same shape, gets the position
+//                                      h·W + w of the window's first maximum within its plane, as a
+//                                      value; NaN counts as a maximum, as in PyTorch) or mean (op
+//                                      Avg: the sum over kh·kw, padding counted as 0; idx unused)
+//   pool2d_backward(op, d, idx, w, dx) dx [B, C, H, W] is overwritten with the gradient of
+//                                      pool2d: Max adds d[b, c, oh, ow] at the position idx names,
+//                                      Avg adds d / (kh·kw) to every element of the window
+//   conv2d(in, weight, bias, w, out)   PyTorch's conv2d (cross-correlation, padding as 0):
+//                                      out [B, O, out_h, out_w] = bias[o] (when bias, [O], is
+//                                      defined) + Σ_{c, i, j} weight[o, c, i, j] ·
+//                                      in[b, c, oh·sh + i·dh − ph, ow·sw + j·dw − pw]; the weight
+//                                      is [O, C, kh, kw]. Convolution is a primitive, not unfold ·
+//                                      matmul, so a backend can keep each image's columns in cache
+//   conv2d_backward_input(d, weight, w, dx)
+//                                      dx [B, C, H, W] is overwritten with the gradient of conv2d
+//                                      with respect to in, for the output gradient d
+//   conv2d_backward_weight(in, d, w, dweight, dbias)
+//                                      dweight [O, C, kh, kw] is overwritten with the gradient with
+//                                      respect to the weight (Σ over b, oh, ow of d times the
+//                                      window of in); dbias [O], when defined, with Σ of d over b,
+//                                      oh, ow
 // The derivative rules come from the operator functors: backends never restate an operation.
 #pragma once
 
@@ -25,6 +55,7 @@
 
 #include "minitorch/backend/op_table.h"
 #include "minitorch/tensor/tensor_data.h"
+#include "minitorch/tensor/window.h"
 
 namespace minitorch {
 
@@ -52,6 +83,20 @@ class Backend {
                            const TensorData& out) const = 0;
   virtual void scatter_add_rows(const TensorData& src, const TensorData& index,
                                 const TensorData& out) const = 0;
+  virtual void unfold(const TensorData& in, const Window2d& window,
+                      const TensorData& out) const = 0;
+  virtual void fold(const TensorData& in, const Window2d& window, const TensorData& out) const = 0;
+  virtual void pool2d(PoolOp op, const TensorData& in, const Window2d& window,
+                      const TensorData& out, const TensorData& indices) const = 0;
+  virtual void pool2d_backward(PoolOp op, const TensorData& d, const TensorData& indices,
+                               const Window2d& window, const TensorData& dx) const = 0;
+  virtual void conv2d(const TensorData& in, const TensorData& weight, const TensorData& bias,
+                      const Window2d& window, const TensorData& out) const = 0;
+  virtual void conv2d_backward_input(const TensorData& d, const TensorData& weight,
+                                     const Window2d& window, const TensorData& dx) const = 0;
+  virtual void conv2d_backward_weight(const TensorData& in, const TensorData& d,
+                                      const Window2d& window, const TensorData& dweight,
+                                      const TensorData& dbias) const = 0;
 };
 
 // The plain, obviously correct backend: the oracle other backends are tested against.

@@ -1,4 +1,4 @@
-// The op table: every elementwise and reduction primitive a backend implements, by name.
+// The op table: every elementwise, reduction and pooling primitive a backend implements, by name.
 //
 // Each enum value maps to exactly one functor of `operators/`; visit_unary / visit_binary call a
 // generic lambda with that functor, so every backend instantiates its kernels from one table.
@@ -20,6 +20,8 @@ namespace minitorch {
 enum class UnaryOp : std::uint8_t { Neg, Inv, Log, Exp, Sigmoid, Relu, Tanh, Sqrt };
 enum class BinaryOp : std::uint8_t { Add, Sub, Mul, Div, Pow, Max, Lt, Gt, Eq, IsClose };
 enum class ReduceOp : std::uint8_t { Sum, Max };
+// What a pooling window computes (Backend::pool2d): its maximum or its mean.
+enum class PoolOp : std::uint8_t { Max, Avg };
 
 inline constexpr std::array kUnaryOps{UnaryOp::Neg,  UnaryOp::Inv,     UnaryOp::Log,
                                       UnaryOp::Exp,  UnaryOp::Sigmoid, UnaryOp::Relu,
@@ -28,6 +30,7 @@ inline constexpr std::array kBinaryOps{
     BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow,
     BinaryOp::Max, BinaryOp::Lt,  BinaryOp::Gt,  BinaryOp::Eq,  BinaryOp::IsClose};
 inline constexpr std::array kReduceOps{ReduceOp::Sum, ReduceOp::Max};
+inline constexpr std::array kPoolOps{PoolOp::Max, PoolOp::Avg};
 
 static_assert(kUnaryOps.size() == static_cast<std::size_t>(UnaryOp::Sqrt) + 1,
               "every UnaryOp must be listed in kUnaryOps");
@@ -35,6 +38,8 @@ static_assert(kBinaryOps.size() == static_cast<std::size_t>(BinaryOp::IsClose) +
               "every BinaryOp must be listed in kBinaryOps");
 static_assert(kReduceOps.size() == static_cast<std::size_t>(ReduceOp::Max) + 1,
               "every ReduceOp must be listed in kReduceOps");
+static_assert(kPoolOps.size() == static_cast<std::size_t>(PoolOp::Avg) + 1,
+              "every PoolOp must be listed in kPoolOps");
 
 template <class F>
 decltype(auto) visit_unary(UnaryOp op, F&& f) {
@@ -110,6 +115,16 @@ inline const char* op_name(ReduceOp op) {
       return "sum";
     case ReduceOp::Max:
       return "max";
+  }
+  return "?";
+}
+// The names of the functional operations that use each pooling primitive (their harness cases).
+inline const char* op_name(PoolOp op) {
+  switch (op) {
+    case PoolOp::Max:
+      return "max_pool2d";
+    case PoolOp::Avg:
+      return "avg_pool2d";
   }
   return "?";
 }

@@ -5,17 +5,34 @@
 //                                          subtracted first
 //   dropout(x, p, training, generator)     zeroes each element with probability p and scales the
 //                                          rest by 1 / (1 - p) (inverted dropout); identity when
-//                                          not training or p = 0, all zeros when p = 1
+//                                          not training or p = 0, all zeros when p = 1. Draws a
+//                                          mask (uniform > p) and calls dropout_with_mask.
+//   dropout_with_mask(x, mask, p)          dropout with a given mask of x's shape holding 1 (keep)
+//                                          or 0 (drop): x · mask / (1 - p), all zeros when p = 1;
+//                                          the mask gets no gradient. What dropout computes, with
+//                                          the random draw taken out (tests, replaying a mask)
 //   tile(x, kh, kw)                        MiniTorch's tile: [B, C, H, W] -> [B, C, H/kh, W/kw,
 //                                          kh·kw], each pooling window along the last dimension
-//   avg_pool2d(x, k), max_pool2d(x, k)     non-overlapping windows (stride = kernel)
+//   max_pool2d(x, kernel, stride, padding) PyTorch's max_pool2d / avg_pool2d (floor mode): stride
+//   avg_pool2d(x, kernel, stride, padding) {0, 0} (the default) means the kernel size; max
+//                                          pooling never selects padding and sends the gradient
+//                                          to the first maximum of each window (ties: one element,
+//                                          as PyTorch); average pooling divides by kh·kw, padding
+//                                          counted as zeros (count_include_pad = true)
+//   pooling_window(op, kernel, stride, padding)
+//                                          the Window2d of those pooling arguments (stride {0, 0}:
+//                                          the kernel size), checked by PyTorch's rules; errors
+//                                          name `op`
 //   conv2d(x, w, b, options)               PyTorch's conv2d (cross-correlation): x [B, C, H, W],
 //                                          w [O, C, kh, kw], b [O] or undefined, stride /
 //                                          padding / dilation per dimension -> [B, O, Hout, Wout];
-//                                          computed as im2col(x) · w.view(O, -1)ᵀ with our GEMM
+//                                          computed per image as w.view(O, -1) · unfold(x) with
+//                                          our GEMM, which yields NCHW directly
 //   conv1d(x, w, b, options)               the same for x [B, C, L], w [O, C, k]
-// Requires: dim in range; 0 <= p <= 1; 4-D input with H % kh == 0 and W % kw == 0 for the
-// pooling functions. Violations throw minitorch::Error naming the shapes and arguments.
+// Requires: dim in range; 0 <= p <= 1; for dropout_with_mask a mask of x's shape; for tile a 4-D
+// input with H % kh == 0 and W % kw == 0; for pooling a 4-D input, a positive kernel and stride
+// and 0 <= padding <= kernel / 2 (PyTorch's rule) with at least one window. Violations throw
+// minitorch::Error naming the shapes and arguments.
 #pragma once
 
 #include <array>
@@ -30,9 +47,16 @@ namespace minitorch::nn::functional {
 Tensor softmax(const Tensor& x, std::int64_t dim);
 Tensor log_softmax(const Tensor& x, std::int64_t dim);
 Tensor dropout(const Tensor& x, double p, bool training, Generator* generator = nullptr);
+Tensor dropout_with_mask(const Tensor& x, const Tensor& mask, double p);
 Tensor tile(const Tensor& x, std::int64_t kh, std::int64_t kw);
-Tensor avg_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel);
-Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel);
+Window2d pooling_window(const char* op, std::array<std::int64_t, 2> kernel,
+                        std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding);
+Tensor avg_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
+                  std::array<std::int64_t, 2> stride = {0, 0},
+                  std::array<std::int64_t, 2> padding = {0, 0});
+Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
+                  std::array<std::int64_t, 2> stride = {0, 0},
+                  std::array<std::int64_t, 2> padding = {0, 0});
 
 struct Conv2dOptions {
   std::array<std::int64_t, 2> stride{1, 1};
@@ -50,7 +74,8 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
               const Conv1dOptions& options = {});
 
 // The functions above, by name: the op harness has a case for each.
-inline constexpr std::array<std::string_view, 8> kFunctionalOps{
-    "softmax", "log_softmax", "dropout", "tile", "avg_pool2d", "max_pool2d", "conv2d", "conv1d"};
+inline constexpr std::array<std::string_view, 9> kFunctionalOps{
+    "softmax",    "log_softmax", "dropout", "dropout_with_mask", "tile", "avg_pool2d",
+    "max_pool2d", "conv2d",      "conv1d"};
 
 }  // namespace minitorch::nn::functional

@@ -1,5 +1,13 @@
-// Pooling and reshaping layers: MaxPool2d and AvgPool2d over non-overlapping k×k windows of
-// [B, C, H, W] inputs (stride = kernel), and Flatten ([B, ...] -> [B, rest]), as torch.nn's.
+// Pooling and reshaping layers, as torch.nn's:
+//   MaxPool2d(kernel, stride, padding)   functional::max_pool2d over [B, C, H, W] inputs
+//   AvgPool2d(kernel, stride, padding)   functional::avg_pool2d (padding counted as zeros)
+//   Flatten                              [B, ...] -> [B, rest]
+// Each size is one number for both dimensions or a {height, width} pair; stride 0 (the default)
+// means the kernel size.
+//   Requires: positive kernel, stride >= 0, 0 <= padding <= kernel / 2 (Error otherwise, at
+//             construction); inputs as the functional versions require.
+// extra_repr() prints what PyTorch prints for the same arguments given as ints (a pair whose two
+// sizes differ prints as a tuple).
 #pragma once
 
 #include <array>
@@ -10,28 +18,56 @@
 
 namespace minitorch::nn {
 
+namespace detail {
+
+using Pair = std::array<std::int64_t, 2>;
+
+inline std::string pair_repr(Pair v) {
+  if (v[0] == v[1]) return std::to_string(v[0]);
+  return "(" + std::to_string(v[0]) + ", " + std::to_string(v[1]) + ")";
+}
+
+}  // namespace detail
+
 class MaxPool2d : public Layer {
  public:
-  explicit MaxPool2d(std::int64_t kernel) : kernel_{kernel, kernel} {}
-  Tensor forward(const Tensor& x) override { return functional::max_pool2d(x, kernel_); }
+  explicit MaxPool2d(std::int64_t kernel, std::int64_t stride = 0, std::int64_t padding = 0)
+      : MaxPool2d(detail::Pair{kernel, kernel}, {stride, stride}, {padding, padding}) {}
+  MaxPool2d(detail::Pair kernel, detail::Pair stride = {0, 0}, detail::Pair padding = {0, 0})
+      : window_(functional::pooling_window("MaxPool2d", kernel, stride, padding)) {}
+  Tensor forward(const Tensor& x) override {
+    return functional::max_pool2d(x, {window_.kh, window_.kw}, {window_.sh, window_.sw},
+                                  {window_.ph, window_.pw});
+  }
   std::string extra_repr() const override {
-    return "kernel_size=" + std::to_string(kernel_[0]) + ", stride=" + std::to_string(kernel_[0]);
+    return "kernel_size=" + detail::pair_repr({window_.kh, window_.kw}) +
+           ", stride=" + detail::pair_repr({window_.sh, window_.sw}) +
+           ", padding=" + detail::pair_repr({window_.ph, window_.pw}) +
+           ", dilation=1, ceil_mode=False";
   }
 
  private:
-  std::array<std::int64_t, 2> kernel_;
+  Window2d window_;
 };
 
 class AvgPool2d : public Layer {
  public:
-  explicit AvgPool2d(std::int64_t kernel) : kernel_{kernel, kernel} {}
-  Tensor forward(const Tensor& x) override { return functional::avg_pool2d(x, kernel_); }
+  explicit AvgPool2d(std::int64_t kernel, std::int64_t stride = 0, std::int64_t padding = 0)
+      : AvgPool2d(detail::Pair{kernel, kernel}, {stride, stride}, {padding, padding}) {}
+  AvgPool2d(detail::Pair kernel, detail::Pair stride = {0, 0}, detail::Pair padding = {0, 0})
+      : window_(functional::pooling_window("AvgPool2d", kernel, stride, padding)) {}
+  Tensor forward(const Tensor& x) override {
+    return functional::avg_pool2d(x, {window_.kh, window_.kw}, {window_.sh, window_.sw},
+                                  {window_.ph, window_.pw});
+  }
   std::string extra_repr() const override {
-    return "kernel_size=" + std::to_string(kernel_[0]) + ", stride=" + std::to_string(kernel_[0]);
+    return "kernel_size=" + detail::pair_repr({window_.kh, window_.kw}) +
+           ", stride=" + detail::pair_repr({window_.sh, window_.sw}) +
+           ", padding=" + detail::pair_repr({window_.ph, window_.pw});
   }
 
  private:
-  std::array<std::int64_t, 2> kernel_;
+  Window2d window_;
 };
 
 class Flatten : public Layer {

@@ -18,6 +18,7 @@
 //   - Errors throw minitorch::Error naming the shapes or dtypes and what was expected.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -30,6 +31,7 @@
 #include "minitorch/tensor/dtype.h"
 #include "minitorch/tensor/shape.h"
 #include "minitorch/tensor/tensor_data.h"
+#include "minitorch/tensor/window.h"
 
 namespace minitorch {
 
@@ -169,20 +171,38 @@ inline Tensor matmul(const Tensor& a, const Tensor& b) {
 // Sums a broadcast gradient back to `shape` (the inverse of broadcasting).
 Tensor sum_to_shape(const Tensor& tensor, const Shape& shape);
 
-// The sliding windows of a convolution, one row per output position:
-//   x [B, C, H, W] -> [B, Hout·Wout, C·kh·kw], Hout = (H + 2·ph − dh·(kh − 1) − 1) / sh + 1
-// (likewise Wout), zeros where a window reaches into the padding. Row (b, oh·Wout + ow) holds
-// x[b, c, oh·sh + i·dh − ph, ow·sw + j·dw − pw] at column (c·kh + i)·kw + j, so a convolution is
-// this matrix times the flattened weight [O, C·kh·kw]ᵀ. Differentiable (the backward adds each
-// window back, col2im). Requires a 4-D x, positive kernel, stride and dilation, padding >= 0 and
-// at least one output position (Error otherwise).
-struct Window2d {
-  std::int64_t kh, kw;
-  std::int64_t sh = 1, sw = 1;
-  std::int64_t ph = 0, pw = 0;
-  std::int64_t dh = 1, dw = 1;
-};
+// Sliding windows (geometry: tensor/window.h). Each requires a 4-D input [B, C, H, W] (3-D
+// columns for fold), a positive kernel, stride and dilation, padding >= 0 and at least one window
+// position (Error naming what was wrong otherwise); L = out_h(H) · out_w(W) positions.
+//   unfold(x, w)         PyTorch's F.unfold: [B, C, H, W] -> [B, C·kh·kw, L]; row
+//                        (c·kh + i)·kw + j, column oh·out_w + ow holds
+//                        x[b, c, oh·sh + i·dh − ph, ow·sw + j·dw − pw], 0 in the padding. A
+//                        convolution is the flattened weight [O, C·kh·kw] times these columns.
+//                        Differentiable: the gradient is fold of the output's gradient.
+//   fold(cols, {H, W}, w)
+//                        PyTorch's F.fold, the adjoint of unfold: [B, C·kh·kw, L] -> [B, C, H, W],
+//                        each entry added back to the element unfold copies it from (summed where
+//                        windows overlap). Requires cols.size(1) divisible by kh·kw and
+//                        cols.size(2) = L for the given output size. Differentiable (its gradient
+//                        is unfold).
+//   im2col(x, w)         unfold(x, w).transpose(1, 2): one row per window position,
+//                        [B, L, C·kh·kw] (a view, not contiguous).
+//   conv2d(x, weight, bias, w)
+//                        PyTorch's conv2d (cross-correlation, zero padding): x [B, C, H, W],
+//                        weight [O, C, kh, kw] (kh, kw as in w), bias [O] or undefined ->
+//                        [B, O, out_h, out_w]. Differentiable in all three. One backend primitive
+//                        (plus two for the backward), so a backend can convolve image by image
+//                        with each image's columns in cache; nn::functional::conv2d is the
+//                        PyTorch-style entry point.
+//   pool2d(x, op, w)     [B, C, H, W] -> [B, C, out_h, out_w]: each window's maximum (PoolOp::Max;
+//                        padding never wins; the gradient goes to the window's first maximum only,
+//                        PyTorch's choice for ties) or mean over kh·kw elements with padding
+//                        counted as 0 (PoolOp::Avg, PyTorch's count_include_pad). Differentiable.
+Tensor unfold(const Tensor& x, const Window2d& window);
+Tensor fold(const Tensor& cols, std::array<std::int64_t, 2> output_size, const Window2d& window);
 Tensor im2col(const Tensor& x, const Window2d& window);
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Window2d& window);
+Tensor pool2d(const Tensor& x, PoolOp op, const Window2d& window);
 
 // Rows of a table picked by index: weight [V, D], indices of any shape holding row numbers as
 // values -> [indices..., D]. The gradient adds each output row back into its table row.

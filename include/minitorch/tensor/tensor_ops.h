@@ -10,7 +10,7 @@
 
 namespace minitorch {
 
-inline constexpr std::array<std::string_view, 43> kTensorOps{
+inline constexpr std::array<std::string_view, 47> kTensorOps{
     // elementwise
     "neg", "inv", "log", "exp", "sigmoid", "relu", "tanh", "sqrt", "pow", "add", "sub", "mul",
     "div", "maximum", "lt", "gt", "eq", "is_close", "where",
@@ -20,6 +20,8 @@ inline constexpr std::array<std::string_view, 43> kTensorOps{
     "permute", "transpose", "view", "reshape", "contiguous", "expand", "narrow", "select",
     "unsqueeze", "squeeze", "flatten",
     // products and conversions
-    "matmul", "to", "clone", "im2col", "embedding", "cat"};
+    "matmul", "to", "clone", "embedding", "cat",
+    // windows
+    "unfold", "fold", "im2col", "conv2d", "pool2d"};
 
 }  // namespace minitorch
