@@ -22,7 +22,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The default model: LeNet-5 on Fashion-MNIST for a short run (RUN_EPOCHS), then its evaluation.
-RUN_EPOCHS ?= 3
+RUN_EPOCHS ?= 5
 run: build
 	@run_dir=runs/lenet-fashion-mnist-$$(date +%Y%m%d-%H%M%S); \
 	$(BUILD)/minitorch train --task fashion-mnist --model lenet --epochs $(RUN_EPOCHS) \
