@@ -128,24 +128,31 @@ struct GridFold {
   }
 };
 
-// Output rows on the grid <-> [out_h, out_w] rows: the runs of one image's O planes.
+// to[o, oh, :] = grid[o][oh·P, +out_w) for the O planes of one image (grid rows of pitch
+// `columns`): the outputs, spill dropped.
 template <class T>
-struct GridRows {
-  // to[o, oh, :] = grid[o, oh·P, +out_w) (grid rows of pitch `columns`)
-  static MT_ALWAYS_INLINE void crop(const T* grid, std::int64_t columns, std::int64_t planes,
-                                    Grid g, T* to) {
+struct GridCrop {
+  static MT_ALWAYS_INLINE void run(const T* grid, std::int64_t columns, std::int64_t planes, Grid g,
+                                   T* to) {
     for (std::int64_t o = 0; o < planes; ++o) {
       for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
         copy_run(to + (o * g.out_h + oh) * g.out_w, grid + o * columns + oh * g.pitch, g.out_w);
       }
     }
   }
-  // grid[o, oh·P, +out_w) = from[o, oh, :] (the spill positions stay as they are: zero)
-  static MT_ALWAYS_INLINE void place(const T* from, std::int64_t planes, Grid g, T* grid,
-                                     std::int64_t columns) {
+};
+
+// grid[o][0, G) = from[o] laid on the grid, zero at the spill positions: the gradients of the O
+// planes of one image.
+template <class T>
+struct GridPlace {
+  static MT_ALWAYS_INLINE void run(const T* from, std::int64_t planes, Grid g, T* grid,
+                                   std::int64_t columns) {
     for (std::int64_t o = 0; o < planes; ++o) {
       for (std::int64_t oh = 0; oh < g.out_h; ++oh) {
-        copy_run(grid + o * columns + oh * g.pitch, from + (o * g.out_h + oh) * g.out_w, g.out_w);
+        T* row = grid + o * columns + oh * g.pitch;
+        copy_run(row, from + (o * g.out_h + oh) * g.out_w, g.out_w);
+        if (oh + 1 < g.out_h) zero_run(row + g.out_w, g.pitch - g.out_w);
       }
     }
   }
@@ -174,27 +181,26 @@ void grid_conv2d(const TensorData& in, const T* w, std::int64_t depth, const Gri
   const std::int64_t positions = g.out_h * g.out_w, batch = in.shape()[0];
   const std::int64_t chunks = (batch + chunk - 1) / chunk;
   parallel_for(0, chunks, 1, [&](std::int64_t c0, std::int64_t c1) {
-    for_each_chunk(c0 * chunk, std::min(batch, c1 * chunk), chunk,
-                   [&](std::int64_t b0, std::int64_t images) {
-                     const std::int64_t columns = images * g.length;
-                     T* cols = scratch<T, kColumns>(depth * columns);
-                     T* product = scratch<T, kProduct>(out_channels * columns);
-                     thread_local std::vector<T> padded;
-                     for (std::int64_t t = 0; t < images; ++t) {
-                       std::int64_t stride = 0;
-                       const T* planes = grid_planes(in, b0 + t, g, padded, stride);
-                       run_on_cpu<GridUnfold<T>>(planes, stride, g, cols + t * g.length, columns);
-                     }
-                     if (bias)
-                       std::fill(cols + (depth - 1) * columns, cols + depth * columns, T(1));
-                     // [O, C·kh·kw (+1)] · [C·kh·kw (+1), images·G]
-                     gemm<T>(out_channels, columns, depth, {w, depth, 1}, {cols, columns, 1},
-                             {product, columns, 1});
-                     for (std::int64_t t = 0; t < images; ++t) {
-                       GridRows<T>::crop(product + t * g.length, columns, out_channels, g,
-                                         y + (b0 + t) * out_channels * positions);
-                     }
-                   });
+    for_each_chunk(
+        c0 * chunk, std::min(batch, c1 * chunk), chunk, [&](std::int64_t b0, std::int64_t images) {
+          const std::int64_t columns = images * g.length;
+          T* cols = scratch<T, kColumns>(depth * columns);
+          T* product = scratch<T, kProduct>(out_channels * columns);
+          thread_local std::vector<T> padded;
+          for (std::int64_t t = 0; t < images; ++t) {
+            std::int64_t stride = 0;
+            const T* planes = grid_planes(in, b0 + t, g, padded, stride);
+            run_on_cpu<GridUnfold<T>>(planes, stride, g, cols + t * g.length, columns);
+          }
+          if (bias) std::fill(cols + (depth - 1) * columns, cols + depth * columns, T(1));
+          // [O, C·kh·kw (+1)] · [C·kh·kw (+1), images·G]
+          gemm<T>(out_channels, columns, depth, {w, depth, 1}, {cols, columns, 1},
+                  {product, columns, 1});
+          for (std::int64_t t = 0; t < images; ++t) {
+            run_on_cpu<GridCrop<T>>(static_cast<const T*>(product + t * g.length), columns,
+                                    out_channels, g, y + (b0 + t) * out_channels * positions);
+          }
+        });
   });
 }
 
@@ -202,11 +208,10 @@ void grid_conv2d(const TensorData& in, const T* w, std::int64_t depth, const Gri
 template <class T>
 void place_gradients(const T* d, std::int64_t b0, std::int64_t images, std::int64_t out_channels,
                      const Grid& g, T* grid, std::int64_t columns) {
-  std::fill(grid, grid + out_channels * columns, T(0));
   const std::int64_t positions = g.out_h * g.out_w;
   for (std::int64_t t = 0; t < images; ++t) {
-    GridRows<T>::place(d + (b0 + t) * out_channels * positions, out_channels, g,
-                       grid + t * g.length, columns);
+    run_on_cpu<GridPlace<T>>(d + (b0 + t) * out_channels * positions, out_channels, g,
+                             grid + t * g.length, columns);
   }
 }
 
