@@ -59,7 +59,7 @@ __attribute__((always_inline)) inline void micro_kernel_body(std::int64_t kc, co
     for (int v = 0; v < NV; ++v) std::memcpy(&bv[v], b_row + v * W, Bytes);
     for (int i = 0; i < MR; ++i) {
       const T ap = Mode == Operands::DirectA ? a[i * a_rs + p * a_cs] : a[p * MR + i];
-      const V ai = V{} + ap;  // broadcast
+      const V ai = ap - V{};  // broadcast (x - 0 is exactly x, so no add is emitted; 0 + x is not)
       for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
     }
   }

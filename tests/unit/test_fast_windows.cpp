@@ -1,8 +1,9 @@
 // The fast backend's window kernels (unfold, fold, pooling, convolution) against the reference on
-// shapes the op harness's small random ones never reach: LeNet's layers (whose GEMMs take the
-// deep dot-product and few-row paths), rows long enough for the vectorised 2×2 pooling in both
-// vector widths, padding, stride and dilation, strided inputs, both dtypes, every instruction set,
-// 1 and 2 threads; values and gradients.
+// shapes the op harness's small random ones never reach: LeNet's layers (stride-1 convolutions on
+// the input's grid, several images a product; GEMMs on the deep dot-product and few-row paths),
+// rows long enough for the vectorised 2×2 pooling in both vector widths, padding, stride and
+// dilation, strided inputs, both dtypes, every instruction set, 1 and 2 threads; values and
+// gradients.
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -85,6 +86,7 @@ void check_pool(mt::PoolOp op, const mt::Shape& input, const mt::Window2d& k,
 TEST(FastWindows, LeNetConvolutions) {
   check_conv({4, 1, 28, 28}, {6, 1, 5, 5}, {.padding = {2, 2}}, "conv1");
   check_conv({4, 6, 14, 14}, {16, 6, 5, 5}, {}, "conv2");
+  check_conv({13, 6, 14, 14}, {16, 6, 5, 5}, {}, "conv2, several chunks of images");
 }
 
 TEST(FastWindows, ConvolutionsWithStrideDilationAndPadding) {
