@@ -2,7 +2,7 @@
 # Installs what `make bench` compares against, only if missing: OpenBLAS, oneDNN, Google Benchmark
 # and Debian's PyTorch. Benchmark-only: the library never links any of them.
 set -euo pipefail
-packages=(libopenblas-dev libdnnl-dev libbenchmark-dev python3-torch python3-numpy)
+packages=(libopenblas-dev libdnnl-dev libbenchmark-dev python3-torch python3-numpy time)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
