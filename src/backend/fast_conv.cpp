@@ -12,13 +12,15 @@ namespace {
 
 using namespace windows;
 
-// A per-thread buffer of at least `count` elements that only grows: one image's columns.
-template <class T>
-T* columns_scratch(std::int64_t count) {
+// Per-thread buffers that only grow, one per role.
+template <class T, int Role>
+T* scratch(std::int64_t count) {
   thread_local std::vector<T> buffer;
   if (static_cast<std::int64_t>(buffer.size()) < count) buffer.resize(count);
   return buffer.data();
 }
+
+enum Role { kColumns, kProduct, kPlane };
 
 // The sizes of a convolution: input [batch, channels, ...], output [batch, out_channels, ...],
 // `depth` = channels·kh·kw rows of columns, `positions` = out_h·out_w.
@@ -164,16 +166,6 @@ void for_each_chunk(std::int64_t first, std::int64_t last, std::int64_t chunk, B
   for (std::int64_t b = first; b < last; b += chunk) body(b, std::min(chunk, last - b));
 }
 
-// Per-thread buffers that only grow, one per role.
-template <class T, int Role>
-T* scratch(std::int64_t count) {
-  thread_local std::vector<T> buffer;
-  if (static_cast<std::int64_t>(buffer.size()) < count) buffer.resize(count);
-  return buffer.data();
-}
-
-enum Role { kColumns, kProduct, kPlanes, kPlane };
-
 template <class T>
 void grid_conv2d(const TensorData& in, const T* w, std::int64_t depth, const Grid& g,
                  std::int64_t out_channels, bool bias, T* y) {
@@ -283,7 +275,7 @@ template <class T>
 void per_image_weight_gradients(const Unfolder<T>& unfolder, const T* g, const ConvSizes& n,
                                 std::int64_t depth, std::int64_t pieces, T* partial) {
   parallel_for(0, pieces, 1, [&](std::int64_t first_piece, std::int64_t last_piece) {
-    T* cols = columns_scratch<T>(depth * n.positions);
+    T* cols = scratch<T, kColumns>(depth * n.positions);
     std::fill(cols + n.depth * n.positions, cols + depth * n.positions, T(1));
     for (std::int64_t piece = first_piece; piece < last_piece; ++piece) {
       T* dw = partial + piece * n.out_channels * depth;
@@ -349,7 +341,7 @@ void fast_conv2d(const TensorData& in, const TensorData& weight, const TensorDat
       return grid_conv2d(in, w, depth, grid, n.out_channels, bias.defined(), y);
     }
     parallel_for(0, n.batch, 1, [&](std::int64_t first, std::int64_t last) {
-      T* cols = columns_scratch<T>(depth * n.positions);
+      T* cols = scratch<T, kColumns>(depth * n.positions);
       if (bias.defined()) std::fill(cols + n.depth * n.positions, cols + depth * n.positions, T(1));
       for (std::int64_t b = first; b < last; ++b) {
         unfolder.image(b, cols);
@@ -380,7 +372,7 @@ void fast_conv2d_backward_input(const TensorData& d, const TensorData& weight, c
     const std::int64_t rows = k.kh * k.kw * n.positions;
     const std::int64_t area = p.height * p.width;
     parallel_for(0, n.batch, 1, [&](std::int64_t first, std::int64_t last) {
-      T* cols = columns_scratch<T>(n.depth * n.positions);
+      T* cols = scratch<T, kColumns>(n.depth * n.positions);
       for (std::int64_t b = first; b < last; ++b) {
         // [C·kh·kw, O] · [O, L]: the gradient of the image's columns, folded back onto it.
         gemm<T>(n.depth, n.positions, n.out_channels, {w, 1, n.depth},

@@ -1,8 +1,9 @@
-// The fast CPU backend's window kernels (internal): unfold, fold, 2-D pooling and convolution,
-// with the semantics Backend documents. Each walks one [H, W] plane of one (batch, channel) pair at
-// a time, planes (convolutions: images) split over the thread pool, rows written contiguously and
-// vectorised for the processor at hand. Layouts the kernels do not take (non-contiguous outputs,
-// fold's input, convolution weights and gradients) run the reference backend's loops.
+// The fast CPU backend's window kernels (internal): unfold, fold and 2-D pooling
+// (fast_windows.cpp) and convolution (fast_conv.cpp), with the semantics Backend documents. Each
+// walks one [H, W] plane of one (batch, channel) pair at a time (convolutions: a few images),
+// planes split over the thread pool, rows written contiguously and vectorised for the processor at
+// hand. Layouts the kernels do not take (non-contiguous outputs, fold's input, convolution weights
+// and gradients) run the reference backend's loops.
 #pragma once
 
 #include "minitorch/backend/op_table.h"

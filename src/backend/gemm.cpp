@@ -586,21 +586,27 @@ template <class T>
 void dot_gemm(std::int64_t m, std::int64_t n, std::int64_t k, MatrixRef<const T> a,
               MatrixRef<const T> b, MatrixRef<T> c, bool accumulate) {
   const DotBlock<T> block = dot_block_for<T>(cpu_isa());
-  for (std::int64_t i = 0; i < m; i += kDotRows) {
-    const int rows = static_cast<int>(std::min<std::int64_t>(kDotRows, m - i));
-    const T* rows_a[kDotRows];
-    for (int r = 0; r < kDotRows; ++r)
-      rows_a[r] = a.data + (i + std::min(r, rows - 1)) * a.row_stride;
-    for (std::int64_t j = 0; j < n; j += kDotCols) {
+  const std::int64_t row_blocks = (m + kDotRows - 1) / kDotRows;
+  const std::int64_t col_blocks = (n + kDotCols - 1) / kDotCols;
+  // Each block of C is one task's, computed in a fixed order: threads change nothing but speed.
+  const std::int64_t grain = std::max<std::int64_t>(1, kParallelFlops / (kDotRows * kDotCols * k));
+  parallel_for(0, row_blocks * col_blocks, grain, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t t = first; t < last; ++t) {
+      const std::int64_t i = t / col_blocks * kDotRows, j = t % col_blocks * kDotCols;
+      const int rows = static_cast<int>(std::min<std::int64_t>(kDotRows, m - i));
       const int cols = static_cast<int>(std::min<std::int64_t>(kDotCols, n - j));
+      const T* rows_a[kDotRows];
       const T* cols_b[kDotCols];
+      for (int r = 0; r < kDotRows; ++r) {
+        rows_a[r] = a.data + (i + std::min(r, rows - 1)) * a.row_stride;
+      }
       for (int r = 0; r < kDotCols; ++r) {
         cols_b[r] = b.data + (j + std::min(r, cols - 1)) * b.col_stride;
       }
       block(k, rows_a, cols_b, c.data + i * c.row_stride + j * c.col_stride, c.row_stride,
             c.col_stride, rows, cols, accumulate);
     }
-  }
+  });
 }
 
 }  // namespace

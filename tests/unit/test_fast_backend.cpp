@@ -122,6 +122,23 @@ TEST(FastBackend, MatmulOnAwkwardSizesViewsAndBatches) {
       "float32, threaded", 1e-4);
 }
 
+TEST(FastBackend, GemmPathsForConvolutionShapes) {
+  // Few rows with B's rows in place (a convolution's forward), deep dot products with A's rows and
+  // B's columns contiguous (its weight gradient), one vector tall with B stored by columns; each
+  // large enough to be split over threads.
+  mt::Generator g(12);
+  const Tensor a6 = mt::randn({6, 151}, {}, &g), b6 = mt::randn({151, 3000}, {}, &g);
+  check_against_reference(
+      {a6, b6}, [](V v) { return v[0].matmul(v[1]); }, "few rows", 1e-4);
+  const Tensor deep_a = mt::randn({10, 5000}, {}, &g), deep_b = mt::randn({26, 5000}, {}, &g);
+  check_against_reference(
+      {deep_a, deep_b}, [](V v) { return v[0].matmul(v[1].transpose(0, 1)); }, "deep", 1e-4);
+  const Tensor by_columns = mt::randn({700, 150}, {}, &g).transpose(0, 1);  // [150, 700]
+  check_against_reference(
+      {a6.narrow(1, 0, 150).contiguous(), by_columns}, [](V v) { return v[0].matmul(v[1]); },
+      "short, B by columns", 1e-4);
+}
+
 TEST(FastBackend, GemmIsDeterministicForAFixedThreadCount) {
   mt::manual_seed(5);
   const Tensor a = mt::randn({300, 400});

@@ -611,6 +611,10 @@ TEST(OpHarnessTable, EveryOperationHasACase) {
   }
   for (auto op : mt::kReduceOps) required.insert(mt::op_name(op));
   for (auto op : mt::kPoolOps) required.insert(mt::op_name(op));
+  for (const auto& [primitive, harness_case] : mt::kWindowPrimitives) {
+    EXPECT_TRUE(cases().count(std::string(harness_case)))
+        << "backend primitive " << primitive << " has no harness case " << harness_case;
+  }
   for (const auto& name : required)
     EXPECT_TRUE(cases().count(name)) << "no harness case for " << name;
   for (const auto& [name, maker] : cases()) {

@@ -6,7 +6,11 @@
 // sizes read at run time. Transposes and arbitrary strides of A, B and C are absorbed by packing
 // and by the tile write-back: no operand is ever copied beforehand. Large products split their
 // row blocks and column panels over the thread pool; each C element is computed by one thread
-// in a fixed order, so results depend only on the shapes and the thread count.
+// in a fixed order, so results depend only on the shapes and the thread count. Small shapes take
+// shorter paths: tiny products update C directly; products at most one vector wide (or, with B
+// stored by columns, one vector tall) stream the wide operand through a one-vector tile in place;
+// products of at most 16 rows stream B's rows in place; deep products (k ≥ 16·max(m, n)) whose A
+// rows and B columns are contiguous are computed as dot products.
 //
 //   gemm(m, n, k, a, b, c, accumulate)
 //     Requires: a is m × k, b is k × n, c is m × n (MatrixRef: data, row stride, column stride;

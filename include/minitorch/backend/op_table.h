@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "minitorch/core/error.h"
 #include "minitorch/operators/operators.h"
@@ -118,6 +120,19 @@ inline const char* op_name(ReduceOp op) {
   }
   return "?";
 }
+// The backend's window primitives (Backend::unfold ... conv2d_backward_weight), each with the op
+// harness case that exercises it; a window primitive added to Backend is listed here, and the
+// harness fails until its case exists.
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kWindowPrimitives{{
+    {"unfold", "unfold"},
+    {"fold", "fold"},
+    {"pool2d", "pool2d"},
+    {"pool2d_backward", "pool2d"},
+    {"conv2d", "conv2d"},
+    {"conv2d_backward_input", "conv2d"},
+    {"conv2d_backward_weight", "conv2d"},
+}};
+
 // The names of the functional operations that use each pooling primitive (their harness cases).
 inline const char* op_name(PoolOp op) {
   switch (op) {

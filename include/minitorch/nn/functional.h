@@ -26,8 +26,9 @@
 //   conv2d(x, w, b, options)               PyTorch's conv2d (cross-correlation): x [B, C, H, W],
 //                                          w [O, C, kh, kw], b [O] or undefined, stride /
 //                                          padding / dilation per dimension -> [B, O, Hout, Wout];
-//                                          computed per image as w.view(O, -1) · unfold(x) with
-//                                          our GEMM, which yields NCHW directly
+//                                          minitorch::conv2d, the backend's convolution primitive
+//                                          (fast backend: w.view(O, -1) · unfold(x) by our GEMM,
+//                                          a few images at a time, written in NCHW directly)
 //   conv1d(x, w, b, options)               the same for x [B, C, L], w [O, C, k]
 // Requires: dim in range; 0 <= p <= 1; for dropout_with_mask a mask of x's shape; for tile a 4-D
 // input with H % kh == 0 and W % kw == 0; for pooling a 4-D input, a positive kernel and stride
