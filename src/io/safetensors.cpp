@@ -135,7 +135,8 @@ void save_safetensors(const fs::path& path, const NamedTensors& tensors, const M
   std::vector<std::string_view> data;
   std::uint64_t offset = 0;
   for (const auto& [name, tensor] : ordered) {
-    const Tensor values = tensor.detach().contiguous();
+    // Bytes are written from the host: a GPU tensor comes over in one transfer.
+    const Tensor values = tensor.detach().contiguous().to(kCPU);
     dense.push_back(values);
     const std::size_t item = dtype_size(values.dtype());
     const auto bytes = static_cast<std::size_t>(values.numel()) * item;

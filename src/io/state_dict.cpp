@@ -78,8 +78,8 @@ void load_state_dict(nn::Module& module, const SafetensorsFile& file) {
 
   for (const auto& parameter : parameters) {
     const Tensor& stored = *in_file.at(parameter.name);
-    // The file's values on the parameter's backend (storage is shared; set_data copies).
-    parameter.value.set_data(Tensor(stored.tensor_data(), &parameter.value.backend()));
+    // The file's values on the parameter's backend and device (set_data copies).
+    parameter.value.set_data(stored.to(parameter.value.backend()));
   }
 }
 

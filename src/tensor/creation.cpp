@@ -8,18 +8,27 @@ namespace minitorch {
 namespace {
 
 const Backend& backend_of(const TensorOptions& options) {
-  return options.backend != nullptr ? *options.backend : default_backend();
+  if (!options.device) return options.backend != nullptr ? *options.backend : default_backend();
+  if (options.backend != nullptr && options.backend->device() != *options.device) {
+    throw Error("TensorOptions: backend '" + options.backend->name() + "' runs on " +
+                options.backend->device().str() + " but device " + options.device->str() +
+                " was asked for; expected one of the two, or a backend on that device");
+  }
+  return options.backend != nullptr ? *options.backend : backend_for(*options.device);
 }
 
 // Builds a tensor of `shape` whose i-th row-major element is value(i).
 template <class F>
 Tensor generate(const Shape& shape, const TensorOptions& options, F&& value) {
+  // Resolved first, so that an unavailable device fails before any work.
+  const Backend& backend = backend_of(options);
   const TensorData data = TensorData::zeros(shape, options.dtype);
   dispatch_dtype(options.dtype, [&]<class T>() {
     T* out = data.data<T>();
     for (std::int64_t i = 0; i < data.numel(); ++i) out[i] = static_cast<T>(value(i));
   });
-  return Tensor(data, &backend_of(options), options.requires_grad);
+  // Values are made on the host, then moved to the backend's device in one transfer.
+  return Tensor(data.moved_to(backend.device()), &backend, options.requires_grad);
 }
 
 void flatten_nested(const NestedList& list, std::size_t depth, Shape& shape,

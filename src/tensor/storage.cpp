@@ -7,6 +7,8 @@
 #include <new>
 #include <vector>
 
+#include "tensor/device_memory.h"
+
 namespace minitorch {
 namespace {
 
@@ -85,19 +87,84 @@ void release(void* p, std::size_t capacity) {
   std::free(p);
 }
 
+// Host to host is a memcpy; any copy involving a GPU goes to the device memory module.
+void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device,
+                std::size_t bytes) {
+  if (dst_device.is_cpu() && src_device.is_cpu()) {
+    if (bytes > 0) std::memcpy(dst, src, bytes);
+    return;
+  }
+  device_memory::copy(dst, dst_device, src, src_device, bytes);
+}
+
 }  // namespace
 
-Storage::Storage(Dtype dtype, std::int64_t size) : dtype_(dtype), size_(size), capacity_(0) {
+Storage::Storage(Dtype dtype, std::int64_t size, Device device)
+    : dtype_(dtype), device_(device), size_(size), capacity_(0) {
   if (size < 0) throw Error("Storage: negative size " + std::to_string(size));
-  bytes_ = allocate(static_cast<std::size_t>(size) * dtype_size(dtype), capacity_);
+  const std::size_t bytes = static_cast<std::size_t>(size) * dtype_size(dtype);
+  bytes_ = device.is_cpu() ? allocate(bytes, capacity_)
+                           : device_memory::allocate(device, bytes, capacity_);
 }
 
 Storage::~Storage() {
-  release(bytes_, capacity_);
+  if (device_.is_cpu()) {
+    release(bytes_, capacity_);
+  } else {
+    device_memory::release(device_, bytes_, capacity_);
+  }
 }
 
 void Storage::fill_zero() {
-  std::memset(bytes_, 0, static_cast<std::size_t>(size_) * dtype_size(dtype_));
+  const std::size_t bytes = static_cast<std::size_t>(size_) * dtype_size(dtype_);
+  if (device_.is_cpu()) {
+    std::memset(bytes_, 0, bytes);
+  } else {
+    device_memory::zero(device_, bytes_, bytes);
+  }
+}
+
+void Storage::check_position(std::int64_t position) const {
+  if (position < 0 || position >= size_) {
+    throw Error("Storage: position " + std::to_string(position) + " outside a buffer of " +
+                std::to_string(size_) + " elements");
+  }
+}
+
+double Storage::get(std::int64_t position) const {
+  check_position(position);
+  return dispatch_dtype(dtype_, [&]<class T>() {
+    T value;
+    copy_bytes(&value, kCPU, static_cast<const T*>(bytes_) + position, device_, sizeof(T));
+    return static_cast<double>(value);
+  });
+}
+
+void Storage::set(std::int64_t position, double value) {
+  check_position(position);
+  dispatch_dtype(dtype_, [&]<class T>() {
+    const T converted = static_cast<T>(value);
+    copy_bytes(static_cast<T*>(bytes_) + position, device_, &converted, kCPU, sizeof(T));
+  });
+}
+
+void Storage::copy(const Storage& src, std::int64_t src_position, Storage& dst,
+                   std::int64_t dst_position, std::int64_t count) {
+  if (src.dtype_ != dst.dtype_) {
+    throw Error(std::string("Storage::copy: ") + dtype_name(src.dtype_) + " to " +
+                dtype_name(dst.dtype_) + "; expected one dtype");
+  }
+  if (count < 0 || src_position < 0 || dst_position < 0 || src_position + count > src.size_ ||
+      dst_position + count > dst.size_) {
+    throw Error("Storage::copy: " + std::to_string(count) + " elements from position " +
+                std::to_string(src_position) + " of " + std::to_string(src.size_) + " to " +
+                std::to_string(dst_position) + " of " + std::to_string(dst.size_) +
+                "; expected ranges inside both buffers");
+  }
+  const std::size_t element = dtype_size(src.dtype_);
+  copy_bytes(static_cast<char*>(dst.bytes_) + dst_position * element, dst.device_,
+             static_cast<const char*>(src.bytes_) + src_position * element, src.device_,
+             static_cast<std::size_t>(count) * element);
 }
 
 void Storage::check_dtype(Dtype requested) const {

@@ -92,6 +92,11 @@ void check_compatible(const Tensor& a, const Tensor& b, const char* op) {
     throw Error(std::string(op) + ": dtypes " + dtype_name(a.dtype()) + " and " +
                 dtype_name(b.dtype()) + " differ; expected equal dtypes (convert one with .to())");
   }
+  if (a.device() != b.device()) {
+    throw Error(std::string(op) + ": tensors on devices " + a.device().str() + " and " +
+                b.device().str() + "; expected one device (move one with .to(" + a.device().str() +
+                ") or .to(" + b.device().str() + "))");
+  }
   if (&a.backend() != &b.backend()) {
     throw Error(std::string(op) + ": tensors on backends '" + a.backend().name() + "' and '" +
                 b.backend().name() + "'; expected one backend");
@@ -100,7 +105,7 @@ void check_compatible(const Tensor& a, const Tensor& b, const char* op) {
 
 // An output tensor whose every element the kernel writes.
 Tensor empty(Shape shape, Dtype dtype, const Backend& backend) {
-  return Tensor(TensorData::uninitialized(std::move(shape), dtype), &backend);
+  return Tensor(TensorData::uninitialized(std::move(shape), dtype, backend.device()), &backend);
 }
 
 Tensor empty_like(const Tensor& t) {
@@ -124,8 +129,13 @@ Shape with_size_one_at(Shape shape, std::int64_t dim) {
 Tensor::Tensor(TensorData data, const Backend* backend, bool requires_grad)
     : impl_(std::make_shared<TensorImpl>()) {
   if (!data.defined()) throw Error("Tensor: the tensor data is undefined");
-  impl_->data = std::move(data);
   impl_->backend = backend != nullptr ? backend : &default_backend();
+  if (data.device() != impl_->backend->device()) {
+    throw Error("Tensor: data on " + data.device().str() + " given to backend '" +
+                impl_->backend->name() + "', which runs on " + impl_->backend->device().str() +
+                "; expected data on the backend's device (use Tensor::to(device))");
+  }
+  impl_->data = std::move(data);
   impl_->requires_grad = requires_grad;
   impl_->id = next_tensor_id();
 }
@@ -154,6 +164,9 @@ bool Tensor::is_contiguous() const {
 const Backend& Tensor::backend() const {
   return *impl_->backend;
 }
+Device Tensor::device() const {
+  return impl_->data.device();
+}
 const TensorData& Tensor::tensor_data() const {
   return impl_->data;
 }
@@ -167,10 +180,11 @@ double Tensor::item() const {
 }
 
 std::vector<double> Tensor::to_vector() const {
-  // Copying into a contiguous float64 tensor lets the backend do the gathering and conversion.
-  const TensorData out = TensorData::uninitialized(shape(), kFloat64);
-  backend().copy(impl_->data, out);
-  const double* values = out.data<double>();
+  // Copying into a contiguous float64 tensor lets the backend do the gathering and conversion;
+  // on another device the values then travel to the host in one transfer.
+  const Tensor host = detach().to(kFloat64).contiguous().to(kCPU);
+  const TensorData& out = host.tensor_data();
+  const double* values = out.data<double>() + out.offset();
   return std::vector<double>(values, values + out.numel());
 }
 
@@ -654,6 +668,39 @@ Tensor Tensor::to(Dtype target) const {
   TensorImpl::record(out, "to_copy", {*this},
                      [source](const Tensor& g) { return std::vector<Tensor>{g.to(source)}; });
   return out;
+}
+
+Tensor Tensor::to(Device target) const {
+  if (target == device()) return *this;
+  return to(backend_for(target));
+}
+
+Tensor Tensor::to(const Backend& target) const {
+  if (&target == &backend()) return *this;
+  // Views with gaps or repeats are made dense on their own device first; dense ones travel with
+  // their strides (and share storage when the backend runs on the same device).
+  const TensorData& data = impl_->data;
+  const Tensor out((data.is_dense() ? data : contiguous().tensor_data()).moved_to(target.device()),
+                   &target);
+  const Backend* source = &backend();
+  TensorImpl::record(out, "to_device", {*this},
+                     [source](const Tensor& g) { return std::vector<Tensor>{g.to(*source)}; });
+  return out;
+}
+
+void Tensor::to_(Device target) const {
+  to_(backend_for(target));
+}
+
+void Tensor::to_(const Backend& target) const {
+  if (impl_->grad_fn) {
+    throw Error("to_: the tensor was computed by " + TensorImpl::backward_name(impl_->grad_fn->op) +
+                "; only leaves move in place (use to(), which is differentiable)");
+  }
+  const Tensor moved = detach().to(target);
+  impl_->data = moved.impl_->data;
+  impl_->backend = &target;
+  if (impl_->grad.defined()) impl_->grad = impl_->grad.to(target);
 }
 
 namespace {

@@ -21,17 +21,17 @@ TensorData::TensorData(std::shared_ptr<Storage> storage, Shape shape, Strides st
   }
 }
 
-TensorData TensorData::zeros(Shape shape, Dtype dtype) {
-  TensorData out = uninitialized(std::move(shape), dtype);
+TensorData TensorData::zeros(Shape shape, Dtype dtype, Device device) {
+  TensorData out = uninitialized(std::move(shape), dtype, device);
   out.storage_->fill_zero();
   return out;
 }
 
-TensorData TensorData::uninitialized(Shape shape, Dtype dtype) {
+TensorData TensorData::uninitialized(Shape shape, Dtype dtype, Device device) {
   for (auto size : shape) {
     if (size < 0) throw Error("zeros: negative size in shape " + shape_to_string(shape));
   }
-  auto storage = std::make_shared<Storage>(dtype, minitorch::numel(shape));
+  auto storage = std::make_shared<Storage>(dtype, minitorch::numel(shape), device);
   Strides strides = strides_from_shape(shape);
   return TensorData(std::move(storage), std::move(shape), std::move(strides), 0);
 }
@@ -63,13 +63,38 @@ std::int64_t TensorData::position(std::span<const std::int64_t> index) const {
 }
 
 double TensorData::get(std::span<const std::int64_t> index) const {
-  const auto at = position(index);
-  return dispatch_dtype(dtype(), [&]<class T>() { return double(data<T>()[at]); });
+  return storage_->get(position(index));
 }
 
 void TensorData::set(std::span<const std::int64_t> index, double value) const {
-  const auto at = position(index);
-  dispatch_dtype(dtype(), [&]<class T>() { data<T>()[at] = static_cast<T>(value); });
+  storage_->set(position(index), value);
+}
+
+std::int64_t TensorData::span() const {
+  if (numel() == 0) return 0;
+  std::int64_t last = 0;
+  for (std::size_t k = 0; k < shape_.size(); ++k) last += (shape_[k] - 1) * strides_[k];
+  return last + 1;
+}
+
+bool TensorData::is_dense() const {
+  for (auto stride : strides_) {
+    if (stride < 0) return false;
+  }
+  return span() == numel();
+}
+
+TensorData TensorData::moved_to(Device device) const {
+  if (device == this->device()) return *this;
+  if (!is_dense()) {
+    throw Error("moved_to: a tensor of shape " + shape_to_string(shape_) + " and strides " +
+                shape_to_string(strides_) + " on " + this->device().str() +
+                " has gaps or repeats; expected a dense view (call contiguous() first)");
+  }
+  // The block of storage the view covers, copied as is: the strides stay valid.
+  auto storage = std::make_shared<Storage>(dtype(), span(), device);
+  Storage::copy(*storage_, offset_, *storage, 0, span());
+  return TensorData(std::move(storage), shape_, strides_, 0);
 }
 
 TensorData TensorData::permute(std::span<const std::int64_t> order) const {

@@ -1,6 +1,7 @@
 // The cross-backend op harness: every Tensor operation, from one table of cases, on random shapes
 // (1–4 dims, sizes 1–5), permuted non-contiguous inputs and broadcast pairs, in float32 and
-// float64. For each trial it checks
+// float64. The CUDA backend runs every case against the reference in its own suite (CudaOpHarness),
+// each case reported skipped where there is no CUDA device. For each trial it checks
 //   - each backend under test against the reference backend (forward values);
 //   - float32 against float64 on the same values;
 //   - non-contiguous inputs against contiguous copies of them;
@@ -18,6 +19,7 @@
 
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/backend/cpu_features.h"
+#include "minitorch/backend/cuda_backend.h"
 #include "minitorch/backend/op_table.h"
 #include "minitorch/nn/functional.h"
 #include "minitorch/parallel/parallel.h"
@@ -397,7 +399,7 @@ std::map<std::string, CaseMaker> make_cases() {
     for (auto& k : keep) k = g.uniform() < 0.6 ? 1.0 : 0.0;
     const Tensor mask = mt::from_vector(keep, x.shape(), {.dtype = mt::kFloat64});
     return Trial({x}, [p, mask](V v) {
-      const Tensor m(mask.to(v[0].dtype()).tensor_data(), &v[0].backend());
+      const Tensor m = mask.to(v[0].dtype()).to(v[0].backend());
       return F::dropout_with_mask(v[0], m, p);
     });
   };
@@ -483,8 +485,7 @@ std::map<std::string, CaseMaker> make_cases() {
     for (auto& p : picks) p = double(pick(g, 0, rows - 1));  // repeats exercise the scatter-add
     const Tensor indices = mt::from_vector(picks, index_shape, {.dtype = mt::kFloat64});
     Trial t({random_tensor(g, {rows, pick(g, 1, 4)}, Domain::Any)}, [indices](V v) {
-      return mt::embedding(v[0], Tensor(indices.to(v[0].dtype()).tensor_data(), &v[0].backend())) *
-             2.0;
+      return mt::embedding(v[0], indices.to(v[0].dtype()).to(v[0].backend())) * 2.0;
     });
     return t;
   };
@@ -513,8 +514,7 @@ std::vector<Tensor> converted(const std::vector<Tensor>& inputs, mt::Dtype dtype
   for (const auto& x : inputs) {
     Tensor y = x.to(dtype);
     if (contiguous) y = y.contiguous();
-    const Tensor on_backend(y.tensor_data(), &backend);
-    out.push_back(on_backend);
+    out.push_back(y.to(backend));  // a permuted view stays one, on any device
   }
   return out;
 }
@@ -599,6 +599,53 @@ std::vector<std::string> case_names() {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryOp, OpHarness, ::testing::ValuesIn(case_names()),
+                         [](const auto& info) { return info.param; });
+
+// Every case on the GPU against the reference, in both dtypes, with the trial's strided inputs
+// and their contiguous copies; gradients too (the backward of each op runs on the GPU), compared
+// with the reference's.
+class CudaOpHarness : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CudaOpHarness, MatchesReference) {
+  if (!mt::cuda_available()) GTEST_SKIP() << "skipped: no CUDA device";
+  const CaseMaker& make = cases().at(GetParam());
+  Generator g(std::hash<std::string>{}(GetParam()));
+  const mt::Backend& cuda = mt::cuda_backend(0);
+  const auto& reference = mt::reference_backend();
+  for (int trial_number = 0; trial_number < kTrialsPerOp; ++trial_number) {
+    const Trial trial = make(g);
+    SCOPED_TRACE("trial " + std::to_string(trial_number) + ", inputs " + describe(trial));
+    for (const mt::Dtype dtype : {mt::kFloat64, mt::kFloat32}) {
+      const double tolerance = dtype == mt::kFloat64 ? 1e-10 : 1e-4;
+      for (const bool contiguous : {false, true}) {
+        const auto ref_inputs = converted(trial.inputs, dtype, reference, contiguous);
+        const auto gpu_inputs = converted(trial.inputs, dtype, cuda, contiguous);
+        for (std::size_t k = 0; trial.differentiable && k < gpu_inputs.size(); ++k) {
+          ref_inputs[k].requires_grad_();
+          gpu_inputs[k].requires_grad_();
+        }
+        const Tensor expected = trial.fn(ref_inputs);
+        const Tensor got = trial.fn(gpu_inputs);
+        const std::string what = std::string("cuda ") + mt::dtype_name(dtype) +
+                                 (contiguous ? " contiguous" : " strided");
+        EXPECT_EQ(got.device(), mt::Device::cuda(0)) << what;
+        expect_close(got.to(mt::kFloat64), expected.to(mt::kFloat64), tolerance, what);
+        if (!trial.differentiable || !expected.requires_grad()) continue;
+        // The same seed gradient on both, through every op's backward.
+        const Tensor seed = mt::ones_like(expected) * 0.5;
+        expected.backward(seed);
+        got.backward(seed.to(cuda));
+        for (std::size_t k = 0; k < gpu_inputs.size(); ++k) {
+          if (!ref_inputs[k].has_grad()) continue;
+          expect_close(gpu_inputs[k].grad().to(mt::kFloat64), ref_inputs[k].grad().to(mt::kFloat64),
+                       tolerance, what + " gradient of input " + std::to_string(k));
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryOp, CudaOpHarness, ::testing::ValuesIn(case_names()),
                          [](const auto& info) { return info.param; });
 
 TEST(OpHarnessTable, EveryOperationHasACase) {

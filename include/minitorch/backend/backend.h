@@ -48,12 +48,17 @@
 //                                      window of in); dbias [O], when defined, with Σ of d over b,
 //                                      oh, ow
 // The derivative rules come from the operator functors: backends never restate an operation.
+//
+// Devices: a backend runs on one device (device()); every TensorData passed to it lives there
+// (the tensor layer allocates outputs on backend.device() and moves data between devices itself).
+// This is where device dispatch happens: nothing above a backend branches on the device.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "minitorch/backend/op_table.h"
+#include "minitorch/core/device.h"
 #include "minitorch/tensor/tensor_data.h"
 #include "minitorch/tensor/window.h"
 
@@ -63,6 +68,8 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
+  // Where this backend's tensors live and its kernels run; the CPU unless overridden.
+  virtual Device device() const { return kCPU; }
 
   virtual void copy(const TensorData& in, const TensorData& out) const = 0;
   virtual void map(UnaryOp op, const TensorData& in, const TensorData& out) const = 0;
@@ -109,5 +116,10 @@ const Backend& fast_backend();
 // The backend new tensors use unless told otherwise (fast_backend() unless changed).
 const Backend& default_backend();
 void set_default_backend(const Backend& backend);
+
+// The backend of a device: the CPU's is default_backend() when that runs on the CPU, else
+// fast_backend(); cuda:i's is cuda_backend(i) (backend/cuda_backend.h), which throws Error naming
+// the device where it is absent or CUDA was not built.
+const Backend& backend_for(Device device);
 
 }  // namespace minitorch

@@ -11,6 +11,7 @@
 //                                 dotted names relative to this module: "layer1.weight".
 //   state_dict()                  the same names and values, detached (PyTorch's state_dict).
 //   train(on) / eval()            set the mode of the whole subtree; is_training() reads it.
+//   to(device)                    moves every parameter there in place (values with to_ only).
 //   operator<< / to_string()      print the tree like PyTorch: "Net(\n  (l1): Linear(...)\n)".
 // Violations of the naming rules throw minitorch::Error.
 #pragma once
@@ -138,6 +139,15 @@ class BasicModule {
   }
   void eval() { train(false); }
   bool is_training() const { return training_; }
+
+  // Moves every parameter of the tree to `where` (a device or backend) in place, through V's to_:
+  // the layers' own handles see it, as after PyTorch's module.to(device).
+  template <class Where>
+  requires requires(const V& v, const Where& w) { v.to_(w); }
+  BasicModule& to(const Where& where) {
+    for (auto& p : parameters()) p.to_(where);
+    return *this;
+  }
 
   // Clears the accumulated gradient of every parameter of the tree.
   void zero_grad() {

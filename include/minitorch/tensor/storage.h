@@ -1,23 +1,30 @@
-// Storage — a flat, 64-byte aligned buffer of one dtype, shared by every tensor that views it.
-//   Requires: size >= 0.
-//   Ensures:  data<T>() is valid for size elements while the storage lives; data<T>() with a T
-//             other than the storage's dtype throws Error (a kernel/dtype mix-up, never silent).
-//             The values are unspecified until written (fill_zero() zeroes them): most buffers
-//             are kernel outputs, which write every element anyway.
-// Buffers up to a few MiB come from a per-thread cache of freed buffers of the same size class,
-// so the many small tensors of a training step cost no malloc / free.
+// Storage — a flat buffer of one dtype on one device, shared by every tensor that views it.
+//   Requires: size >= 0; a CUDA device that exists (Error naming the device and why it is
+//             unavailable otherwise, also in a build without CUDA).
+//   Ensures:  data<T>() is valid for size elements while the storage lives: a host pointer on
+//             the CPU, a device pointer on a GPU (only kernels of that device's backend may
+//             dereference it); data<T>() with a T other than the storage's dtype throws Error (a
+//             kernel/dtype mix-up, never silent). The values are unspecified until written
+//             (fill_zero() zeroes them): most buffers are kernel outputs, which write every
+//             element anyway. get / set read and write one element from the host on any device
+//             (on a GPU each is a transfer: for tests and printing, not for loops).
+// Host buffers are 64-byte aligned; up to a few MiB they come from a per-thread cache of freed
+// buffers of the same size class, so the many small tensors of a training step cost no malloc /
+// free. GPU buffers come from a caching allocator (free lists per size class per device):
+// destroying a storage returns its buffer to the cache, cuda_empty_cache() to the driver.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 
+#include "minitorch/core/device.h"
 #include "minitorch/tensor/dtype.h"
 
 namespace minitorch {
 
 class Storage {
  public:
-  Storage(Dtype dtype, std::int64_t size);
+  Storage(Dtype dtype, std::int64_t size, Device device = kCPU);
 
   ~Storage();
   Storage(const Storage&) = delete;
@@ -26,6 +33,16 @@ class Storage {
   void fill_zero();
   Dtype dtype() const { return dtype_; }
   std::int64_t size() const { return size_; }
+  Device device() const { return device_; }
+
+  // One element, converted to / from double; position in [0, size) (Error otherwise).
+  double get(std::int64_t position) const;
+  void set(std::int64_t position, double value);
+
+  // Copies count elements from src (starting at src_position) to dst (at dst_position), across
+  // devices; both storages have one dtype and the ranges lie inside them (Error otherwise).
+  static void copy(const Storage& src, std::int64_t src_position, Storage& dst,
+                   std::int64_t dst_position, std::int64_t count);
 
   template <class T>
   T* data() const {
@@ -35,11 +52,22 @@ class Storage {
 
  private:
   void check_dtype(Dtype requested) const;
+  void check_position(std::int64_t position) const;
 
   Dtype dtype_;
+  Device device_;
   std::int64_t size_;
   std::size_t capacity_;  // bytes actually allocated (a size class)
   void* bytes_;
 };
+
+// CUDA at run time, for every layer (false in a build without CUDA, or without a device).
+bool cuda_built();                // compiled with the CUDA backend (MINITORCH_WITH_CUDA)
+int cuda_device_count();          // 0 without CUDA, driver or device
+bool cuda_available();            // cuda_device_count() > 0
+void cuda_empty_cache();          // every cached GPU buffer back to the driver
+std::size_t cuda_cached_bytes();  // bytes held by the cache, not by storages
+// Waits until every operation queued on `device` is done (for timing); nothing on the CPU.
+void cuda_synchronize(Device device);
 
 }  // namespace minitorch

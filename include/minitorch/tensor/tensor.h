@@ -16,6 +16,11 @@
 //   - View operations (permute, transpose, view, expand, narrow, select, squeeze, unsqueeze) share
 //     storage with their input; reshape and contiguous copy only when they must.
 //   - Errors throw minitorch::Error naming the shapes or dtypes and what was expected.
+//   - Devices: a tensor lives on its backend's device (backend.h). Operands of one operation share
+//     one backend; tensors on two devices throw an Error naming both (move one with to(device)).
+//     to(device) / cpu() / cuda(i) copy between devices (differentiable: the gradient moves back);
+//     item, to_vector, get, set and printing work on any device by copying to or from the host,
+//     which waits for the device (fine for results, slow inside loops).
 #pragma once
 
 #include <array>
@@ -23,6 +28,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,13 +48,17 @@ struct TensorImpl;
 struct TensorOptions {
   Dtype dtype = kFloat32;
   bool requires_grad = false;
-  const Backend* backend = nullptr;  // null: default_backend()
+  const Backend* backend = nullptr;  // null: backend_for(device), or default_backend()
+  // Where to create the tensor: backend_for(device) (Error when a backend on another device is
+  // also given, or the device is unavailable). Unset: the backend's device.
+  std::optional<Device> device = std::nullopt;
 };
 
 class Tensor {
  public:
   // An undefined tensor (what grad() returns before any backward).
   Tensor() = default;
+  // Requires data on the backend's device (Error naming both devices otherwise).
   explicit Tensor(TensorData data, const Backend* backend = nullptr, bool requires_grad = false);
 
   bool defined() const { return impl_ != nullptr; }
@@ -62,6 +72,7 @@ class Tensor {
   const Strides& strides() const;
   bool is_contiguous() const;
   const Backend& backend() const;
+  Device device() const;
   const TensorData& tensor_data() const;
 
   // ---- values -----------------------------------------------------------------------------------
@@ -148,6 +159,17 @@ class Tensor {
 
   Tensor matmul(const Tensor& other) const;
   Tensor to(Dtype dtype) const;
+  // The same values on `device` (through backend_for(device)); this tensor when already there.
+  Tensor to(Device device) const;
+  // The same values computed by `backend`: shares storage when the backend runs on this tensor's
+  // device, else copies there. Differentiable in either case.
+  Tensor to(const Backend& backend) const;
+  // Moves this leaf's values and gradient to `device` / `backend` in place: every handle to it
+  // sees the move (how Module::to moves parameters). Requires a leaf (Error otherwise).
+  void to_(Device device) const;
+  void to_(const Backend& backend) const;
+  Tensor cpu() const { return to(kCPU); }
+  Tensor cuda(int index = 0) const { return to(Device::cuda(index)); }
   // A copy with its own contiguous storage (differentiable).
   Tensor clone() const;
 

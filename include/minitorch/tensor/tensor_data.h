@@ -9,6 +9,10 @@
 //   expand(shape)      requires shape to be a broadcast of this shape; new dims get stride 0
 //   narrow(d, s, len)  elements s..s+len-1 of dimension d
 //   select(d, i)       element i of dimension d, the dimension removed
+//   moved_to(device)   this, when already on device; else a copy there with the same shape and
+//                      strides (requires is_dense(): the tensor layer calls contiguous() first
+//                      when the view has gaps or repeats)
+// get / set read and write one element from the host on any device (storage.h).
 // Every violation throws minitorch::Error naming the shapes and what was expected.
 #pragma once
 
@@ -26,9 +30,9 @@ class TensorData {
   TensorData() = default;
   TensorData(std::shared_ptr<Storage> storage, Shape shape, Strides strides, std::int64_t offset);
   // A fresh contiguous, zero-filled tensor.
-  static TensorData zeros(Shape shape, Dtype dtype);
+  static TensorData zeros(Shape shape, Dtype dtype, Device device = kCPU);
   // A fresh contiguous tensor whose values are unspecified: for outputs a kernel overwrites.
-  static TensorData uninitialized(Shape shape, Dtype dtype);
+  static TensorData uninitialized(Shape shape, Dtype dtype, Device device = kCPU);
 
   const Shape& shape() const { return shape_; }
   const Strides& strides() const { return strides_; }
@@ -36,6 +40,7 @@ class TensorData {
   std::int64_t dim() const { return static_cast<std::int64_t>(shape_.size()); }
   std::int64_t numel() const { return minitorch::numel(shape_); }
   Dtype dtype() const { return storage_->dtype(); }
+  Device device() const { return storage_->device(); }
   bool defined() const { return storage_ != nullptr; }
   const std::shared_ptr<Storage>& storage() const { return storage_; }
 
@@ -47,6 +52,8 @@ class TensorData {
 
   // Contiguous in row-major order (size-1 dimensions may have any stride).
   bool is_contiguous() const;
+  // The elements fill a block of storage exactly once (contiguous, or a permutation of it).
+  bool is_dense() const;
 
   // Storage position of `index`; the index is checked (rank and bounds).
   std::int64_t position(std::span<const std::int64_t> index) const;
@@ -61,8 +68,12 @@ class TensorData {
   TensorData select(std::int64_t dim, std::int64_t index) const;
   TensorData unsqueeze(std::int64_t dim) const;
   TensorData squeeze(std::int64_t dim) const;
+  TensorData moved_to(Device device) const;
 
  private:
+  // Storage elements from offset() to the last element, inclusive.
+  std::int64_t span() const;
+
   std::shared_ptr<Storage> storage_;
   Shape shape_;
   Strides strides_;
