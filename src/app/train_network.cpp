@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -127,6 +128,50 @@ std::string accuracy_tail(const EpochFigures& f) {
   return text;
 }
 
+// The settings saved in a run directory, with the only two a resumed run may change.
+TrainConfig resumed_config(const RunDirectory& run, const TrainConfig& given) {
+  std::ifstream in(run.file("config.json"));
+  if (!in) throw Error("cannot resume: " + run.file("config.json").string() + " is missing");
+  TrainConfig saved;
+  try {
+    saved = train_config_from_json(nlohmann::json::parse(in));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(run.file("config.json").string() + " is not valid JSON (" + e.what() + ")");
+  }
+  if (given.epochs > 0) saved.epochs = given.epochs;
+  saved.threads = given.threads;
+  return saved;
+}
+
+// One pass over the training set: a step per batch, the running figures on the progress bar.
+// The accuracy counts each batch's predictions before its step, as the loss does.
+EpochFigures train_epoch(nn::Layer& model, TrainingOptimizer& optimizer, data::DataLoader& loader,
+                         EpochProgress& progress) {
+  model.train();
+  double loss_sum = 0.0;
+  long correct = 0, done = 0;
+  const auto start = Clock::now();
+  loader.for_each_batch([&](const data::Batch& batch) {
+    optimizer.zero_grad();
+    const Tensor logits = model.forward(batch.inputs);
+    const Tensor loss = nn::functional::cross_entropy(logits, batch.targets);
+    loss.backward();
+    optimizer.step();
+    const auto n = batch.inputs.size(0);
+    loss_sum += loss.item() * double(n);
+    correct += count_correct(logits.detach(), batch.targets);
+    done += n;
+    progress.update(done, loss_sum / double(done), correct);
+  });
+  EpochFigures f;
+  f.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  f.loss = loss_sum / double(done);
+  f.train_accuracy = double(correct) / double(done);
+  f.samples_per_second = f.seconds > 0 ? double(done) / f.seconds : 0.0;
+  f.lr = optimizer.lr();
+  return f;
+}
+
 RunDirectory open_run(const TrainConfig& config, const NetworkRun& where) {
   if (where.resume) return RunDirectory::open_existing(where.run_dir);
   if (!where.run_dir.empty()) return RunDirectory::open(where.run_dir);
@@ -164,21 +209,8 @@ std::vector<int> as_labels(const Tensor& targets) {
 }
 
 int train_network(const TrainConfig& given, const NetworkRun& where) {
-  TrainConfig config = given;
-  const RunDirectory run = open_run(config, where);
-  if (where.resume) {
-    std::ifstream in(run.file("config.json"));
-    if (!in) throw Error("cannot resume: " + run.file("config.json").string() + " is missing");
-    TrainConfig saved;
-    try {
-      saved = train_config_from_json(nlohmann::json::parse(in));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(run.file("config.json").string() + " is not valid JSON (" + e.what() + ")");
-    }
-    saved.epochs = given.epochs > 0 ? given.epochs : saved.epochs;
-    saved.threads = given.threads;
-    config = saved;
-  }
+  const RunDirectory run = open_run(given, where);
+  const TrainConfig config = where.resume ? resumed_config(run, given) : given;
   if (config.threads > 0) set_num_threads(config.threads);
   set_default_backend(config.backend == "reference" ? reference_backend() : fast_backend());
 
@@ -256,37 +288,16 @@ int train_network(const TrainConfig& given, const NetworkRun& where) {
   const bool interactive = ::isatty(STDERR_FILENO) == 1;
   const auto run_start = Clock::now();
   for (int epoch = first_epoch; epoch <= config.epochs; ++epoch) {
-    model->train();
     EpochProgress progress(std::cerr, interactive, epoch, config.epochs, samples);
-    double loss_sum = 0.0;
-    long correct = 0, done = 0;
-    const auto start = Clock::now();
-    loader.for_each_batch([&](const data::Batch& batch) {
-      optimizer->zero_grad();
-      const Tensor logits = model->forward(batch.inputs);
-      const Tensor loss = nn::functional::cross_entropy(logits, batch.targets);
-      loss.backward();
-      optimizer->step();
-      const auto n = batch.inputs.size(0);
-      loss_sum += loss.item() * double(n);
-      correct += count_correct(logits.detach(), batch.targets);
-      done += n;
-      progress.update(done, loss_sum / double(done), correct);
-    });
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    EpochFigures f;
+    EpochFigures f = train_epoch(*model, *optimizer, loader, progress);
     f.epoch = epoch;
-    f.loss = loss_sum / double(samples);
-    f.train_accuracy = double(correct) / double(samples);
-    f.seconds = seconds;
-    f.samples_per_second = seconds > 0 ? double(samples) / seconds : 0.0;
-    f.lr = optimizer->lr();
     optimizer->end_epoch();
     if (data.val_x.defined()) {
       f.val_accuracy = accuracy_of(*model, data.val_x, data.val_y, data.mean, data.std);
     }
     f.test_accuracy = accuracy_of(*model, data.test_x, data.test_y, data.mean, data.std);
-    progress.finish(f.loss, correct, accuracy_tail(f));
+    progress.finish(f.loss, long(std::lround(f.train_accuracy * double(samples))),
+                    accuracy_tail(f));
 
     card.epoch = epoch;
     save_training_checkpoint(run.path(), *model, *optimizer,
