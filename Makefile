@@ -9,7 +9,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-fast test-sanitize bench format clean
+.PHONY: all deps build build-cli run test test-fast test-sanitize bench format clean
 
 all: build
 
@@ -22,9 +22,13 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Only the program (make run needs no tests).
+build-cli: deps $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS) --target minitorch_cli
+
 # The default model: LeNet-5 on Fashion-MNIST for a short run (RUN_EPOCHS), then its evaluation.
 RUN_EPOCHS ?= 5
-run: build
+run: build-cli
 	@run_dir=runs/lenet-fashion-mnist-$$(date +%Y%m%d-%H%M%S); \
 	$(BUILD)/minitorch train --task fashion-mnist --model lenet --epochs $(RUN_EPOCHS) \
 		--batch-size 64 --optimizer adam --lr 1e-3 --seed 0 --run-dir $$run_dir && \

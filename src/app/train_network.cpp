@@ -314,8 +314,8 @@ int train_network(const TrainConfig& given, const NetworkRun& where) {
   summary["epochs"] = last.epoch;
   run.write_json("summary.json", summary);
 
-  std::printf("Test accuracy %.2f%% after %d epochs (%.1f s this session)\n",
-              100.0 * last.test_accuracy, last.epoch, total);
+  std::printf("Test accuracy %.2f%% after %d epoch%s (%.1f s this session)\n",
+              100.0 * last.test_accuracy, last.epoch, last.epoch == 1 ? "" : "s", total);
   std::printf("Run directory: %s\n", run.path().c_str());
   std::printf("  checkpoint: %s (resume: minitorch train --resume %s)\n",
               run.file("model.safetensors").c_str(), run.path().c_str());
