@@ -102,17 +102,9 @@ void sgemm(int repetitions, const std::string& gpu) {
   }
 }
 
-std::shared_ptr<mt::nn::Sequential> lenet() {
-  namespace nn = mt::nn;
-  return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::Layer>>{
-      std::make_shared<nn::Conv2d>(1, 6, std::array<std::int64_t, 2>{5, 5},
-                                   mt::nn::functional::Conv2dOptions{.padding = {2, 2}}),
-      std::make_shared<nn::ReLU>(), std::make_shared<nn::MaxPool2d>(2),
-      std::make_shared<nn::Conv2d>(6, 16, std::array<std::int64_t, 2>{5, 5}),
-      std::make_shared<nn::ReLU>(), std::make_shared<nn::MaxPool2d>(2),
-      std::make_shared<nn::Flatten>(), std::make_shared<nn::Linear>(400, 120),
-      std::make_shared<nn::ReLU>(), std::make_shared<nn::Linear>(120, 84),
-      std::make_shared<nn::ReLU>(), std::make_shared<nn::Linear>(84, 10)});
+// LeNet-5 as models::LeNet builds it (the network of bench/lenet_peer.py).
+std::shared_ptr<mt::nn::Layer> lenet() {
+  return std::make_shared<mt::models::LeNet>();
 }
 
 void lenet_step_bench(int repetitions, const std::string& gpu) {

@@ -11,8 +11,9 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+from lenet_peer import lenet  # the same network as bench/bench_lenet.cpp's twin
 
 DIR = "/usr/share/datasets/fashion-mnist"
 
@@ -23,18 +24,6 @@ def idx(name):
     dims = data[3]
     shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-class LeNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5, padding=2), nn.Conv2d(6, 16, 5)
-        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2).flatten(1)
-        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 
 
 def main():
@@ -52,7 +41,7 @@ def main():
     test_y = torch.from_numpy(idx("t10k-labels-idx1-ubyte").astype(np.int64))
     mean, std = train_x.mean().item(), train_x.std(unbiased=False).item()
     train_x, test_x = (train_x - mean) / std, (test_x - mean) / std
-    net = LeNet()
+    net = lenet()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.epochs) if args.schedule == "cosine" else None
     n = train_x.shape[0]
