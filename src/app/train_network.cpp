@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -30,6 +29,7 @@ struct EpochFigures {
   int epoch = 0;
   double loss = 0.0, train_accuracy = 0.0, seconds = 0.0, samples_per_second = 0.0, lr = 0.0;
   double val_accuracy = -1.0, test_accuracy = 0.0;  // val < 0: no validation split
+  long correct = 0;  // training predictions right, for the progress line (not in metrics.jsonl)
 
   nlohmann::json to_json() const {
     nlohmann::json out{{"epoch", epoch},
@@ -166,6 +166,7 @@ EpochFigures train_epoch(nn::Layer& model, TrainingOptimizer& optimizer, data::D
   EpochFigures f;
   f.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   f.loss = loss_sum / double(done);
+  f.correct = correct;
   f.train_accuracy = double(correct) / double(done);
   f.samples_per_second = f.seconds > 0 ? double(done) / f.seconds : 0.0;
   f.lr = optimizer.lr();
@@ -296,8 +297,7 @@ int train_network(const TrainConfig& given, const NetworkRun& where) {
       f.val_accuracy = accuracy_of(*model, data.val_x, data.val_y, data.mean, data.std);
     }
     f.test_accuracy = accuracy_of(*model, data.test_x, data.test_y, data.mean, data.std);
-    progress.finish(f.loss, long(std::lround(f.train_accuracy * double(samples))),
-                    accuracy_tail(f));
+    progress.finish(f.loss, f.correct, accuracy_tail(f));
 
     card.epoch = epoch;
     save_training_checkpoint(run.path(), *model, *optimizer,
