@@ -3,9 +3,11 @@
 # compiler, CMake, make, git and the certificate authorities), the host's package-client settings
 # copied in, a clean clone of this repository's HEAD, and then, in a chroot:
 #   (default)     make run, then make test: the README's two commands
-#   --quick       make run RUN_EPOCHS=1 (installs, configures, builds the program, trains one
-#                 epoch, evaluates), then checks that install-deps.sh is quiet the second time
-#   -- CMD ...    any other command, run in the clone (e.g. -- make bench)
+#   --quick       make run RUN_EPOCHS=1 instead (installs, configures, builds the program, trains
+#                 one epoch, evaluates)
+#   --then 'CMD'  one more step after those (repeatable), e.g. --then 'make fuzz'
+#   --only 'CMD'  this step instead of the README's commands (repeatable), e.g. --only 'make bench'
+# and after the README's commands, that install-deps.sh is quiet the second time (all installed).
 # Each step is timed and logged; a failing step prints its log's tail and the script exits 1.
 #
 # Needs root (chroot, mounts in a private mount namespace) and reaches only the package registries
@@ -19,21 +21,22 @@ set -euo pipefail
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 mode=full
-command=()
+extra_steps=()
 while (($#)); do
   case $1 in
     --quick) mode=quick ;;
+    --then | --only)
+      (($# >= 2)) || { echo "fresh-machine-check: $1 needs a command" >&2; exit 2; }
+      [[ $1 == --only ]] && mode=only
+      extra_steps+=("$2")
+      shift ;;
     --help | -h) usage; exit 0 ;;
-    --) shift; mode=command; command=("$@"); break ;;
-    *) echo "fresh-machine-check: unknown argument '$1' (expected --quick, --help or -- CMD)" >&2
+    *) echo "fresh-machine-check: unknown argument '$1' (expected --quick, --then CMD," \
+         "--only CMD or --help)" >&2
        exit 2 ;;
   esac
   shift
 done
-if [[ $mode == command && ${#command[@]} -eq 0 ]]; then
-  echo "fresh-machine-check: '--' needs a command to run in the fresh root" >&2
-  exit 2
-fi
 
 script_name=fresh-machine-check
 source "$(dirname "${BASH_SOURCE[0]}")/lib/install.sh"
@@ -177,22 +180,24 @@ main() {
   prepare_root
   echo "fresh-machine-check: fresh root ready ($((SECONDS - started)) s); logs in $logs" >&2
   case $mode in
-    quick)
-      run_step make-run "make run RUN_EPOCHS=1"
-      run_step install-deps-again \
-        'out=$(scripts/install-deps.sh 2>&1); [ -z "$out" ] || { echo "install-deps.sh is not quiet when everything is installed:"; echo "$out"; exit 1; }'
-      ;;
+    quick) run_step make-run "make run RUN_EPOCHS=1" ;;
     full)
       run_step make-run "make run"
       run_step make-test "make test"
       # The test runner's closing lines, for whoever reads this script's output.
       grep -E 'tests passed|tests failed|Total Test time' "$logs/make-test.log" >&2 || true
       ;;
-    command)
-      run_step command "$(printf '%q ' "${command[@]}")"
-      ;;
   esac
+  if [[ $mode != only ]]; then
+    run_step install-deps-again 'out=$(scripts/install-deps.sh 2>&1); [ -z "$out" ] ||
+      { printf "install-deps.sh is not quiet when everything is installed:\n%s\n" "$out"; exit 1; }'
+  fi
+  local step number=0
+  for step in "${extra_steps[@]}"; do
+    number=$((number + 1))
+    run_step "step-$number" "$step"
+  done
   echo "fresh-machine-check: passed in $((SECONDS - started)) s" >&2
 }
 
-main
+main "$@"; exit

