@@ -4,12 +4,15 @@
 #             tests again built with ASan+UBSan (the training runs only once, optimised; the
 #             sanitizer build leaves out the CUDA backend, whose kernels ASan cannot see)
 # make build  leaves the program at build/minitorch
+# make fresh-machine-check   make run and make test on a fresh Debian 12 root (what CI runs)
+# make test-cuda-build       the CUDA backend compiled and the unit tests run (needs nvcc)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-cli run test test-fast test-sanitize bench format clean
+.PHONY: all deps build build-cli run test test-fast test-sanitize test-cuda-build fresh-machine-check \
+	bench format clean
 
 all: build
 
@@ -46,6 +49,17 @@ test-sanitize: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests cli_tests minitorch_cli
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "Training\\."
 
+# The CUDA backend compiled (nvcc required) and the unit tests run; without a GPU its cases skip.
+CUDA_BUILD ?= build-cuda
+test-cuda-build: deps
+	@cmake -S . -B $(CUDA_BUILD) -DCMAKE_BUILD_TYPE=Release -DMINITORCH_CUDA=ON >/dev/null
+	@cmake --build $(CUDA_BUILD) -j $(JOBS) --target unit_tests
+	@cd $(CUDA_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# The README's two commands on a fresh Debian 12 root (root only; see the script's --help).
+fresh-machine-check:
+	@scripts/fresh-machine-check.sh
+
 # Benchmarks side by side with OpenBLAS, oneDNN and PyTorch (installs them; see BENCHMARKS.md).
 bench:
 	@bench/run.sh
@@ -54,4 +68,4 @@ format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')
 
 clean:
-	@rm -rf $(BUILD) $(ASAN_BUILD) build-bench
+	@rm -rf $(BUILD) $(ASAN_BUILD) $(CUDA_BUILD) build-bench
