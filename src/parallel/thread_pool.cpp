@@ -25,6 +25,8 @@ constexpr auto kSpinFor = std::chrono::microseconds(50);
 
 thread_local bool inside_region = false;
 
+std::atomic<void (*)(int)> before_worker_start{nullptr};
+
 void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -55,7 +57,10 @@ int threads_from_environment() {
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) {
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+    for (int i = 1; i < threads; ++i) {
+      if (auto hook = before_worker_start.load()) hook(i);
+      workers_.emplace_back([this] { work(); });
+    }
   }
 
   ~ThreadPool() {
@@ -189,6 +194,10 @@ void run_in_pool(std::int64_t begin, std::int64_t end, std::int64_t grain,
   inside_region = true;
   s.pool->run((length + step - 1) / step, task);
   inside_region = false;
+}
+
+void set_before_worker_start(void (*hook)(int index)) {
+  before_worker_start.store(hook);
 }
 
 }  // namespace detail

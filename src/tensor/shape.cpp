@@ -12,6 +12,16 @@ std::int64_t numel(std::span<const std::int64_t> shape) {
   return n;
 }
 
+std::optional<std::int64_t> checked_mul(std::int64_t a, std::int64_t b) {
+  std::int64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product)) return std::nullopt;
+  return product;
+}
+
+std::optional<std::int64_t> checked_numel(std::span<const std::int64_t> shape) {
+  return numel(shape);
+}
+
 Strides strides_from_shape(std::span<const std::int64_t> shape) {
   Strides strides(shape.size());
   std::int64_t stride = 1;

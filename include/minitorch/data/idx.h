@@ -17,6 +17,8 @@
 
 namespace minitorch::data {
 
+inline constexpr std::int64_t kMaxIdxValues = std::int64_t(1) << 31;
+
 struct IdxArray {
   std::vector<std::int64_t> shape;
   std::vector<std::uint8_t> values;

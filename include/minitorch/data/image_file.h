@@ -48,6 +48,7 @@ struct GrayImage {
 
 // The largest width or height read_image and resize accept.
 inline constexpr std::int64_t kMaxImageSide = 16384;
+inline constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
 
 GrayImage read_image(const std::filesystem::path& path);
 
