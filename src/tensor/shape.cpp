@@ -1,16 +1,33 @@
 #include "minitorch/tensor/shape.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "minitorch/core/error.h"
 
 namespace minitorch {
 
-std::int64_t numel(std::span<const std::int64_t> shape) {
-  std::int64_t n = 1;
-  for (auto size : shape) n *= size;
-  return n;
+namespace {
+
+// The product of the sizes with each 0 counted as 1, or nullopt past INT64_MAX: it bounds the
+// element count and every contiguous stride, so one check covers numel and strides alike.
+std::optional<std::int64_t> layout_extent(std::span<const std::int64_t> shape) {
+  std::optional<std::int64_t> extent = 1;
+  for (const std::int64_t size : shape) {
+    extent = checked_mul(*extent, size == 0 ? 1 : size);
+    if (!extent) return std::nullopt;
+  }
+  return extent;
 }
+
+[[noreturn]] void throw_unrepresentable(std::span<const std::int64_t> shape) {
+  throw Error("shape " + shape_to_string(shape) +
+              " is too large: the product of its sizes (a 0 counted as 1) exceeds " +
+              std::to_string(std::numeric_limits<std::int64_t>::max()) +
+              "; expected element counts and strides that fit in int64");
+}
+
+}  // namespace
 
 std::optional<std::int64_t> checked_mul(std::int64_t a, std::int64_t b) {
   std::int64_t product = 0;
@@ -19,10 +36,21 @@ std::optional<std::int64_t> checked_mul(std::int64_t a, std::int64_t b) {
 }
 
 std::optional<std::int64_t> checked_numel(std::span<const std::int64_t> shape) {
-  return numel(shape);
+  const std::optional<std::int64_t> extent = layout_extent(shape);
+  if (!extent) return std::nullopt;
+  const bool empty = std::find(shape.begin(), shape.end(), 0) != shape.end();
+  return empty ? 0 : *extent;
+}
+
+std::int64_t numel(std::span<const std::int64_t> shape) {
+  const std::optional<std::int64_t> count = checked_numel(shape);
+  if (!count) throw_unrepresentable(shape);
+  return *count;
 }
 
 Strides strides_from_shape(std::span<const std::int64_t> shape) {
+  if (!layout_extent(shape)) throw_unrepresentable(shape);
+  // Every partial product below is at most the extent, so none overflows.
   Strides strides(shape.size());
   std::int64_t stride = 1;
   for (std::size_t k = shape.size(); k-- > 0;) {
