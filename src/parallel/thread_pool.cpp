@@ -6,10 +6,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -43,7 +45,7 @@ int threads_from_environment() {
   if (const char* text = std::getenv("MINITORCH_NUM_THREADS")) {
     char* end = nullptr;
     const long n = std::strtol(text, &end, 10);
-    if (end != text && *end == '\0' && n >= 1 && n <= 1024) return static_cast<int>(n);
+    if (end != text && *end == '\0' && n >= 1 && n <= kMaxThreads) return static_cast<int>(n);
   }
   return available_cores();
 }
@@ -54,13 +56,18 @@ int threads_from_environment() {
 // asleep, or descheduled by another process on its core, never delays the caller: the caller runs
 // the chunks itself. (seq_cst on active_ / closed_ makes "worker registers, then reads closed" and
 // "caller closes, then reads active" exclusive, as in Dekker's algorithm.)
+//
+// A system may refuse threads (an address-space or process limit makes std::thread throw). The
+// pool then keeps the workers it started rather than throw out of its constructor, which would
+// destroy the condition variable they wait on while they wait (a hang, or undefined behaviour).
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads) {
+  explicit ThreadPool(int threads) : requested_(threads) {
+    workers_.reserve(static_cast<std::size_t>(threads));  // so only a thread start can fail below
     for (int i = 1; i < threads; ++i) {
-      if (auto hook = before_worker_start.load()) hook(i);
-      workers_.emplace_back([this] { work(); });
+      if (!start_worker(i)) break;
     }
+    if (size() < requested_) warn_about_missing_threads();
   }
 
   ~ThreadPool() {
@@ -73,7 +80,9 @@ class ThreadPool {
     for (auto& worker : workers_) worker.join();
   }
 
+  // The threads that run regions (the caller included), at most the requested count.
   int size() const { return static_cast<int>(workers_.size()) + 1; }
+  int requested() const { return requested_; }
 
   void run(std::int64_t chunks, const std::function<void(std::int64_t)>& task) {
     task_ = &task;
@@ -91,6 +100,24 @@ class ThreadPool {
   }
 
  private:
+  bool start_worker(int index) {
+    try {
+      if (auto hook = before_worker_start.load()) hook(index);
+      workers_.emplace_back([this] { work(); });
+      return true;
+    } catch (const std::system_error& e) {
+      refusal_ = e.code().message();
+      return false;
+    }
+  }
+
+  void warn_about_missing_threads() const {
+    std::fprintf(stderr,
+                 "minitorch: warning: started %d of %d threads (the system refused more: %s); "
+                 "parallel regions run on %d\n",
+                 size(), requested_, refusal_.c_str(), size());
+  }
+
   void run_chunks() {
     for (std::int64_t chunk = next_chunk_.fetch_add(1); chunk < chunks_;
          chunk = next_chunk_.fetch_add(1)) {
@@ -125,6 +152,8 @@ class ThreadPool {
     }
   }
 
+  int requested_;
+  std::string refusal_;  // why the system refused a thread, when it did
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -155,7 +184,10 @@ int get_num_threads() {
 }
 
 void set_num_threads(int n) {
-  if (n < 1) throw Error("set_num_threads: " + std::to_string(n) + " threads; expected at least 1");
+  if (n < 1 || n > kMaxThreads) {
+    throw Error("set_num_threads: " + std::to_string(n) + " threads; expected 1 to " +
+                std::to_string(kMaxThreads));
+  }
   state().requested.store(n, std::memory_order_relaxed);
 }
 
@@ -180,7 +212,7 @@ void run_in_pool(std::int64_t begin, std::int64_t end, std::int64_t grain,
     fn(begin, end);
     return;
   }
-  if (!s.pool || s.pool->size() != threads) {
+  if (!s.pool || s.pool->requested() != threads) {
     s.pool.reset();
     s.pool = std::make_unique<ThreadPool>(threads);
   }

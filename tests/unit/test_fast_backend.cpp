@@ -253,7 +253,8 @@ TEST(ParallelFor, APoolThatCannotStartAllItsThreadsRunsWithTheOnesItHas) {
 
 TEST(ParallelFor, ThreadCountsAreBoundedByKMaxThreads) {
   EXPECT_EQ(mt::kMaxThreads, 1024);
-  const std::string message = mt::testing::error_of([] { mt::set_num_threads(mt::kMaxThreads + 1); });
+  const std::string message =
+      mt::testing::error_of([] { mt::set_num_threads(mt::kMaxThreads + 1); });
   EXPECT_CONTAINS(message, "1025");
   EXPECT_CONTAINS(message, "1024");
   mt::set_num_threads(2);
