@@ -144,16 +144,16 @@ mt::models::ModelConfig image_config(std::int64_t channels, std::int64_t height,
 }  // namespace
 
 TEST(ModelLimits, ImageSizesWhoseProductsOverflowAreErrors) {
-  const std::string lenet = error_of(
-      [] { mt::models::LeNet({.height = 4000000000, .width = 4000000000}); });
+  const std::string lenet =
+      error_of([] { mt::models::LeNet({.height = 4000000000, .width = 4000000000}); });
   EXPECT_CONTAINS(lenet, "height 4000000000");
   EXPECT_CONTAINS(lenet, std::to_string(mt::models::kMaxInputSide));
-  const std::string mlp = error_of(
-      [] { mt::models::make_model("mlp", image_config(4294967296, 4294967296, 4)); });
+  const std::string mlp =
+      error_of([] { mt::models::make_model("mlp", image_config(4294967296, 4294967296, 4)); });
   EXPECT_CONTAINS(mlp, "4294967296");
   EXPECT_CONTAINS(mlp, std::to_string(mt::models::kMaxInputChannels));
-  const std::string cnn = error_of(
-      [] { mt::models::MiniTorchCNN({.height = 4000000000, .width = 4000000000}); });
+  const std::string cnn =
+      error_of([] { mt::models::MiniTorchCNN({.height = 4000000000, .width = 4000000000}); });
   EXPECT_CONTAINS(cnn, "height 4000000000");
 }
 
@@ -175,9 +175,8 @@ TEST(ModelLimits, ParameterBytesAreBounded) {
   const std::string mlp = error_of([] { mt::models::MLP({std::int64_t(1) << 40, 256, 10}); });
   EXPECT_CONTAINS(mlp, "layer1");
   EXPECT_CONTAINS(mlp, std::to_string(mt::models::kMaxParameterBytes));
-  const std::string embedding = error_of([] {
-    mt::models::TextCNN({.vocab_size = 1000, .embedding_dim = std::int64_t(1) << 40});
-  });
+  const std::string embedding = error_of(
+      [] { mt::models::TextCNN({.vocab_size = 1000, .embedding_dim = std::int64_t(1) << 40}); });
   EXPECT_CONTAINS(embedding, "embedding");
 }
 
