@@ -160,8 +160,9 @@ TEST(Idx, RejectsDeclaredCountsTheFileCannotHoldBeforeReading) {
   TempDir dir;
   const Bytes bytes = idx_bytes({60000, 28, 28}, counting(100));
   write_plain(dir / "plain", bytes);
-  EXPECT_CONTAINS(read_error(dir / "plain"),
-                  "truncated data: 100 bytes of values; expected 47040000 for shape [60000, 28, 28]");
+  EXPECT_CONTAINS(
+      read_error(dir / "plain"),
+      "truncated data: 100 bytes of values; expected 47040000 for shape [60000, 28, 28]");
   write_gzip(dir / "packed.gz", bytes);
   const std::string message = read_error(dir / "packed.gz");
   EXPECT_CONTAINS(message, "47040000 values of shape [60000, 28, 28]");

@@ -316,8 +316,11 @@ TEST_F(ImageFile, PngOfZeroOrAbsurdSize) {
 TEST_F(ImageFile, PngAbovePixelLimitIsRejectedFromItsHeader) {
   const int width = 16384;
   const int height = static_cast<int>(data::kMaxImagePixels / width) + 1;
-  PngSpec spec{.width = width, .height = height, .color_type = PNG_COLOR_TYPE_PALETTE,
-               .bit_depth = 1, .palette = {{0, 0, 0}, {255, 255, 255}}};
+  PngSpec spec{.width = width,
+               .height = height,
+               .color_type = PNG_COLOR_TYPE_PALETTE,
+               .bit_depth = 1,
+               .palette = {{0, 0, 0}, {255, 255, 255}}};
   spec.rows.assign(static_cast<std::size_t>(height), std::vector<std::uint8_t>(width / 8));
   const std::string png = png_bytes(spec);
   ASSERT_LT(png.size(), 64u * 1024);
