@@ -259,3 +259,28 @@ TEST(ParallelFor, ThreadCountsAreBoundedByKMaxThreads) {
   EXPECT_CONTAINS(message, "1024");
   mt::set_num_threads(2);
 }
+
+// An exception thrown by a chunk, on a worker or on the calling thread, reaches the caller once
+// the whole region has stopped (no worker still runs a chunk of it), and the pool stays usable.
+// Before, a worker's exception ended the process (std::terminate: a bad_alloc under a memory
+// limit aborted training) and a caller's left the thread marked as inside a region for good.
+TEST(ParallelFor, AnExceptionInAnyChunkReachesTheCallerAfterTheRegion) {
+  mt::set_num_threads(4);
+  const std::thread::id caller = std::this_thread::get_id();
+  for (int round = 0; round < 10; ++round) {
+    const bool only_workers_throw = round % 2 == 0;
+    EXPECT_THROW(mt::parallel_for(0, 4096, 16,
+                                  [&](std::int64_t, std::int64_t) {
+                                    if (std::this_thread::get_id() != caller) {
+                                      throw mt::Error("a worker's chunk failed");
+                                    }
+                                    if (!only_workers_throw) throw mt::Error("the caller failed");
+                                    // Leaves the workers time to take chunks of their own.
+                                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                                  }),
+                 mt::Error);
+    EXPECT_FALSE(mt::in_parallel_region());
+  }
+  EXPECT_LE(threads_in_one_region(), 4u);
+  mt::set_num_threads(2);
+}
