@@ -269,16 +269,21 @@ TEST(ParallelFor, AnExceptionInAnyChunkReachesTheCallerAfterTheRegion) {
   const std::thread::id caller = std::this_thread::get_id();
   for (int round = 0; round < 10; ++round) {
     const bool only_workers_throw = round % 2 == 0;
-    EXPECT_THROW(mt::parallel_for(0, 4096, 16,
-                                  [&](std::int64_t, std::int64_t) {
-                                    if (std::this_thread::get_id() != caller) {
-                                      throw mt::Error("a worker's chunk failed");
-                                    }
-                                    if (!only_workers_throw) throw mt::Error("the caller failed");
-                                    // Leaves the workers time to take chunks of their own.
-                                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                                  }),
-                 mt::Error);
+    std::atomic<bool> worker_threw{false};
+    const auto chunk = [&](std::int64_t, std::int64_t) {
+      if (std::this_thread::get_id() != caller) {
+        worker_threw = true;
+        throw mt::Error("a worker's chunk failed");
+      }
+      if (!only_workers_throw) throw mt::Error("the caller's chunk failed");
+      // Holds the caller back until a worker has taken a chunk (and thrown), however loaded the
+      // machine, for at most 5 s.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (!worker_threw && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+    };
+    EXPECT_THROW(mt::parallel_for(0, 4096, 16, chunk), mt::Error) << "round " << round;
     EXPECT_FALSE(mt::in_parallel_region());
   }
   EXPECT_LE(threads_in_one_region(), 4u);
