@@ -8,11 +8,13 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "minitorch/core/error.h"
@@ -97,6 +99,8 @@ class ThreadPool {
     run_chunks();
     closed_.store(epoch);
     while (active_.load() != 0) cpu_relax();  // registered workers are running their last chunk
+    // Only now, with no thread left in the region, may the caller leave it by an exception.
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
 
  private:
@@ -118,11 +122,24 @@ class ThreadPool {
                  size(), requested_, refusal_.c_str(), size());
   }
 
+  // A chunk's exception must not leave its thread: on a worker it would end the process, on the
+  // caller it would leave the region while workers still run chunks that reference its frame. The
+  // first one is kept for run() to rethrow, and the chunks nobody took yet are skipped.
   void run_chunks() {
     for (std::int64_t chunk = next_chunk_.fetch_add(1); chunk < chunks_;
          chunk = next_chunk_.fetch_add(1)) {
-      (*task_)(chunk);
+      try {
+        (*task_)(chunk);
+      } catch (...) {
+        keep_first_error(std::current_exception());
+        next_chunk_.store(chunks_);
+      }
     }
+  }
+
+  void keep_first_error(std::exception_ptr error) {
+    std::lock_guard lock(error_mutex_);
+    if (!error_) error_ = std::move(error);
   }
 
   template <class Ready>
@@ -163,7 +180,17 @@ class ThreadPool {
   std::atomic<std::int64_t> next_chunk_{0};
   const std::function<void(std::int64_t)>* task_ = nullptr;
   std::int64_t chunks_ = 0;
+  std::mutex error_mutex_;
+  std::exception_ptr error_;  // the region's first exception, rethrown by run()
   bool stop_ = false;
+};
+
+// Marks the calling thread as inside a region for as long as it runs one, exception or not.
+struct RegionMark {
+  RegionMark() { inside_region = true; }
+  ~RegionMark() { inside_region = false; }
+  RegionMark(const RegionMark&) = delete;
+  RegionMark& operator=(const RegionMark&) = delete;
 };
 
 struct PoolState {
@@ -223,9 +250,8 @@ void run_in_pool(std::int64_t begin, std::int64_t end, std::int64_t grain,
     const std::int64_t first = begin + chunk * step;
     fn(first, std::min(end, first + step));
   };
-  inside_region = true;
+  RegionMark mark;
   s.pool->run((length + step - 1) / step, task);
-  inside_region = false;
 }
 
 void set_before_worker_start(void (*hook)(int index)) {
