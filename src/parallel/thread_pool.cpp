@@ -64,12 +64,11 @@ int threads_from_environment() {
 // destroy the condition variable they wait on while they wait (a hang, or undefined behaviour).
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads) : requested_(threads) {
+  explicit ThreadPool(int threads) {
     workers_.reserve(static_cast<std::size_t>(threads));  // so only a thread start can fail below
     for (int i = 1; i < threads; ++i) {
       if (!start_worker(i)) break;
     }
-    if (size() < requested_) warn_about_missing_threads();
   }
 
   ~ThreadPool() {
@@ -82,9 +81,10 @@ class ThreadPool {
     for (auto& worker : workers_) worker.join();
   }
 
-  // The threads that run regions (the caller included), at most the requested count.
+  // The threads that run regions (the caller included), at most the count asked for.
   int size() const { return static_cast<int>(workers_.size()) + 1; }
-  int requested() const { return requested_; }
+  // Why the system refused a thread; empty when it refused none.
+  const std::string& refusal() const { return refusal_; }
 
   void run(std::int64_t chunks, const std::function<void(std::int64_t)>& task) {
     task_ = &task;
@@ -113,13 +113,6 @@ class ThreadPool {
       refusal_ = e.code().message();
       return false;
     }
-  }
-
-  void warn_about_missing_threads() const {
-    std::fprintf(stderr,
-                 "minitorch: warning: started %d of %d threads (the system refused more: %s); "
-                 "parallel regions run on %d\n",
-                 size(), requested_, refusal_.c_str(), size());
   }
 
   // A chunk's exception must not leave its thread: on a worker it would end the process, on the
@@ -169,8 +162,7 @@ class ThreadPool {
     }
   }
 
-  int requested_;
-  std::string refusal_;  // why the system refused a thread, when it did
+  std::string refusal_;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -197,7 +189,26 @@ struct PoolState {
   std::mutex mutex;  // serialises regions started from different user threads
   std::atomic<int> requested{threads_from_environment()};
   std::unique_ptr<ThreadPool> pool;
+  int pool_built_for = 0;  // the requested count the pool was built for (it may have fewer)
 };
+
+// A pool for `threads` threads, or for fewer when the system refuses some. A refusal means the
+// process is at its limit of threads or address space (each thread reserves its stack), and a
+// pool that kept every thread it got would leave the work itself no room: it then keeps half of
+// them, and says so once on stderr.
+std::unique_ptr<ThreadPool> build_pool(int threads) {
+  auto pool = std::make_unique<ThreadPool>(threads);
+  if (pool->refusal().empty()) return pool;
+  const int started = pool->size();
+  const std::string refusal = pool->refusal();
+  pool.reset();
+  pool = std::make_unique<ThreadPool>(std::max(1, started / 2));
+  std::fprintf(stderr,
+               "minitorch: warning: the system refused threads after %d of %d (%s); parallel "
+               "regions run on %d, leaving room for the work\n",
+               started, threads, refusal.c_str(), pool->size());
+  return pool;
+}
 
 PoolState& state() {
   static PoolState s;
@@ -239,9 +250,10 @@ void run_in_pool(std::int64_t begin, std::int64_t end, std::int64_t grain,
     fn(begin, end);
     return;
   }
-  if (!s.pool || s.pool->requested() != threads) {
+  if (!s.pool || s.pool_built_for != threads) {
     s.pool.reset();
-    s.pool = std::make_unique<ThreadPool>(threads);
+    s.pool = build_pool(threads);
+    s.pool_built_for = threads;
   }
   // Chunks of at least `grain`, a few per thread so a slow thread does not hold everyone up.
   const std::int64_t chunks = std::min<std::int64_t>(length / grain, 4 * threads);
