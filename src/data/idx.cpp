@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -51,7 +52,8 @@ class ByteSource {
     if (::fstat(plain_.get(), &info) != 0) {
       fail(path_, std::string("cannot stat: ") + std::strerror(errno));
     }
-    file_bytes_ = static_cast<std::uint64_t>(info.st_size);
+    // A pipe or device has no size to compare a header with; only a regular file is bounded.
+    file_bytes_ = S_ISREG(info.st_mode) ? static_cast<std::uint64_t>(info.st_size) : UINT64_MAX;
     // pread leaves the file offset at 0, so a plain file is then read from its first byte.
     std::uint8_t magic[2] = {};
     const ssize_t got = ::pread(plain_.get(), magic, sizeof magic, 0);
@@ -71,7 +73,11 @@ class ByteSource {
   // The most bytes that can still follow: the rest of a plain file; for gzip, what the whole
   // compressed file inflates to at deflate's best ratio, less what has been delivered.
   std::uint64_t most_bytes_left() const {
-    const std::uint64_t total = gzip_ ? file_bytes_ * detail::kMaxDeflateRatio : file_bytes_;
+    if (file_bytes_ == UINT64_MAX) return UINT64_MAX;
+    const std::uint64_t total = !gzip_ ? file_bytes_
+                                : file_bytes_ > UINT64_MAX / detail::kMaxDeflateRatio
+                                    ? UINT64_MAX
+                                    : file_bytes_ * detail::kMaxDeflateRatio;
     return total > delivered_ ? total - delivered_ : 0;
   }
 
