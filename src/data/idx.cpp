@@ -1,12 +1,14 @@
 #include "minitorch/data/idx.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -14,6 +16,7 @@
 #include <utility>
 
 #include "core/file_descriptor.h"
+#include "deflate_limit.h"
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/shape.h"
 
@@ -22,7 +25,6 @@ namespace {
 
 constexpr std::uint8_t kUnsignedByte = 0x08;
 constexpr int kMaxDimensions = 4;
-constexpr std::int64_t kMaxValues = std::int64_t(1) << 31;
 constexpr std::size_t kChunk = std::size_t(1) << 20;
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
@@ -46,6 +48,12 @@ class ByteSource {
   explicit ByteSource(const std::filesystem::path& path)
       : path_(path), plain_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (plain_.get() < 0) fail(path_, std::string("cannot open: ") + std::strerror(errno));
+    struct stat info {};
+    if (::fstat(plain_.get(), &info) != 0) {
+      fail(path_, std::string("cannot stat: ") + std::strerror(errno));
+    }
+    // A pipe or device has no size to compare a header with; only a regular file is bounded.
+    file_bytes_ = S_ISREG(info.st_mode) ? static_cast<std::uint64_t>(info.st_size) : UINT64_MAX;
     // pread leaves the file offset at 0, so a plain file is then read from its first byte.
     std::uint8_t magic[2] = {};
     const ssize_t got = ::pread(plain_.get(), magic, sizeof magic, 0);
@@ -54,7 +62,23 @@ class ByteSource {
   }
 
   std::size_t read(std::uint8_t* out, std::size_t count) {
-    return gzip_ ? read_gzip(out, count) : read_plain(out, count);
+    const std::size_t got = gzip_ ? read_gzip(out, count) : read_plain(out, count);
+    delivered_ += got;
+    return got;
+  }
+
+  bool is_gzip() const { return gzip_ != nullptr; }
+  std::uint64_t file_bytes() const { return file_bytes_; }
+
+  // The most bytes that can still follow: the rest of a plain file; for gzip, what the whole
+  // compressed file inflates to at deflate's best ratio, less what has been delivered.
+  std::uint64_t most_bytes_left() const {
+    if (file_bytes_ == UINT64_MAX) return UINT64_MAX;
+    const std::uint64_t total = !gzip_ ? file_bytes_
+                                : file_bytes_ > UINT64_MAX / detail::kMaxDeflateRatio
+                                    ? UINT64_MAX
+                                    : file_bytes_ * detail::kMaxDeflateRatio;
+    return total > delivered_ ? total - delivered_ : 0;
   }
 
  private:
@@ -107,6 +131,8 @@ class ByteSource {
   }
 
   std::filesystem::path path_;
+  std::uint64_t file_bytes_ = 0;
+  std::uint64_t delivered_ = 0;  // bytes handed out by read()
   detail::FileDescriptor plain_;
   std::unique_ptr<gzFile_s, GzipCloser> gzip_;
 };
@@ -151,12 +177,34 @@ std::vector<std::int64_t> read_shape(ByteSource& source, const std::filesystem::
     }
     // Checked after each factor: each is below 2^32, so the product cannot overflow first.
     count *= shape[k];
-    if (count > kMaxValues) {
+    if (count > kMaxIdxValues) {
       fail(path, "shape " + shape_to_string(shape) +
-                     " has more than 2^31 values; expected at most " + std::to_string(kMaxValues));
+                     " has more than 2^31 values; expected at most " +
+                     std::to_string(kMaxIdxValues));
     }
   }
   return shape;
+}
+
+std::string truncated_data(std::uint64_t got, std::size_t expected,
+                           const std::vector<std::int64_t>& shape) {
+  return "truncated data: " + std::to_string(got) + " bytes of values; expected " +
+         std::to_string(expected) + " for shape " + shape_to_string(shape);
+}
+
+// Before anything is allocated or inflated: the values the header declares must fit in what the
+// file can still hold.
+void check_room_for(std::size_t expected, const std::vector<std::int64_t>& shape,
+                    const ByteSource& source, const std::filesystem::path& path) {
+  const std::uint64_t room = source.most_bytes_left();
+  if (expected <= room) return;
+  if (!source.is_gzip()) fail(path, truncated_data(room, expected, shape));
+  fail(path, std::to_string(expected) + " values of shape " + shape_to_string(shape) +
+                 " cannot be in this file: its " + std::to_string(source.file_bytes()) +
+                 " bytes of gzip data expand to at most " + std::to_string(room) +
+                 " more bytes (deflate's best ratio is " +
+                 std::to_string(detail::kMaxDeflateRatio) +
+                 ":1); expected a complete file (truncated or a lying header?)");
 }
 
 // Grows the buffer as data arrives, so a header that promises far more than the file holds
@@ -190,11 +238,10 @@ IdxArray read_idx(const std::filesystem::path& path) {
   IdxArray array;
   array.shape = read_shape(source, path);
   const auto expected = static_cast<std::size_t>(numel(array.shape));
+  check_room_for(expected, array.shape, source, path);
   array.values = read_values(source, expected);
   if (array.values.size() < expected) {
-    fail(path, "truncated data: " + std::to_string(array.values.size()) +
-                   " bytes of values; expected " + std::to_string(expected) + " for shape " +
-                   shape_to_string(array.shape));
+    fail(path, truncated_data(array.values.size(), expected, array.shape));
   }
   if (const std::size_t extra = count_remaining(source); extra > 0) {
     fail(path, std::to_string(extra) + " trailing bytes after the " + std::to_string(expected) +

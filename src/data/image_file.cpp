@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "core/file_descriptor.h"
+#include "deflate_limit.h"
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/tensor_data.h"
 
@@ -24,9 +25,9 @@ namespace {
 
 constexpr std::uint64_t kMaxFileBytes = std::uint64_t(1) << 30;
 constexpr unsigned char kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-// Deflate cannot compress better than 1032:1, so a PNG whose pixels need more bytes than that
-// allows is truncated or lies in its header (checked before any pixel buffer is allocated).
-constexpr std::uint64_t kMaxDeflateRatio = 1032;
+// A PNG whose pixels need more bytes than deflate's best ratio allows is truncated or lies in its
+// header (checked before any pixel buffer is allocated).
+using detail::kMaxDeflateRatio;
 
 [[noreturn]] void fail(const fs::path& path, const std::string& what) {
   throw Error("read_image: " + path.string() + ": " + what);
@@ -36,6 +37,13 @@ std::string size_text(std::uint64_t width, std::uint64_t height) {
   return std::to_string(width) + "x" + std::to_string(height);
 }
 
+bool size_within_limits(std::uint64_t width, std::uint64_t height) {
+  return width >= 1 && height >= 1 && width <= kMaxImageSide && height <= kMaxImageSide &&
+         width * height <= kMaxImagePixels;
+}
+
+// Called with the header's size, before any pixel buffer exists: a header of a few bytes can
+// declare any size, so what it may make us allocate is bounded here.
 void check_size(const fs::path& path, std::uint64_t width, std::uint64_t height) {
   if (width == 0 || height == 0) {
     fail(path, "zero size (" + size_text(width, height) + "); expected at least 1x1 pixels");
@@ -43,6 +51,11 @@ void check_size(const fs::path& path, std::uint64_t width, std::uint64_t height)
   if (width > kMaxImageSide || height > kMaxImageSide) {
     fail(path, "absurd size " + size_text(width, height) +
                    "; expected width and height of at most " + std::to_string(kMaxImageSide));
+  }
+  if (width * height > kMaxImagePixels) {
+    fail(path, "size " + size_text(width, height) + " is " + std::to_string(width * height) +
+                   " pixels; expected at most " + std::to_string(kMaxImagePixels) +
+                   " (data::kMaxImagePixels, 64 megapixels)");
   }
 }
 
@@ -117,7 +130,6 @@ class PgmReader {
     GrayImage image;
     image.width = static_cast<std::int64_t>(width);
     image.height = static_cast<std::int64_t>(height);
-    image.pixels.resize(width * height);
     const auto max = static_cast<std::uint32_t>(maxval);
     if (binary) {
       read_binary(image, max);
@@ -184,7 +196,7 @@ class PgmReader {
     }
     ++position_;
     const std::size_t sample_bytes = maxval < 256 ? 1 : 2;
-    const std::size_t count = image.pixels.size();
+    const std::size_t count = pixel_count(image);
     const std::size_t available = bytes_.size() - position_;
     if (available < count * sample_bytes) {
       fail(path_, "too few pixel bytes: " + std::to_string(available) + "; expected " +
@@ -194,6 +206,7 @@ class PgmReader {
                       " samples of " + std::to_string(sample_bytes) + " byte(s) (maxval " +
                       std::to_string(maxval) + ")");
     }
+    image.pixels.resize(count);  // only now that the file is known to hold them
     const auto* data = reinterpret_cast<const unsigned char*>(bytes_.data()) + position_;
     for (std::size_t i = 0; i < count; ++i) {
       const std::uint32_t value =
@@ -202,8 +215,10 @@ class PgmReader {
     }
   }
 
+  // Pixels are appended as they are parsed, so a header that promises more than the file holds
+  // costs only what is really there.
   void read_ascii(GrayImage& image, std::uint32_t maxval) {
-    const std::size_t count = image.pixels.size();
+    const std::size_t count = pixel_count(image);
     for (std::size_t i = 0; i < count; ++i) {
       skip_space_and_comments();
       if (position_ >= bytes_.size()) {
@@ -218,10 +233,14 @@ class PgmReader {
         fail(path_, "malformed P2 pixel value at byte " + std::to_string(position_) + ": found " +
                         found() + "; expected a decimal number");
       }
-      image.pixels[i] =
+      image.pixels.push_back(
           checked_sample(static_cast<std::uint32_t>(std::min<std::uint64_t>(value, UINT32_MAX)),
-                         maxval, i, image.width);
+                         maxval, i, image.width));
     }
+  }
+
+  static std::size_t pixel_count(const GrayImage& image) {
+    return static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height);
   }
 
   std::uint8_t checked_sample(std::uint32_t value, std::uint32_t maxval, std::size_t i,
@@ -311,8 +330,7 @@ bool decode_png(png_structp png, png_infop info, std::size_t file_size, PngPixel
   png_read_info(png, info);
   out->width = png_get_image_width(png, info);
   out->height = png_get_image_height(png, info);
-  if (out->width == 0 || out->height == 0 || out->width > kMaxImageSide ||
-      out->height > kMaxImageSide) {
+  if (!size_within_limits(out->width, out->height)) {
     out->status = PngPixels::Status::BadSize;
     return true;
   }
@@ -463,6 +481,11 @@ GrayImage resize(const GrayImage& image, std::int64_t width, std::int64_t height
   if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide) {
     throw Error("resize: target size " + std::to_string(width) + "x" + std::to_string(height) +
                 "; expected width and height in 1.." + std::to_string(kMaxImageSide));
+  }
+  if (width * height > kMaxImagePixels) {
+    throw Error("resize: target size " + std::to_string(width) + "x" + std::to_string(height) +
+                " has more than " + std::to_string(kMaxImagePixels) + " pixels; expected at most " +
+                std::to_string(kMaxImagePixels) + " (data::kMaxImagePixels)");
   }
   const auto columns = axis_taps(image.width, width);
   const auto rows = axis_taps(image.height, height);

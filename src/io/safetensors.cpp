@@ -56,6 +56,13 @@ void swap_elements_if_big_endian(char* bytes, std::size_t count, std::size_t ite
   }
 }
 
+// The bytes of a tensor of `shape`, or nullopt when its sizes (a 0 counted as 1) multiply past
+// INT64_MAX: such a shape has no strides, even when a 0 makes it empty.
+std::optional<std::int64_t> tensor_bytes(const Shape& shape, std::int64_t item_bytes) {
+  const std::optional<std::int64_t> count = checked_numel(shape);
+  return count ? checked_mul(*count, item_bytes) : std::nullopt;
+}
+
 std::string shape_text(const Shape& shape) {
   std::string out = "[";
   for (std::size_t k = 0; k < shape.size(); ++k) {
@@ -432,30 +439,22 @@ class Reader {
           "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
       if (end < begin)
         fail(context + ": " + offsets_text + " end before they begin; expected begin <= end");
-      // The element count, saturated: anything above data_size cannot fit anyway.
-      const std::uint64_t item = dtype_size(*entry.dtype);
-      std::uint64_t count = 1;
-      bool too_large = false;
-      for (const std::int64_t size : *entry.shape) {
-        const auto s = static_cast<std::uint64_t>(size);
-        if (s == 0) {
-          count = 0;
-          too_large = false;
-          break;
-        }
-        if (count > UINT64_MAX / item / s) too_large = true;
-        if (!too_large) count *= s;
-      }
+      // Checked as the tensor will be built (tensor/shape.h), before it is.
+      const auto item = static_cast<std::int64_t>(dtype_size(*entry.dtype));
+      const std::optional<std::int64_t> checked_bytes = tensor_bytes(*entry.shape, item);
       const std::string shape_description =
           "shape " + shape_to_string(*entry.shape) + " of " + entry.dtype_text;
-      if (too_large) {
-        fail(context + ": " + shape_description + " is larger than any file can hold; expected " +
-             std::to_string(end - begin) + " bytes as its data_offsets say");
+      if (!checked_bytes) {
+        fail(context + ": " + shape_description +
+             " is larger than any file can hold (its sizes, a 0 counted as 1, multiply past " +
+             std::to_string(INT64_MAX) + "); expected " + std::to_string(end - begin) +
+             " bytes as its data_offsets say");
       }
-      if (end - begin != count * item) {
+      const std::int64_t bytes = checked_bytes.value();
+      if (end - begin != static_cast<std::uint64_t>(bytes)) {
         fail(context + ": " + offsets_text + " hold " + std::to_string(end - begin) +
-             " bytes; expected " + std::to_string(count * item) + " (" + shape_description + ": " +
-             std::to_string(count) + " elements of " + std::to_string(item) + " bytes)");
+             " bytes; expected " + std::to_string(bytes) + " (" + shape_description + ": " +
+             std::to_string(bytes / item) + " elements of " + std::to_string(item) + " bytes)");
       }
       if (end > data_size) {
         fail(context + ": " + offsets_text + " reach past the end of the data, which holds " +

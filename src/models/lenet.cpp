@@ -2,6 +2,7 @@
 
 #include "minitorch/core/error.h"
 #include "minitorch/nn/functional.h"
+#include "size_checks.h"
 
 namespace minitorch::models {
 namespace {
@@ -14,10 +15,20 @@ std::int64_t feature_side(std::int64_t side) {
 }  // namespace
 
 LeNet::LeNet(LeNetOptions options, ModelInit init) {
+  detail::check_image_input("LeNet", options.in_channels, options.height, options.width);
   if (feature_side(options.height) < 1 || feature_side(options.width) < 1) {
     throw Error("LeNet: images of " + std::to_string(options.height) + "x" +
                 std::to_string(options.width) + " are too small; expected at least 12x12");
   }
+  // Bounded by the checks above: at most 16 · 4094 · 4094.
+  const std::int64_t flat = 16 * feature_side(options.height) * feature_side(options.width);
+  detail::ParameterBudget budget("LeNet", init.dtype);
+  budget.add("conv1", {6, options.in_channels, 5, 5}, 6);
+  budget.add("conv2", {16, 6, 5, 5}, 16);
+  budget.add("fc1", {120, flat}, 120);
+  budget.add("fc2", {84, 120}, 84);
+  budget.add("fc3", {options.num_classes, 84}, options.num_classes);
+
   const nn::ConvInit conv_init{.dtype = init.dtype, .generator = init.generator};
   const nn::LinearOptions linear{.dtype = init.dtype, .generator = init.generator};
   conv1 = register_module(
@@ -27,7 +38,6 @@ LeNet::LeNet(LeNetOptions options, ModelInit init) {
   conv2 = register_module("conv2",
                           std::make_shared<nn::Conv2d>(6, 16, std::array<std::int64_t, 2>{5, 5},
                                                        nn::functional::Conv2dOptions{}, conv_init));
-  const std::int64_t flat = 16 * feature_side(options.height) * feature_side(options.width);
   fc1 = register_module("fc1", std::make_shared<nn::Linear>(flat, 120, linear));
   fc2 = register_module("fc2", std::make_shared<nn::Linear>(120, 84, linear));
   fc3 = register_module("fc3", std::make_shared<nn::Linear>(84, options.num_classes, linear));

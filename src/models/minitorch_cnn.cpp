@@ -2,16 +2,26 @@
 
 #include "minitorch/core/error.h"
 #include "minitorch/nn/functional.h"
+#include "size_checks.h"
 
 namespace minitorch::models {
 
 MiniTorchCNN::MiniTorchCNN(MiniTorchCNNOptions options, ModelInit init) {
+  detail::check_image_input("MiniTorchCNN", options.in_channels, options.height, options.width);
   if (options.height < 4 || options.width < 4 || options.height % 4 != 0 ||
       options.width % 4 != 0) {
     throw Error("MiniTorchCNN: images of " + std::to_string(options.height) + "x" +
                 std::to_string(options.width) +
                 "; expected a height and width that are multiples of 4");
   }
+  // Bounded by the checks above: at most 8 · 4096 · 4096.
+  const std::int64_t flat = 8 * (options.height / 4) * (options.width / 4);
+  detail::ParameterBudget budget("MiniTorchCNN", init.dtype);
+  budget.add("conv1", {4, options.in_channels, 3, 3}, 4);
+  budget.add("conv2", {8, 4, 3, 3}, 8);
+  budget.add("linear1", {64, flat}, 64);
+  budget.add("linear2", {options.num_classes, 64}, options.num_classes);
+
   const nn::ConvInit conv_init{.dtype = init.dtype, .generator = init.generator};
   const nn::LinearOptions linear{.dtype = init.dtype, .generator = init.generator};
   const nn::functional::Conv2dOptions same{.padding = {1, 1}};
@@ -20,7 +30,6 @@ MiniTorchCNN::MiniTorchCNN(MiniTorchCNNOptions options, ModelInit init) {
                                             std::array<std::int64_t, 2>{3, 3}, same, conv_init));
   conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(
                                        4, 8, std::array<std::int64_t, 2>{3, 3}, same, conv_init));
-  const std::int64_t flat = 8 * (options.height / 4) * (options.width / 4);
   linear1 = register_module("linear1", std::make_shared<nn::Linear>(flat, 64, linear));
   dropout =
       register_module("dropout", std::make_shared<nn::Dropout>(options.dropout, init.generator));

@@ -1,11 +1,16 @@
 #include "minitorch/models/mlp.h"
 
 #include "minitorch/core/error.h"
+#include "size_checks.h"
 
 namespace minitorch::models {
 
 MLP::MLP(const std::vector<std::int64_t>& sizes, nn::LinearOptions options) {
   if (sizes.size() < 2) throw Error("MLP: needs at least an input and an output size");
+  detail::ParameterBudget budget("MLP", options.dtype);
+  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
+    budget.add("layer" + std::to_string(i + 1), {sizes[i + 1], sizes[i]}, sizes[i + 1]);
+  }
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
     layers_.push_back(
         register_module("layer" + std::to_string(i + 1),

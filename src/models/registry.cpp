@@ -5,6 +5,7 @@
 #include "minitorch/models/minitorch_cnn.h"
 #include "minitorch/models/mlp.h"
 #include "minitorch/models/text_cnn.h"
+#include "size_checks.h"
 
 namespace minitorch::models {
 
@@ -30,6 +31,8 @@ const ModelInfo& model_info(const std::string& name) {
 std::shared_ptr<nn::Layer> make_model(const std::string& name, const ModelConfig& config) {
   model_info(name);
   if (name == "mlp") {
+    // Bounded by the check: at most 1024 · 16384 · 16384 features.
+    detail::check_image_input("mlp", config.in_channels, config.height, config.width);
     return std::make_shared<MLP>(
         std::vector<std::int64_t>{config.in_channels * config.height * config.width, 256, 128,
                                   config.num_classes},

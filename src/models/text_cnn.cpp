@@ -3,16 +3,30 @@
 #include <algorithm>
 
 #include "minitorch/core/error.h"
+#include "size_checks.h"
 
 namespace minitorch::models {
 
 TextCNN::TextCNN(TextCNNOptions options, ModelInit init) {
+  const auto& widths = options.filter_widths;
   if (options.vocab_size <= 0 || options.embedding_dim <= 0 || options.filters <= 0 ||
-      options.num_classes <= 0 || options.filter_widths.empty()) {
+      options.num_classes <= 0 || widths.empty() ||
+      std::any_of(widths.begin(), widths.end(), [](std::int64_t w) { return w <= 0; })) {
     throw Error(
-        "TextCNN: vocab_size, embedding_dim, filters and num_classes must be positive and "
-        "there must be at least one filter width");
+        "TextCNN: vocab_size, embedding_dim, filters, num_classes and the filter widths must be "
+        "positive and there must be at least one filter width");
   }
+  detail::check_size("TextCNN", "vocab_size", options.vocab_size, kMaxVocabSize,
+                     "models::kMaxVocabSize");
+  detail::ParameterBudget budget("TextCNN", init.dtype);
+  budget.add("embedding", {options.vocab_size, options.embedding_dim}, 0);
+  for (std::size_t i = 0; i < options.filter_widths.size(); ++i) {
+    budget.add("convs." + std::to_string(i),
+               {options.filters, options.embedding_dim, options.filter_widths[i]}, options.filters);
+  }
+  // Both factors are bounded by the convolutions' parameters counted above.
+  const auto features = options.filters * static_cast<std::int64_t>(options.filter_widths.size());
+  budget.add("fc", {options.num_classes, features}, options.num_classes);
   embedding = register_module(
       "embedding", std::make_shared<nn::Embedding>(options.vocab_size, options.embedding_dim,
                                                    init.dtype, init.generator));
@@ -25,7 +39,6 @@ TextCNN::TextCNN(TextCNNOptions options, ModelInit init) {
   widest_ = *std::max_element(options.filter_widths.begin(), options.filter_widths.end());
   dropout =
       register_module("dropout", std::make_shared<nn::Dropout>(options.dropout, init.generator));
-  const auto features = options.filters * static_cast<std::int64_t>(options.filter_widths.size());
   fc = register_module("fc",
                        std::make_shared<nn::Linear>(
                            features, options.num_classes,

@@ -3,11 +3,18 @@
 // batches, every instruction set, and determinism for a fixed thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <mutex>
+#include <set>
+#include <string>
+#include <system_error>
 #include <thread>
+#include <vector>
 
+#include "error_helpers.h"
 #include "minitorch/backend/cpu_features.h"
 #include "minitorch/backend/gemm.h"
 #include "minitorch/parallel/parallel.h"
@@ -192,4 +199,97 @@ TEST(ParallelFor, ManyRegionsNeverLoseOrRepeatWork) {
     if (hits[63].load() != region + 1) FAIL() << "region " << region << " lost work";
   }
   for (auto& h : hits) EXPECT_EQ(h.load(), 20000);
+}
+
+// A system may refuse threads (an address-space or process limit): the pool then runs with half
+// the threads it could start (leaving room for the work), says so once on stderr, and can still be
+// replaced and destroyed. Before, the failed start destroyed the condition variable the started
+// workers waited on, and hung.
+namespace {
+
+int workers_allowed = 0;
+
+void refuse_workers_beyond_the_allowed(int index) {
+  if (index > workers_allowed) {
+    throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
+                            "thread creation refused by the test");
+  }
+}
+
+// The number of distinct threads that ran a region covering [0, 4096) exactly once each.
+std::size_t threads_in_one_region() {
+  std::vector<std::atomic<int>> hits(4096);
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  mt::parallel_for(0, 4096, 16, [&](std::int64_t b, std::int64_t e) {
+    {
+      std::lock_guard lock(mutex);
+      threads.insert(std::this_thread::get_id());
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(100));  // let every worker join in
+    for (std::int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
+  });
+  for (auto& h : hits) EXPECT_EQ(h.load(), 1);
+  return threads.size();
+}
+
+}  // namespace
+
+TEST(ParallelFor, APoolThatCannotStartAllItsThreadsRunsWithTheOnesItHas) {
+  for (const int allowed : {0, 3}) {
+    workers_allowed = allowed;
+    mt::detail::set_before_worker_start(refuse_workers_beyond_the_allowed);
+    ::testing::internal::CaptureStderr();
+    mt::set_num_threads(16);
+    const auto kept = static_cast<std::size_t>(std::max(1, (allowed + 1) / 2));
+    EXPECT_LE(threads_in_one_region(), kept);
+    EXPECT_LE(threads_in_one_region(), kept);
+    const std::string warning = ::testing::internal::GetCapturedStderr();
+    EXPECT_CONTAINS(warning, "refused threads after " + std::to_string(allowed + 1) + " of 16");
+    EXPECT_CONTAINS(warning, "run on " + std::to_string(std::max(1, (allowed + 1) / 2)));
+    EXPECT_EQ(warning.find("warning", warning.find("warning") + 1), std::string::npos)
+        << "warned more than once: " << warning;
+    mt::detail::set_before_worker_start(nullptr);
+    mt::set_num_threads(2);  // replaces (destroys) the short pool
+    EXPECT_LE(threads_in_one_region(), 2u);
+  }
+}
+
+TEST(ParallelFor, ThreadCountsAreBoundedByKMaxThreads) {
+  EXPECT_EQ(mt::kMaxThreads, 1024);
+  const std::string message =
+      mt::testing::error_of([] { mt::set_num_threads(mt::kMaxThreads + 1); });
+  EXPECT_CONTAINS(message, "1025");
+  EXPECT_CONTAINS(message, "1024");
+  mt::set_num_threads(2);
+}
+
+// An exception thrown by a chunk, on a worker or on the calling thread, reaches the caller once
+// the whole region has stopped (no worker still runs a chunk of it), and the pool stays usable.
+// Before, a worker's exception ended the process (std::terminate: a bad_alloc under a memory
+// limit aborted training) and a caller's left the thread marked as inside a region for good.
+TEST(ParallelFor, AnExceptionInAnyChunkReachesTheCallerAfterTheRegion) {
+  mt::set_num_threads(4);
+  const std::thread::id caller = std::this_thread::get_id();
+  for (int round = 0; round < 10; ++round) {
+    const bool only_workers_throw = round % 2 == 0;
+    std::atomic<bool> worker_threw{false};
+    const auto chunk = [&](std::int64_t, std::int64_t) {
+      if (std::this_thread::get_id() != caller) {
+        worker_threw = true;
+        throw mt::Error("a worker's chunk failed");
+      }
+      if (!only_workers_throw) throw mt::Error("the caller's chunk failed");
+      // Holds the caller back until a worker has taken a chunk (and thrown), however loaded the
+      // machine, for at most 5 s.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (!worker_threw && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+    };
+    EXPECT_THROW(mt::parallel_for(0, 4096, 16, chunk), mt::Error) << "round " << round;
+    EXPECT_FALSE(mt::in_parallel_region());
+  }
+  EXPECT_LE(threads_in_one_region(), 4u);
+  mt::set_num_threads(2);
 }

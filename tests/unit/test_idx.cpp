@@ -152,6 +152,27 @@ TEST(Idx, RejectsTruncatedHeaderAndData) {
   EXPECT_CONTAINS(read_error(dir / "truncated.gz"), "truncated data: 17 bytes of values");
 }
 
+// A header is compared with the data that can follow it before anything is allocated or
+// decompressed: the bytes left in a plain file; for gzip, what its compressed bytes can expand to
+// at deflate's best ratio (1032:1), so a small file cannot make the reader inflate and keep
+// hundreds of megabytes before it finds the data short.
+TEST(Idx, RejectsDeclaredCountsTheFileCannotHoldBeforeReading) {
+  TempDir dir;
+  const Bytes bytes = idx_bytes({60000, 28, 28}, counting(100));
+  write_plain(dir / "plain", bytes);
+  EXPECT_CONTAINS(
+      read_error(dir / "plain"),
+      "truncated data: 100 bytes of values; expected 47040000 for shape [60000, 28, 28]");
+  write_gzip(dir / "packed.gz", bytes);
+  const std::string message = read_error(dir / "packed.gz");
+  EXPECT_CONTAINS(message, "47040000 values of shape [60000, 28, 28]");
+  EXPECT_CONTAINS(message, "bytes of gzip data expand to at most");
+}
+
+TEST(Idx, TheValueLimitIsPublic) {
+  EXPECT_EQ(data::kMaxIdxValues, std::int64_t(1) << 31);
+}
+
 TEST(Idx, RejectsTrailingBytes) {
   TempDir dir;
   const Bytes bytes = idx_bytes({4, 5}, counting(22));

@@ -306,8 +306,37 @@ TEST_F(ImageFile, PngOfZeroOrAbsurdSize) {
   EXPECT_CONTAINS(error_reading(with_size(png, 20000, 28)),
                   "absurd size 20000x28; expected width and height of at most 16384");
   EXPECT_CONTAINS(error_reading(with_size(png, 0, 28)), "corrupt PNG");  // libpng refuses 0
-  EXPECT_CONTAINS(error_reading(with_size(png, 16000, 16000)),
-                  "corrupt PNG: its header says 16000x16000 pixels, more than a file of");
+  EXPECT_CONTAINS(error_reading(with_size(png, 8000, 8000)),
+                  "corrupt PNG: its header says 8000x8000 pixels, more than a file of");
+}
+
+// A palette PNG packs 8 pixels per stored byte and deflate shrinks blank rows 1000-fold, so a few
+// kilobytes can declare an image whose decoded RGB rows need gigabytes: the pixel count is
+// checked against its limit from the header, before anything is decoded.
+TEST_F(ImageFile, PngAbovePixelLimitIsRejectedFromItsHeader) {
+  const int width = 16384;
+  const int height = static_cast<int>(data::kMaxImagePixels / width) + 1;
+  PngSpec spec{.width = width,
+               .height = height,
+               .color_type = PNG_COLOR_TYPE_PALETTE,
+               .bit_depth = 1,
+               .palette = {{0, 0, 0}, {255, 255, 255}}};
+  spec.rows.assign(static_cast<std::size_t>(height), std::vector<std::uint8_t>(width / 8));
+  const std::string png = png_bytes(spec);
+  ASSERT_LT(png.size(), 64u * 1024);
+  const std::string message = error_reading(png);
+  EXPECT_CONTAINS(message, "16384x4097");
+  EXPECT_CONTAINS(message, std::to_string(data::kMaxImagePixels));
+}
+
+TEST_F(ImageFile, PgmAbovePixelLimitIsRejectedFromItsHeader) {
+  const std::string message = error_reading("P5 16384 4097 255\n");
+  EXPECT_CONTAINS(message, "16384x4097");
+  EXPECT_CONTAINS(message, std::to_string(data::kMaxImagePixels));
+  // At the limit, the pixel bytes the header promises must be in the file.
+  EXPECT_CONTAINS(error_reading("P5 16384 4096 255\nabc"),
+                  "too few pixel bytes: 3; expected 67108864");
+  EXPECT_CONTAINS(error_reading("P2 16384 4096 255\n1 2 3"), "too few pixel values");
 }
 
 TEST_F(ImageFile, MalformedPgm) {
@@ -411,6 +440,8 @@ TEST(Resize, RejectsBadSizes) {
                     data::resize(data::GrayImage{3, 3, Pixels(4)}, 28, 28);
                   }),
                   "the image is 3x3 with 4 pixels");
+  EXPECT_CONTAINS(error_of([] { data::resize(filled(2, 2, 0), 16384, 4097); }),
+                  "target size 16384x4097 has more than " + std::to_string(data::kMaxImagePixels));
 }
 
 TEST(ImageToTensor, ScalesBytesLikeTheDataSet) {

@@ -7,7 +7,9 @@
 
 #include "error_helpers.h"
 #include "minitorch/models/lenet.h"
+#include "minitorch/models/limits.h"
 #include "minitorch/models/minitorch_cnn.h"
+#include "minitorch/models/mlp.h"
 #include "minitorch/models/registry.h"
 #include "minitorch/models/text_cnn.h"
 #include "minitorch/nn/losses.h"
@@ -123,6 +125,67 @@ TEST(ModelRegistry, BuildsEveryModelByNameAndNamesTheKnownOnes) {
   EXPECT_CONTAINS(message, "unknown model 'resnet'");
   EXPECT_CONTAINS(message, "lenet");
   EXPECT_CONTAINS(message, "textcnn");
+}
+
+// ---- sizes from files: checkpoint metadata decides these sizes, so each is checked against a
+// documented limit (minitorch/models/limits.h) before anything is multiplied or allocated.
+
+namespace {
+
+mt::models::ModelConfig image_config(std::int64_t channels, std::int64_t height,
+                                     std::int64_t width) {
+  mt::models::ModelConfig config;
+  config.in_channels = channels;
+  config.height = height;
+  config.width = width;
+  return config;
+}
+
+}  // namespace
+
+TEST(ModelLimits, ImageSizesWhoseProductsOverflowAreErrors) {
+  const std::string lenet =
+      error_of([] { mt::models::LeNet({.height = 4000000000, .width = 4000000000}); });
+  EXPECT_CONTAINS(lenet, "height 4000000000");
+  EXPECT_CONTAINS(lenet, std::to_string(mt::models::kMaxInputSide));
+  const std::string mlp =
+      error_of([] { mt::models::make_model("mlp", image_config(4294967296, 4294967296, 4)); });
+  EXPECT_CONTAINS(mlp, "4294967296");
+  EXPECT_CONTAINS(mlp, std::to_string(mt::models::kMaxInputChannels));
+  const std::string cnn =
+      error_of([] { mt::models::MiniTorchCNN({.height = 4000000000, .width = 4000000000}); });
+  EXPECT_CONTAINS(cnn, "height 4000000000");
+}
+
+TEST(ModelLimits, ImageSizesBeyondTheLimitAreErrorsNotBadAlloc) {
+  for (const std::string name : {"mlp", "lenet", "minitorch-cnn"}) {
+    const std::string message =
+        error_of([&] { mt::models::make_model(name, image_config(1, 100000, 100000)); });
+    EXPECT_CONTAINS(message, "100000");
+    EXPECT_CONTAINS(message, std::to_string(mt::models::kMaxInputSide));
+  }
+}
+
+TEST(ModelLimits, ParameterBytesAreBounded) {
+  // Within the side limit, but LeNet's fc1 would hold 120 x 16·4094·4094 parameters.
+  const std::string lenet =
+      error_of([] { mt::models::make_model("lenet", image_config(1, 16384, 16384)); });
+  EXPECT_CONTAINS(lenet, "fc1");
+  EXPECT_CONTAINS(lenet, std::to_string(mt::models::kMaxParameterBytes));
+  const std::string mlp = error_of([] { mt::models::MLP({std::int64_t(1) << 40, 256, 10}); });
+  EXPECT_CONTAINS(mlp, "layer1");
+  EXPECT_CONTAINS(mlp, std::to_string(mt::models::kMaxParameterBytes));
+  const std::string embedding = error_of(
+      [] { mt::models::TextCNN({.vocab_size = 1000, .embedding_dim = std::int64_t(1) << 40}); });
+  EXPECT_CONTAINS(embedding, "embedding");
+}
+
+TEST(ModelLimits, VocabularySizeIsBounded) {
+  mt::models::ModelConfig config;
+  config.vocab_size = 100000000000;
+  const std::string message = error_of([&] { mt::models::make_model("textcnn", config); });
+  EXPECT_CONTAINS(message, "vocab_size 100000000000");
+  EXPECT_CONTAINS(message, std::to_string(mt::models::kMaxVocabSize));
 }
 
 TEST(Cat, ConcatenatesAlongAnyDimensionAndNamesMismatches) {

@@ -377,6 +377,17 @@ TEST_F(CorruptSafetensors, BadShapes) {
       "larger than any file can hold");
 }
 
+// A 0 makes the element count 0, but the other sizes still multiply into the strides of the
+// tensor to be built: such a shape is rejected from the header, wherever its 0 stands.
+TEST_F(CorruptSafetensors, EmptyShapesWhoseStridesOverflow) {
+  for (const std::string shape : {"[0,4294967296,4294967296]", "[4294967296,4294967296,0]"}) {
+    const std::string message =
+        error_with_entry(R"({"dtype":"F32","shape":)" + shape + R"(,"data_offsets":[0,0]})", "");
+    EXPECT_CONTAINS(message, "larger than any file can hold");
+    EXPECT_CONTAINS(message, "9223372036854775807");
+  }
+}
+
 TEST_F(CorruptSafetensors, SizeDisagreesWithShape) {
   EXPECT_CONTAINS(error_with_entry(R"({"dtype":"F32","shape":[2,2],"data_offsets":[0,12]})",
                                    f32_bytes({1, 2, 3})),

@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "error_helpers.h"
 #include "generators.h"
 #include "minitorch/core/error.h"
 
@@ -112,6 +114,40 @@ TEST(Shape, StridesExamples) {
   EXPECT_EQ(minitorch::strides_from_shape(Shape{4, 1, 3}), (Strides{3, 3, 1}));
   // PyTorch's convention: a size-0 dimension counts as 1 in the strides of the others.
   EXPECT_EQ(minitorch::strides_from_shape(Shape{2, 0, 3}), (Strides{3, 3, 1}));
+}
+
+// Sizes read from files can be anything: a shape whose element count or strides do not fit in
+// int64 is an Error naming it, never a wrapped product. A 0 size makes numel 0 but leaves the
+// other sizes' strides to compute, so a shape is accepted only when the product of its sizes with
+// each 0 counted as 1 fits, whatever the position of the 0.
+TEST(Shape, NumelAndStridesRejectShapesBeyondInt64) {
+  using minitorch::testing::error_of;
+  for (const Shape& shape : {Shape{4294967296, 4294967296, 4}, Shape{1, 4000000000, 4000000000},
+                             Shape{0, 4294967296, 4294967296}, Shape{4294967296, 4294967296, 0}}) {
+    const std::string numel_error = error_of([&] { minitorch::numel(shape); });
+    EXPECT_CONTAINS(numel_error, minitorch::shape_to_string(shape));
+    EXPECT_CONTAINS(numel_error, "9223372036854775807");
+    const std::string strides_error = error_of([&] { minitorch::strides_from_shape(shape); });
+    EXPECT_CONTAINS(strides_error, minitorch::shape_to_string(shape));
+  }
+}
+
+TEST(Shape, LargestShapesThatFitStillWork) {
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(minitorch::numel(Shape{max}), max);
+  EXPECT_EQ(minitorch::numel(Shape{0, max}), 0);
+  EXPECT_EQ(minitorch::numel(Shape{2147483648, 2147483648}), std::int64_t(1) << 62);
+  EXPECT_EQ(minitorch::strides_from_shape(Shape{max, 1}), (Strides{1, 1}));
+  EXPECT_EQ(minitorch::strides_from_shape(Shape{0, 3037000499, 3037000499}),
+            (Strides{std::int64_t(3037000499) * 3037000499, 3037000499, 1}));
+}
+
+TEST(Shape, CheckedMulSaysWhenAProductOverflows) {
+  EXPECT_EQ(minitorch::checked_mul(6, 7), 42);
+  EXPECT_EQ(minitorch::checked_mul(-3, 4), -12);
+  EXPECT_EQ(minitorch::checked_mul(4294967296, 4294967296), std::nullopt);
+  EXPECT_EQ(minitorch::checked_numel(Shape{4294967296, 4294967296, 0}), std::nullopt);
+  EXPECT_EQ(minitorch::checked_numel(Shape{2, 0, 3}), 0);
 }
 
 RC_GTEST_PROP(Shape, StridesAreSuffixProducts, ()) {

@@ -10,12 +10,13 @@
 //   PGM "P5" (binary; maxval up to 255 one byte per sample, up to 65535 two bytes big-endian) and
 //       "P2" (ASCII), with '#' comments in the header; samples scaled to 0..255 by
 //       round(v · 255 / maxval). Only the first image of a multi-image file is read.
-//   Requires: a readable file of at most 1 GiB; width and height in 1..16384; sample values within
-//             maxval; enough pixel data; a PNG that libpng decodes without error (CRCs of critical
-//             chunks included). Every violation throws minitorch::Error naming the path, what
-//             was found and what was expected, e.g. "read_image: cat.gif: not a PNG or PGM file
-//             (magic bytes 'GIF8'); expected PNG or PGM". A corrupt PNG never makes libpng abort
-//             or leak: its errors become Errors.
+//   Requires: a readable file of at most 1 GiB; width and height in 1..16384 and at most
+//             kMaxImagePixels pixels in all (64 megapixels, checked from the header before any
+//             pixel is decoded); sample values within maxval; enough pixel data; a PNG that libpng
+//             decodes without error (CRCs of critical chunks included). Every violation throws
+//             minitorch::Error naming the path, what was found and what was expected, e.g.
+//             "read_image: cat.gif: not a PNG or PGM file (magic bytes 'GIF8'); expected PNG or
+//             PGM". A corrupt PNG never makes libpng abort or leak: its errors become Errors.
 //   Ensures:  pixels in row-major order, 0 = black, 255 = white, exactly as stored (no inversion:
 //             Fashion-MNIST draws a white garment on black, so a photo of a dark garment on white
 //             paper needs inverting by the caller).
@@ -23,7 +24,8 @@
 // is the mean of the source area it covers, partial pixels weighted by coverage) when the axis
 // shrinks or keeps its size, bilinear interpolation (pixel centres aligned, edges clamped) when it
 // grows; results are rounded to the nearest integer. Aspect ratio is not preserved.
-//   Requires: a non-empty image with width · height pixels; width and height in 1..16384.
+//   Requires: a non-empty image with width · height pixels; width and height in 1..16384 and at
+//             most kMaxImagePixels pixels in all.
 // image_to_tensor(image) is the image as Fashion-MNIST is loaded (image_dataset.h): float32 of
 // shape [1, 1, height, width], each byte / 255.
 #pragma once
@@ -48,6 +50,10 @@ struct GrayImage {
 
 // The largest width or height read_image and resize accept.
 inline constexpr std::int64_t kMaxImageSide = 16384;
+// The most pixels read_image and resize accept: 64 megapixels (8192 x 8192), above any camera a
+// classifier is fed from, and a bound on the decoder's buffers (at most 256 MiB of RGBA rows) that
+// a small, highly compressed file cannot lift.
+inline constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
 
 GrayImage read_image(const std::filesystem::path& path);
 

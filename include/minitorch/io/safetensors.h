@@ -21,7 +21,8 @@
 //             backend, and the metadata (empty without "__metadata__").
 //   Requires: a well-formed file: at least 8 bytes; a header length of at most 100,000,000 that
 //             fits in the file; a JSON object as the header; each entry an object with a string
-//             dtype F32 or F64, a shape of at most 64 non-negative integers and data_offsets of
+//             dtype F32 or F64, a shape of at most 64 non-negative integers whose product (each
+//             0 counted as 1, see tensor/shape.h) fits in int64, and data_offsets of
 //             two integers whose difference is the shape's size in bytes; tensors that cover the
 //             data exactly (no overlap, no gap, nothing after the last one); string metadata.
 //             Unknown fields in an entry are ignored. Each violation throws minitorch::Error

@@ -7,7 +7,8 @@
 // forward returns logits [B, classes]; inputs are expected normalised by the training set's mean
 // and standard deviation (the data loader does it).
 //   Requires: x of shape [B, C, H, W] matching the constructor (Error from the layers otherwise);
-//             images large enough for both convolutions (H, W >= 12).
+//             images large enough for both convolutions (H, W >= 12); C, H, W and the
+//             parameters within the limits of minitorch/models/limits.h (Error naming them).
 #pragma once
 
 #include <memory>

@@ -7,7 +7,8 @@
 // 0.1·(rand − 0.5)), and dropout is off in eval mode (MiniTorch's never turns off, a known quirk).
 // forward returns logits [B, classes] (MiniTorch returns their log_softmax; cross_entropy on
 // logits is the same loss).
-//   Requires: x of shape [B, C, H, W] with H and W multiples of 4, matching the constructor.
+//   Requires: x of shape [B, C, H, W] with H and W multiples of 4, matching the constructor;
+//             C, H, W and the parameters within the limits of minitorch/models/limits.h.
 #pragma once
 
 #include <memory>

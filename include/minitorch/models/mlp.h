@@ -4,7 +4,8 @@
 // named layer1, layer2, ... (parameters "layer1.weight", ...). forward returns the last layer's
 // output (logits); callers apply sigmoid or softmax as their loss requires.
 // Inputs with more than two dimensions ([B, C, H, W] images) are flattened to [B, rest] first.
-//   Requires: at least two sizes, all positive (else Error).
+//   Requires: at least two sizes, all positive (else Error); parameters of at most
+//             models::kMaxParameterBytes (minitorch/models/limits.h) in all.
 #pragma once
 
 #include <memory>

@@ -3,13 +3,18 @@
 //
 // make_model(name, config) builds a freshly initialised model for the shapes in config.
 //   Requires: a known name (Error listing the known ones); the sizes each model needs
-//             (vocab_size > 0 for textcnn; the image size constraints of each image model).
+//             (vocab_size > 0 for textcnn; the image size constraints of each image model);
+//             sizes within the limits of minitorch/models/limits.h: channels at most
+//             kMaxInputChannels, height and width at most kMaxInputSide, vocab_size at most
+//             kMaxVocabSize, parameters of at most kMaxParameterBytes in all. Each violation is
+//             an Error naming the model, the size and the limit, raised before any allocation.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "minitorch/models/limits.h"
 #include "minitorch/models/model_init.h"
 #include "minitorch/nn/module.h"
 

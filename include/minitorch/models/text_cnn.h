@@ -7,6 +7,8 @@
 // forward takes token ids [B, L] (integral values, e.g. from data::Vocabulary) and returns logits
 // [B, classes].
 //   Requires: L >= the widest filter (Error otherwise); ids in [0, vocab_size).
+// The constructor requires positive sizes, vocab_size at most models::kMaxVocabSize and
+// parameters of at most models::kMaxParameterBytes in all (minitorch/models/limits.h).
 #pragma once
 
 #include <memory>

@@ -10,7 +10,10 @@
 // The pool's workers spin briefly after a region (so back-to-back regions start in about a
 // microsecond) and then block on a condition variable (so an idle or oversubscribed machine does
 // not lose a core to spinning). Thread count: set_num_threads(n), else the environment variable
-// MINITORCH_NUM_THREADS, else every core the process may use.
+// MINITORCH_NUM_THREADS (ignored unless a number in 1..kMaxThreads), else every core the process
+// may use. When the system refuses some threads (an address-space or process limit), the pool runs
+// with the ones it started and says so once on stderr; chunking still follows the requested count,
+// so results do not change.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +22,14 @@
 
 namespace minitorch {
 
+// The most threads a pool may have: the bound on set_num_threads, MINITORCH_NUM_THREADS and the
+// command line's --threads.
+inline constexpr int kMaxThreads = 1024;
+
+// The requested thread count (what set_num_threads or the environment asked for).
 int get_num_threads();
-// Requires n >= 1 (Error otherwise). Takes effect for the next parallel region.
+// Requires 1 <= n <= kMaxThreads (Error naming n and the range otherwise). Takes effect for the
+// next parallel region.
 void set_num_threads(int n);
 bool in_parallel_region();
 
@@ -29,6 +38,10 @@ using RangeFunction = std::function<void(std::int64_t begin, std::int64_t end)>;
 namespace detail {
 bool runs_inline(std::int64_t length, std::int64_t grain);
 void run_in_pool(std::int64_t begin, std::int64_t end, std::int64_t grain, const RangeFunction& fn);
+
+// Test seam: hook(index) runs before the pool starts its worker number index (1, 2, ...); a hook
+// that throws std::system_error stands for a system that refuses more threads. nullptr removes it.
+void set_before_worker_start(void (*hook)(int index));
 }  // namespace detail
 
 // A template so that the common inline case calls fn directly, with no std::function built.

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,9 +29,23 @@ using Shape = std::vector<std::int64_t>;
 using Strides = std::vector<std::int64_t>;
 using Index = std::vector<std::int64_t>;
 
+// Shapes may come from files, so their sizes are bounded where they are multiplied. A shape is
+// representable when the product of its sizes, each 0 counted as 1, is at most INT64_MAX: then
+// its element count and every contiguous stride fit in int64. A 0 anywhere makes numel 0 but
+// leaves the other sizes' strides to compute, so [0, 2^32, 2^32] is no more representable than
+// [2^32, 2^32, 0].
+
 // Number of elements: the product of the sizes (1 for the 0-dim shape []).
+//   Requires: a representable shape; Error naming the shape and the limit INT64_MAX otherwise.
 std::int64_t numel(std::span<const std::int64_t> shape);
 
+// a * b, or nullopt when the product does not fit in int64.
+std::optional<std::int64_t> checked_mul(std::int64_t a, std::int64_t b);
+// numel(shape), or nullopt where numel throws (the shape is not representable).
+std::optional<std::int64_t> checked_numel(std::span<const std::int64_t> shape);
+
+// Row-major contiguous strides; a size-0 dimension counts as 1 in the others' strides (PyTorch).
+//   Requires: a representable shape; Error naming the shape and the limit INT64_MAX otherwise.
 Strides strides_from_shape(std::span<const std::int64_t> shape);
 
 inline std::int64_t index_to_position(std::span<const std::int64_t> index,
