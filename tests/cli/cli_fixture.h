@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -39,6 +40,13 @@ inline std::string quote(const std::string& arg) {
   return out;
 }
 
+// The program under test; MINITORCH_CLI_PATH in the environment overrides the one built with the
+// tests (to run the tests against another build, e.g. an older one, to see which of them fail).
+inline const char* cli_path() {
+  const char* override_path = std::getenv("MINITORCH_CLI_PATH");
+  return override_path && *override_path ? override_path : MINITORCH_CLI_PATH;
+}
+
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -53,7 +61,7 @@ class Cli : public ::testing::Test {
   }
 
   Result run(const std::vector<std::string>& args) const {
-    std::string command = quote(MINITORCH_CLI_PATH);
+    std::string command = quote(cli_path());
     for (const auto& arg : args) command += " " + quote(arg);
     const fs::path out = dir_ / "stdout.txt";
     const fs::path err = dir_ / "stderr.txt";
