@@ -14,8 +14,6 @@ namespace minitorch::app {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kModelFile = "model.safetensors";
-constexpr const char* kCheckpointFile = "checkpoint.safetensors";
 
 std::string exact(double value) {
   char text[32];

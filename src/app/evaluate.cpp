@@ -67,9 +67,9 @@ Tensor text_input(const std::string& text, const ModelCard& card, const fs::path
 void check_model_fits_run(const ModelCard& card, const TrainConfig& config,
                           const RunDirectory& run) {
   if (card.task == config.task && card.model == config.model) return;
-  throw Error(run.file("model.safetensors").string() + ": this model is for task " + card.task +
-              " (model " + card.model + "); the run directory's config.json is for task " +
-              config.task + " (model " + config.model + ")");
+  throw Error(run.file(kModelFile).string() + ": this model is for task " + card.task + " (model " +
+              card.model + "); the run directory's config.json is for task " + config.task +
+              " (model " + config.model + ")");
 }
 
 struct Ranked {

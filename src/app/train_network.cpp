@@ -30,7 +30,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kMetricsFile = "metrics.jsonl";
-constexpr const char* kModelFile = "model.safetensors";
 // What write_derived_files writes: a pure function of the committed epochs.
 const std::vector<std::string> kDerivedFiles{"summary.json", "loss.svg", "accuracy.svg"};
 

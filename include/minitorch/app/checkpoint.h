@@ -28,6 +28,10 @@
 
 namespace minitorch::app {
 
+// The two files in a run directory.
+inline constexpr const char* kModelFile = "model.safetensors";
+inline constexpr const char* kCheckpointFile = "checkpoint.safetensors";
+
 // What a saved model is: enough to rebuild it and feed it inputs like those it was trained on.
 struct ModelCard {
   std::string task;
