@@ -185,6 +185,13 @@ void RunDirectory::append_json_line(const std::string& name, const nlohmann::jso
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) fail(path, "append to", std::strerror(errno));
   write_all(fd, value.dump() + "\n", path);
+  // On disk before the checkpoint that commits its epoch, so that a power cut cannot keep the
+  // checkpoint and lose the line.
+  if (::fsync(fd) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::close(fd);
+    fail(path, "flush", reason);
+  }
   ::close(fd);
 }
 

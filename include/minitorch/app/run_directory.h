@@ -11,7 +11,7 @@
 //
 // Files are written atomically (io::write_file_atomically: a temporary file in the same directory,
 // fsync'ed, then renamed over the target), so a reader never sees a half-written file.
-// metrics.jsonl grows by whole lines, each written and flushed at once.
+// metrics.jsonl grows by whole lines, each written at once and fsync'ed.
 // remove_stale_temporaries() deletes the temporary files ("<name>.tmp.<pid>.<n>") that processes
 // no longer running left behind when they were killed mid-write.
 #pragma once
