@@ -1,6 +1,7 @@
 #include "minitorch/app/checkpoint.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -13,8 +14,6 @@ namespace minitorch::app {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr const char* kModelFile = "model.safetensors";
-constexpr const char* kCheckpointFile = "checkpoint.safetensors";
 
 std::string exact(double value) {
   char text[32];
@@ -42,6 +41,43 @@ T number(const std::map<std::string, std::string>& metadata, const std::string& 
     throw Error(file + ": metadata '" + name + "' is '" + text + "'; expected a number");
   }
   return value;
+}
+
+// A metadata number that must also satisfy `accept`, described by `expected` in the message.
+template <class T, class Accept>
+T number_where(const std::map<std::string, std::string>& metadata, const std::string& name,
+               const std::string& file, Accept accept, const std::string& expected) {
+  const T value = number<T>(metadata, name, file);
+  if (!accept(value)) {
+    throw Error(file + ": metadata '" + name + "' is '" + field(metadata, name, file) +
+                "'; expected " + expected);
+  }
+  return value;
+}
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+// Weights or optimizer state with a NaN or an infinity come from a run that diverged; loading
+// them would only give NaN predictions or a resumed run that diverges again.
+void check_finite(const NamedTensors& tensors, const std::string& file) {
+  if (const auto bad = first_non_finite(tensors)) {
+    throw Error(file + ": holds a non-finite value (" + bad->to_string() +
+                "); expected finite weights. The run that wrote it diverged: train again with a "
+                "smaller learning rate or weight decay");
+  }
+}
+
+// Resuming a run with the checkpoint of another run fails on its first tensor name otherwise,
+// which hides the real mistake.
+void check_same_run(const std::map<std::string, std::string>& metadata, const ModelCard& expected,
+                    const std::string& file) {
+  const std::string& task = field(metadata, "task", file);
+  const std::string& model = field(metadata, "model", file);
+  if (task != expected.task || model != expected.model) {
+    throw Error(file + ": this checkpoint is for task " + task + " (model " + model +
+                "); the run directory trains task " + expected.task + " (model " + expected.model +
+                ")");
+  }
 }
 
 std::string generator_text(const Generator::State& state) {
@@ -80,7 +116,34 @@ io::SafetensorsFile with_prefix(const io::SafetensorsFile& file, const std::stri
   return out;
 }
 
+NamedTensors weights_of(const nn::Module& model) {
+  NamedTensors weights;
+  for (const auto& p : model.state_dict()) weights.emplace_back(p.name, p.value);
+  return weights;
+}
+
 }  // namespace
+
+std::string NonFiniteValue::to_string() const {
+  return std::string(std::isnan(value) ? "nan"
+                     : value > 0       ? "inf"
+                                       : "-inf") +
+         " at index " + std::to_string(index) + " of '" + tensor + "'";
+}
+
+std::optional<NonFiniteValue> first_non_finite(const NamedTensors& tensors) {
+  for (const auto& [name, value] : tensors) {
+    const std::vector<double> values = value.to_vector();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (!std::isfinite(values[i])) return NonFiniteValue{name, std::int64_t(i), values[i]};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<NonFiniteValue> first_non_finite(const nn::Module& model) {
+  return first_non_finite(weights_of(model));
+}
 
 std::map<std::string, std::string> ModelCard::to_metadata() const {
   return {{"task", task},
@@ -103,7 +166,8 @@ ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
   ModelCard card;
   card.task = field(m, "task", file);
   card.model = field(m, "model", file);
-  card.epoch = number<int>(m, "epoch", file);
+  card.epoch = number_where<int>(
+      m, "epoch", file, [](int e) { return e >= 0; }, "an integer >= 0");
   const std::string& input = field(m, "input", file);
   if (input != "image" && input != "tokens") {
     throw Error(file + ": metadata 'input' is '" + input + "'; expected image or tokens");
@@ -130,8 +194,11 @@ ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
   if (card.class_names.empty()) throw Error(file + ": metadata 'classes' lists no class");
   card.vocab_size = number<std::int64_t>(m, "vocab_size", file);
   card.embedding_dim = number<std::int64_t>(m, "embedding_dim", file);
-  card.mean = number<double>(m, "normalize_mean", file);
-  card.std = number<double>(m, "normalize_std", file);
+  card.mean = number_where<double>(
+      m, "normalize_mean", file, [](double x) { return std::isfinite(x); }, "a finite number");
+  card.std = number_where<double>(
+      m, "normalize_std", file, [](double x) { return std::isfinite(x) && x > 0; },
+      "a finite number > 0 (inputs are divided by it)");
   return card;
 }
 
@@ -146,14 +213,17 @@ models::ModelConfig ModelCard::model_config() const {
   return config;
 }
 
+void save_model(const fs::path& run_dir, const nn::Module& model, const ModelCard& card) {
+  io::save_safetensors(run_dir / kModelFile, weights_of(model), card.to_metadata());
+}
+
 void save_training_checkpoint(const fs::path& run_dir, const nn::Module& model,
                               const TrainingOptimizer& optimizer, const ResumePoint& point,
                               const ModelCard& card) {
-  std::vector<std::pair<std::string, Tensor>> weights;
-  for (const auto& p : model.state_dict()) weights.emplace_back(p.name, p.value);
-
-  std::vector<std::pair<std::string, Tensor>> everything;
-  for (const auto& [name, value] : weights) everything.emplace_back("model." + name, value);
+  NamedTensors everything;
+  for (const auto& [name, value] : weights_of(model)) {
+    everything.emplace_back("model." + name, value);
+  }
   for (const auto& [name, value] : optimizer.state_tensors()) {
     everything.emplace_back("optimizer." + name, value);
   }
@@ -162,11 +232,14 @@ void save_training_checkpoint(const fs::path& run_dir, const nn::Module& model,
   metadata["run_generator"] = generator_text(point.run_generator);
   metadata["loader_generator"] = generator_text(point.loader_generator);
   io::save_safetensors(run_dir / kCheckpointFile, everything, metadata);
-  io::save_safetensors(run_dir / kModelFile, weights, card.to_metadata());
+}
+
+bool has_training_checkpoint(const fs::path& run_dir) {
+  return fs::exists(run_dir / kCheckpointFile);
 }
 
 ResumePoint load_training_checkpoint(const fs::path& run_dir, nn::Module& model,
-                                     TrainingOptimizer& optimizer) {
+                                     TrainingOptimizer& optimizer, const ModelCard& expected) {
   const fs::path path = run_dir / kCheckpointFile;
   if (!fs::exists(path)) {
     throw Error("cannot resume: " + path.string() +
@@ -175,7 +248,10 @@ ResumePoint load_training_checkpoint(const fs::path& run_dir, nn::Module& model,
   const io::SafetensorsFile file = io::load_safetensors(path);
   const std::string name = path.string();
   ResumePoint point;
-  point.epoch = number<int>(file.metadata, "epoch", name);
+  check_same_run(file.metadata, expected, name);
+  point.epoch = number_where<int>(
+      file.metadata, "epoch", name, [](int e) { return e >= 1; },
+      "an integer >= 1 (the epochs the checkpoint has finished)");
   point.run_generator =
       parse_generator(field(file.metadata, "run_generator", name), "run_generator", name);
   point.loader_generator =
@@ -186,6 +262,7 @@ ResumePoint load_training_checkpoint(const fs::path& run_dir, nn::Module& model,
                   "'; expected names starting with model. or optimizer.");
     }
   }
+  check_finite(file.tensors, name);
   // Each load checks everything before it changes anything; a failure fails the run.
   io::load_state_dict(model, with_prefix(file, "model."));
   const auto optimizer_state = with_prefix(file, "optimizer.").tensors;
@@ -202,6 +279,7 @@ SavedModel load_saved_model(const fs::path& run_dir) {
   }
   const io::SafetensorsFile file = io::load_safetensors(path);
   SavedModel saved{ModelCard::from_metadata(file.metadata, path.string()), nullptr};
+  check_finite(file.tensors, path.string());
   saved.model = models::make_model(saved.card.model, saved.card.model_config());
   io::load_state_dict(*saved.model, file);
   saved.model->eval();

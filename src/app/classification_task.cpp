@@ -1,7 +1,9 @@
 #include "minitorch/app/classification_task.h"
 
 #include <algorithm>
+#include <iostream>
 
+#include "minitorch/app/usage_error.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/image_dataset.h"
 #include "minitorch/data/spam_corpus.h"
@@ -61,24 +63,44 @@ TaskData load_images(const TrainConfig& config) {
   return out;
 }
 
+// Below this many words a text model can hardly tell mails apart; the run still trains.
+constexpr std::int64_t kFewWords = 100;
+
+// A vocabulary of only <pad> and <unk> turns every mail into the same input, so training would
+// report a constant model's accuracy without a word of warning.
+void check_vocabulary_size(const data::Vocabulary& vocabulary, const TrainConfig& config,
+                           std::size_t mails) {
+  const std::int64_t words = vocabulary.size() - 2;  // <pad> and <unk> are not words
+  const std::string numbers = "the vocabulary of the " + std::to_string(mails) +
+                              " training mails has " + std::to_string(words) +
+                              " word(s) seen at least " + std::to_string(config.min_frequency) +
+                              " times (--min-frequency)";
+  if (words == 0) {
+    throw UsageError(numbers + "; expected at least one word: lower --min-frequency");
+  }
+  if (words < kFewWords) {
+    std::cerr << "minitorch: warning: " << numbers << "; fewer than " << kFewWords
+              << " words make most mails look alike: lower --min-frequency\n";
+  }
+}
+
 // The vocabulary comes from the training mails only, so validation and test words the model never
 // saw map to <unk> as they would for new mail.
 TaskData load_spam(const TrainConfig& config, const std::filesystem::path& run_dir,
-                   bool write_vocabulary) {
+                   bool build_vocabulary) {
   const std::filesystem::path dir =
       config.data_dir.empty() ? data::default_spam_corpus_dir() : fs::path(config.data_dir);
   data::SpamSplit split = data::split_spam_corpus(data::load_spam_corpus(dir));
   if (config.train_samples > 0 && std::size_t(config.train_samples) < split.train.size()) {
     split.train.resize(static_cast<std::size_t>(config.train_samples));
   }
-  const std::filesystem::path vocab_path = run_dir / "vocab.txt";
   data::Vocabulary vocabulary;
-  if (write_vocabulary) {
+  if (build_vocabulary) {
     vocabulary = data::build_vocabulary(
         split.train, {.min_frequency = config.min_frequency, .max_size = config.vocab_size});
-    vocabulary.save(vocab_path);
+    check_vocabulary_size(vocabulary, config, split.train.size());
   } else {
-    vocabulary = data::Vocabulary::load(vocab_path);
+    vocabulary = data::Vocabulary::load(run_dir / kVocabularyFile);
   }
   const auto train = data::to_text_dataset(split.train, vocabulary, config.max_length);
   const auto val = data::to_text_dataset(split.validation, vocabulary, config.max_length);
@@ -93,6 +115,7 @@ TaskData load_spam(const TrainConfig& config, const std::filesystem::path& run_d
   out.test_y = test.y;
   out.class_names = train.class_names;
   out.vocab_size = vocabulary.size();
+  out.vocabulary = std::move(vocabulary);
   return out;
 }
 
@@ -120,9 +143,9 @@ models::ModelConfig model_config_for(const TaskData& data, const TrainConfig& co
 }
 
 TaskData load_task(const TrainConfig& config, const std::filesystem::path& run_dir,
-                   bool write_vocabulary) {
+                   bool build_vocabulary) {
   if (config.task == "fashion-mnist" || config.task == "mnist") return load_images(config);
-  if (config.task == "spam") return load_spam(config, run_dir, write_vocabulary);
+  if (config.task == "spam") return load_spam(config, run_dir, build_vocabulary);
   throw Error("unknown task '" + config.task + "'; expected one of fashion-mnist, mnist, spam");
 }
 

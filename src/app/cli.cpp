@@ -20,6 +20,7 @@
 #include "minitorch/app/train_2d.h"
 #include "minitorch/app/train_config.h"
 #include "minitorch/app/train_network.h"
+#include "minitorch/app/usage_error.h"
 #include "minitorch/backend/backend.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/datasets.h"
@@ -31,6 +32,15 @@ namespace {
 
 constexpr int kExitRuntimeFailure = 1;
 constexpr int kExitUsage = 2;
+
+// Upper limits of the size flags: beyond them a run would ask for more memory than a machine has
+// (or, for threads, more than the thread pool accepts) and fail late with std::bad_alloc.
+// The same limit as MINITORCH_NUM_THREADS (threads_from_environment in src/parallel).
+constexpr int kMaxThreads = 1024;
+constexpr int kMaxHidden = 1024;        // 2-D MLP: hidden x hidden weights (a Scalar each)
+constexpr int kMaxPoints = 1'000'000;   // 2-D data sets
+constexpr int kMaxLength = 8192;        // spam: tokens per message, for every mail of the corpus
+constexpr int kMaxEmbeddingDim = 1024;  // textcnn: vocabulary x dimension weights
 
 // scalar: one Scalar per weight (MiniTorch module 1); reference / fast: tensors on that backend;
 // tensor: tensors on the default backend (fast).
@@ -72,6 +82,13 @@ CLI::Validator number_check(const std::string& label, const std::string& expecta
 
 CLI::Validator positive_integer() {
   return number_check<int>("POSITIVE", "a positive integer", [](int n) { return n > 0; });
+}
+
+// Names the limit in the message, e.g. "expected an integer in [1, 8192], got '2000000000'".
+CLI::Validator positive_integer_up_to(int limit) {
+  return number_check<int>("1.." + std::to_string(limit),
+                           "an integer in [1, " + std::to_string(limit) + "]",
+                           [limit](int n) { return n > 0 && n <= limit; });
 }
 
 CLI::Validator non_negative_integer() {
@@ -136,9 +153,9 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
   train
       ->add_option("--threads", config.threads,
                    "Threads of the fast backend (default: MINITORCH_NUM_THREADS, else all cores)")
-      ->check(positive_integer());
+      ->check(positive_integer_up_to(kMaxThreads));
   train->add_option("--hidden", config.hidden, "Hidden layer size")
-      ->check(positive_integer())
+      ->check(positive_integer_up_to(kMaxHidden))
       ->capture_default_str();
   train->add_option("--lr", config.lr, "Learning rate")
       ->check(positive_finite_number())
@@ -147,7 +164,7 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
       ->check(positive_integer())
       ->capture_default_str();
   train->add_option("--points", config.points, "Number of data points")
-      ->check(positive_integer())
+      ->check(positive_integer_up_to(kMaxPoints))
       ->capture_default_str();
   train->add_option("--batch-size", config.batch_size, "Points per SGD step (0: full batch)")
       ->check(non_negative_integer())
@@ -186,7 +203,7 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
                    "Train on the first N training samples only (0: all)")
       ->check(non_negative_integer());
   train->add_option("--max-length", config.max_length, "spam: tokens per message")
-      ->check(positive_integer())
+      ->check(positive_integer_up_to(kMaxLength))
       ->capture_default_str();
   train->add_option("--vocab-size", config.vocab_size, "spam: largest vocabulary")
       ->check(number_check<int>("SIZE", "an integer >= 2", [](int n) { return n >= 2; }))
@@ -195,7 +212,7 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
       ->check(positive_integer())
       ->capture_default_str();
   train->add_option("--embedding-dim", config.embedding_dim, "textcnn: embedding size")
-      ->check(positive_integer())
+      ->check(positive_integer_up_to(kMaxEmbeddingDim))
       ->capture_default_str();
   return train;
 }
@@ -275,7 +292,7 @@ void add_datasets_command(CLI::App& app, DatasetsOptions& options) {
   datasets->add_option("--name", options.name, "Data set")
       ->check(one_of(data::dataset_names(), "dataset"));
   datasets->add_option("--points", options.points, "Number of points")
-      ->check(positive_integer())
+      ->check(positive_integer_up_to(kMaxPoints))
       ->capture_default_str();
   datasets->add_option("--seed", options.seed, "Seed")
       ->check(unsigned_64_bit_integer())
@@ -395,6 +412,10 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
+  } catch (const UsageError& e) {
+    std::cout << std::flush;
+    std::cerr << "minitorch: error: " << e.what() << "\n";
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::cout << std::flush;
     std::cerr << "minitorch: error: " << e.what() << "\n";

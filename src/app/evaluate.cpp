@@ -58,9 +58,18 @@ Tensor text_input(const std::string& text, const ModelCard& card, const fs::path
   if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); })) {
     throw Error("--text is empty; expected a message to classify");
   }
-  const data::Vocabulary vocabulary = data::Vocabulary::load(run_dir / "vocab.txt");
+  const data::Vocabulary vocabulary = data::Vocabulary::load(run_dir / kVocabularyFile);
   const data::SpamMail mail{"command line", 0, text};
   return data::to_text_dataset({mail}, vocabulary, card.max_length).x;
+}
+
+// A model.safetensors copied in from another run would be scored on the wrong test set.
+void check_model_fits_run(const ModelCard& card, const TrainConfig& config,
+                          const RunDirectory& run) {
+  if (card.task == config.task && card.model == config.model) return;
+  throw Error(run.file(kModelFile).string() + ": this model is for task " + card.task + " (model " +
+              card.model + "); the run directory's config.json is for task " + config.task +
+              " (model " + config.model + ")");
 }
 
 struct Ranked {
@@ -85,6 +94,7 @@ int run_eval(const EvalOptions& options) {
   TrainConfig config = saved_config(run);
   if (!options.data_dir.empty()) config.data_dir = options.data_dir;
   SavedModel saved = load_saved_model(run.path());
+  check_model_fits_run(saved.card, config, run);
   config.train_samples = 0;
   const TaskData data = load_task(config, run.path(), false);
   const Tensor logits = predict_logits(*saved.model, data.test_x, saved.card.mean, saved.card.std);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 
+#include "minitorch/app/divergence.h"
 #include "minitorch/app/svg_plot.h"
 #include "minitorch/core/generator.h"
 
@@ -32,6 +34,28 @@ long count_correct(const data::Dataset2D& data, const Classifier2D& model) {
     correct += predicted == data.y[i];
   }
   return correct;
+}
+
+// What a diverged 2-D run leaves: the metrics of the epochs before, nothing else.
+constexpr const char* kDivergedOutcome =
+    "metrics.jsonl keeps the epochs before it; no summary or plots were written";
+
+void check_finite_loss(const TrainConfig& config, int epoch, double loss) {
+  if (std::isfinite(loss)) return;
+  stop_diverged_run(config, epoch,
+                    std::string("the mean loss is ") + (std::isnan(loss) ? "nan" : "infinite"),
+                    kDivergedOutcome);
+}
+
+// The loss can stay finite while the weights are not (binary cross-entropy clamps its logarithm),
+// so the model's output at one point, cheap to compute, checks the weights after every epoch.
+void check_finite_output(const TrainConfig& config, int epoch, const data::Dataset2D& data,
+                         const Classifier2D& model) {
+  if (data.size() == 0) return;
+  const double p = model.predict(data.x[0][0], data.x[0][1]);
+  if (std::isfinite(p)) return;
+  stop_diverged_run(config, epoch, "after its last step the model's output is nan",
+                    kDivergedOutcome);
 }
 
 void write_plots(const TrainConfig& config, const data::Dataset2D& data, const Classifier2D& model,
@@ -91,6 +115,8 @@ TrainSummary train_2d(const TrainConfig& config, const data::Dataset2D& data, Cl
     const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
 
     const double loss = stats.loss_sum / double(n);
+    check_finite_loss(config, epoch, loss);
+    check_finite_output(config, epoch, data, model);
     const double samples_per_second = seconds > 0 ? double(n) / seconds : 0.0;
     losses.push_back(loss);
     epoch_seconds.push_back(seconds);

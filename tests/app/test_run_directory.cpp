@@ -44,7 +44,7 @@ TEST_F(RunDirectoryTest, CreatesNestedDirectoriesAndWritesFiles) {
     EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
     ++entries;
   }
-  EXPECT_EQ(entries, 2);
+  EXPECT_EQ(entries, 3);  // with the lock file
 }
 
 TEST_F(RunDirectoryTest, UniqueNamesNeverCollide) {
@@ -55,35 +55,65 @@ TEST_F(RunDirectoryTest, UniqueNamesNeverCollide) {
 }
 
 TEST_F(RunDirectoryTest, RefusesANonEmptyDirectory) {
-  const auto run = RunDirectory::open(root_ / "run");
-  run.write_text("keep.txt", "data");
+  RunDirectory::open(root_ / "run").write_text("keep.txt", "data");  // and releases its lock
   try {
     RunDirectory::open(root_ / "run");
     FAIL() << "expected an Error";
   } catch (const minitorch::Error& e) {
     EXPECT_NE(std::string(e.what()).find("not empty"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(read(run.file("keep.txt")), "data");
+  EXPECT_EQ(read(root_ / "run" / "keep.txt"), "data");
 }
 
-TEST_F(RunDirectoryTest, ReportsThePathAndReasonWhenItCannotWrite) {
-  std::ofstream(root_ / "file") << "x";
-  const fs::path impossible = root_ / "file" / "run";
-  try {
-    RunDirectory::open(impossible);
-    FAIL() << "expected an Error";
-  } catch (const minitorch::Error& e) {
-    const std::string message = e.what();
-    EXPECT_NE(message.find(impossible.string()), std::string::npos) << message;
-    EXPECT_NE(message.find("Not a directory"), std::string::npos) << message;
+// flock conflicts between two open file descriptions even in one process, so one process can
+// stand for two writers here; the command line's tests run two processes.
+TEST_F(RunDirectoryTest, ASecondWriterIsRefusedWithTheHoldersPid) {
+  const auto run = RunDirectory::open(root_ / "run");
+  run.write_json("config.json", {{"task", "spam"}});
+  for (const auto& attempt : {+[](const fs::path& p) { RunDirectory::open_to_resume(p); },
+                              +[](const fs::path& p) { RunDirectory::open(p); }}) {
+    try {
+      attempt(root_ / "run");
+      FAIL() << "expected an Error";
+    } catch (const minitorch::Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("in use by process " + std::to_string(::getpid())), std::string::npos)
+          << message;
+      EXPECT_NE(message.find(".lock"), std::string::npos) << message;
+    }
   }
+  const auto copy = run;  // copies share the one lock
+  EXPECT_THROW(RunDirectory::open_to_resume(root_ / "run"), minitorch::Error);
 }
 
-TEST_F(RunDirectoryTest, AtomicWriteReplacesWholeFiles) {
-  const fs::path target = root_ / "out.txt";
-  minitorch::app::write_file_atomically(target, "first version, longer");
-  minitorch::app::write_file_atomically(target, "second");
-  EXPECT_EQ(read(target), "second");
-  EXPECT_THROW(minitorch::app::write_file_atomically(root_ / "missing" / "x.txt", "x"),
-               minitorch::Error);
+TEST_F(RunDirectoryTest, TheLockGoesWithTheLastCopy) {
+  {
+    const auto run = RunDirectory::open(root_ / "run");
+    run.write_json("config.json", {{"task", "spam"}});
+  }
+  EXPECT_NO_THROW(RunDirectory::open_to_resume(root_ / "run"));
+  // Readers take no lock: eval and predict work while a run trains.
+  const auto writer = RunDirectory::open_to_resume(root_ / "run");
+  EXPECT_NO_THROW(RunDirectory::open_existing(root_ / "run"));
+}
+
+TEST_F(RunDirectoryTest, ALockFileLeftByAKilledRunBlocksNobody) {
+  fs::create_directories(root_ / "run");
+  std::ofstream(root_ / "run" / ".lock") << "999999999\n";  // no process holds it
+  const auto run = RunDirectory::open(root_ / "run");       // a directory with only the lock file
+  EXPECT_EQ(read(run.file(".lock")), std::to_string(::getpid()) + "\n");
+}
+
+TEST_F(RunDirectoryTest, RemovesOnlyTheTemporariesOfProcessesThatEnded) {
+  const auto run = RunDirectory::open(root_ / "run");
+  const std::string own = std::to_string(::getpid());
+  const std::vector<std::string> stale{"model.safetensors.tmp.999999999.0",
+                                       "metrics.jsonl.tmp.999999999.12"};
+  const std::vector<std::string> kept{"eval.json.tmp." + own + ".3", "notes.tmp.txt", "a.tmp.1x.2",
+                                      ".lock"};
+  for (const auto& name : stale) std::ofstream(run.file(name)) << "x";
+  for (const auto& name : kept) std::ofstream(run.file(name), std::ios::app) << "";
+  EXPECT_EQ(run.remove_stale_temporaries().size(), stale.size());
+  for (const auto& name : stale) EXPECT_FALSE(fs::exists(run.file(name))) << name;
+  for (const auto& name : kept) EXPECT_TRUE(fs::exists(run.file(name))) << name;
 }

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -39,12 +41,22 @@ inline std::string quote(const std::string& arg) {
   return out;
 }
 
+// The program under test; MINITORCH_CLI_PATH in the environment overrides the one built with the
+// tests (to run the tests against another build, e.g. an older one, to see which of them fail).
+inline const char* cli_path() {
+  const char* override_path = std::getenv("MINITORCH_CLI_PATH");
+  return override_path && *override_path ? override_path : MINITORCH_CLI_PATH;
+}
+
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
+    // A parameterised test's name holds a '/' ("ReachesAtLeast48Of50/0"), which would make the
+    // scratch directory a subdirectory and leave its parent behind.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
     dir_ = fs::temp_directory_path() /
-           ("minitorch-cli-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("minitorch-cli-test-" + std::to_string(::getpid()) + "-" + name);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -53,7 +65,7 @@ class Cli : public ::testing::Test {
   }
 
   Result run(const std::vector<std::string>& args) const {
-    std::string command = quote(MINITORCH_CLI_PATH);
+    std::string command = quote(cli_path());
     for (const auto& arg : args) command += " " + quote(arg);
     const fs::path out = dir_ / "stdout.txt";
     const fs::path err = dir_ / "stderr.txt";

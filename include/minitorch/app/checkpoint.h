@@ -7,14 +7,17 @@
 //                           ("model.<name>"), the optimizer state ("optimizer.<i>.exp_avg", ...),
 //                           and in the metadata the finished epoch and the states of the run's
 //                           generator and of the data loader's shuffle.
-// save_training_checkpoint writes checkpoint.safetensors before model.safetensors, so a run killed
-// between the two resumes from the newer state. Loading validates everything first (names,
-// shapes, dtypes, metadata) and throws Error naming the file and the problem, leaving the model
-// and optimizer unchanged.
+// save_model and save_training_checkpoint write one file each; the training loop writes the model
+// first and the checkpoint last, so the checkpoint is the commit point of an epoch (a run killed in
+// between resumes from the older checkpoint and rewrites the model from it). Loading validates
+// everything first (the task and model it was saved for, names, shapes, dtypes, metadata values,
+// finite weights and optimizer state) and throws Error naming the file and the problem, leaving
+// the model and optimizer unchanged.
 #pragma once
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,10 @@
 #include "minitorch/nn/module.h"
 
 namespace minitorch::app {
+
+// The two files in a run directory.
+inline constexpr const char* kModelFile = "model.safetensors";
+inline constexpr const char* kCheckpointFile = "checkpoint.safetensors";
 
 // What a saved model is: enough to rebuild it and feed it inputs like those it was trained on.
 struct ModelCard {
@@ -48,11 +55,27 @@ struct ResumePoint {
   Generator::State loader_generator{};
 };
 
+void save_model(const std::filesystem::path& run_dir, const nn::Module& model,
+                const ModelCard& card);
 void save_training_checkpoint(const std::filesystem::path& run_dir, const nn::Module& model,
                               const TrainingOptimizer& optimizer, const ResumePoint& point,
                               const ModelCard& card);
+bool has_training_checkpoint(const std::filesystem::path& run_dir);
+// `expected` is the card of the run being resumed: a checkpoint of another task or model is
+// refused by name. Requires has_training_checkpoint(run_dir).
 ResumePoint load_training_checkpoint(const std::filesystem::path& run_dir, nn::Module& model,
-                                     TrainingOptimizer& optimizer);
+                                     TrainingOptimizer& optimizer, const ModelCard& expected);
+
+// The first NaN or infinity among named tensors, if any: the sign that a run diverged.
+struct NonFiniteValue {
+  std::string tensor;
+  std::int64_t index = 0;  // in row-major order
+  double value = 0.0;
+  std::string to_string() const;  // "nan at index 3 of 'conv1.weight'"
+};
+std::optional<NonFiniteValue> first_non_finite(
+    const std::vector<std::pair<std::string, Tensor>>& tensors);
+std::optional<NonFiniteValue> first_non_finite(const nn::Module& model);  // its state_dict
 
 // The model saved in run_dir/model.safetensors, rebuilt from its card and loaded.
 struct SavedModel {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "minitorch/app/train_config.h"
+#include "minitorch/data/vocabulary.h"
 #include "minitorch/models/registry.h"
 #include "minitorch/tensor/tensor.h"
 
@@ -30,7 +31,11 @@ struct TaskData {
   double mean = 0.0, std = 1.0;  // input normalisation (identity for tokens)
   std::int64_t channels = 1, height = 0, width = 0;
   std::int64_t vocab_size = 0;
+  data::Vocabulary vocabulary;  // text tasks: the token ids' meaning, saved as kVocabularyFile
 };
+
+// The vocabulary's file in a run directory of a text task.
+inline constexpr const char* kVocabularyFile = "vocab.txt";
 
 // The tasks with a network: every task name but "2d".
 const std::vector<std::string>& network_task_names();
@@ -39,9 +44,10 @@ bool is_network_task(const std::string& task);
 // The model configuration the task's shapes call for (image size, classes, vocabulary size).
 models::ModelConfig model_config_for(const TaskData& data, const TrainConfig& config);
 
-// `run_dir` holds the task's vocabulary (vocab.txt): load_task builds and writes it when
-// `write_vocabulary`, else reads it from there.
+// With `build_vocabulary`, a text task builds its vocabulary from the training mails (the caller
+// saves it to the run directory), and throws UsageError when no word reaches --min-frequency;
+// otherwise it reads run_dir/vocab.txt. Nothing is written to run_dir.
 TaskData load_task(const TrainConfig& config, const std::filesystem::path& run_dir,
-                   bool write_vocabulary);
+                   bool build_vocabulary);
 
 }  // namespace minitorch::app
