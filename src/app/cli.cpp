@@ -34,9 +34,7 @@ constexpr int kExitRuntimeFailure = 1;
 constexpr int kExitUsage = 2;
 
 // Upper limits of the size flags: beyond them a run would ask for more memory than a machine has
-// (or, for threads, more than the thread pool accepts) and fail late with std::bad_alloc.
-// The same limit as MINITORCH_NUM_THREADS (threads_from_environment in src/parallel).
-constexpr int kMaxThreads = 1024;
+// and fail late with std::bad_alloc. Threads share the thread pool's bound, kMaxThreads.
 constexpr int kMaxHidden = 1024;        // 2-D MLP: hidden x hidden weights (a Scalar each)
 constexpr int kMaxPoints = 1'000'000;   // 2-D data sets
 constexpr int kMaxLength = 8192;        // spam: tokens per message, for every mail of the corpus
