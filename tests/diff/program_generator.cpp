@@ -103,7 +103,10 @@ class Builder {
     for (auto& size : out) {
       if (chance(0.3)) size = 1;
     }
-    if (chance(0.2) && out.size() < 4) out.insert(out.begin(), pick(1, 3));
+    // A new leading dimension aligns with nothing only when none was dropped.
+    if (out.size() == shape.size() && out.size() < 4 && chance(0.2)) {
+      out.insert(out.begin(), pick(1, 3));
+    }
     return out;
   }
 
