@@ -2,8 +2,9 @@
 //
 // Each round proposes smaller programs — cut after an earlier step, one step bypassed (its uses
 // take its first operand instead), one leaf one element shorter along a dimension, leaf values
-// rounded to halves — asks PyTorch about all of them in one batch, and keeps the first that PyTorch
-// runs and that still fails. It stops when no proposal fails. Unused steps and leaves are dropped.
+// rounded to halves — asks PyTorch about all of them in one batch, and keeps the first that
+// PyTorch runs and that still fails. It stops when no proposal fails. Unused steps and leaves are
+// dropped.
 #pragma once
 
 #include <functional>

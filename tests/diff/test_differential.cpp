@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -72,25 +73,25 @@ dt::RunResult run_on(const Target& target, const dt::Program& program) {
   return result;
 }
 
-// The test-only error injection: scales the first nonzero float64 gradient element.
-void inject_error(dt::RunResult& result, const Target& target) {
-  const double relative = env_number("MINITORCH_DIFF_INJECT", 0.0);
-  if (relative == 0.0 || target.dtype != mt::kFloat64) return;
+// Scales the largest float64 gradient element by 1 + relative (the test-only error injection that
+// proves the comparison's sensitivity); returns false when there is no nonzero gradient.
+bool inject_error(dt::RunResult& result, double relative) {
+  double* largest = nullptr;
   for (auto& grad : result.grads) {
     if (!grad) continue;
     for (double& g : *grad) {
-      if (g != 0.0) {
-        g *= 1.0 + relative;
-        return;
-      }
+      if (g != 0.0 && (largest == nullptr || std::abs(g) > std::abs(*largest))) largest = &g;
     }
   }
+  if (largest == nullptr) return false;
+  *largest *= 1.0 + relative;
+  return true;
 }
 
 std::optional<std::string> check(const Target& target, const dt::Program& program,
                                  const dt::TorchResult& torch) {
   dt::RunResult ours = run_on(target, program);
-  inject_error(ours, target);
+  if (target.dtype == mt::kFloat64) inject_error(ours, env_number("MINITORCH_DIFF_INJECT", 0.0));
   return dt::mismatch(program, torch, ours, target.dtype);
 }
 
@@ -204,4 +205,50 @@ TEST(Differential, RandomProgramsAgreeWithPyTorch) {
   if (tally.programs >= 1000) {
     for (const auto& op : dt::generated_ops()) EXPECT_GT(tally.op_counts[op], 0) << op;
   }
+}
+
+// The comparison's sensitivity: one float64 gradient element off by 1e-7 relative is a failure in
+// every program that has a gradient.
+TEST(Differential, CatchesARelativeErrorOf1e7InOneFloat64Gradient) {
+  if (const auto reason = dt::torch_unavailable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+  std::vector<dt::Program> programs;
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    mt::Generator generator(seed);
+    programs.push_back(dt::random_program(generator, 8));
+  }
+  const auto results = dt::run_torch(programs);
+  int injected = 0;
+  for (std::size_t p = 0; p < programs.size(); ++p) {
+    if (!comparable(results[p]) || !results[p].error.empty()) continue;
+    dt::RunResult ours = dt::run_program(programs[p], mt::reference_backend(), mt::kFloat64);
+    ASSERT_FALSE(dt::mismatch(programs[p], results[p], ours, mt::kFloat64)) << p;
+    if (!inject_error(ours, 1e-7)) continue;
+    ++injected;
+    EXPECT_TRUE(dt::mismatch(programs[p], results[p], ours, mt::kFloat64))
+        << "an error of 1e-7 passes unnoticed in\n"
+        << dt::describe(programs[p]);
+  }
+  EXPECT_GT(injected, 100);
+}
+
+// Shrinking keeps only what the failure needs: here, a program failing whenever it takes a log.
+TEST(Differential, ShrinkingKeepsOnlyWhatFails) {
+  if (const auto reason = dt::torch_unavailable_reason(); !reason.empty()) GTEST_SKIP() << reason;
+  dt::Program program;
+  program.inputs = {{{2}, {1, 2}, true}, {{2}, {0.5, 1.5}, true}};
+  const auto none = nlohmann::json::object();
+  program.steps = {
+      {"exp", {0}, none}, {"add", {2, 1}, none}, {"log", {3}, none}, {"sum_all", {4}, none}};
+  program.upstream = {1.0};
+  const auto takes_log = [](const dt::Program& p, const dt::TorchResult&) {
+    for (const auto& step : p.steps) {
+      if (step.op == "log") return std::optional<std::string>("log");
+    }
+    return std::optional<std::string>();
+  };
+  const dt::Program small = dt::shrink(program, takes_log);
+  ASSERT_EQ(small.steps.size(), 1u) << dt::describe(small);
+  EXPECT_EQ(small.steps[0].op, "log");
+  ASSERT_EQ(small.inputs.size(), 1u);
+  EXPECT_EQ(small.inputs[0].values.size(), 1u);  // shapes shrunk to one element
 }

@@ -66,7 +66,8 @@ OPS = {
 
 
 def expression(step, names):
-    return OPS[step["op"]].format(*[names[i] for i in step["args"]], **step.get("attrs", {}))
+    attrs = step.get("attrs") or {}
+    return OPS[step["op"]].format(*[names[i] for i in step["args"]], **attrs)
 
 
 def make_input(spec):
@@ -75,7 +76,8 @@ def make_input(spec):
 
 
 def max_abs(tensors):
-    return max([t.detach().abs().max().item() for t in tensors if t is not None and t.numel()] + [0.0])
+    magnitudes = [t.detach().abs().max().item() for t in tensors if t is not None and t.numel()]
+    return max(magnitudes + [0.0])
 
 
 def upstream(values, out):
@@ -99,7 +101,7 @@ def evaluate(program):
         out.backward(upstream(program["upstream"], out))
     result["grads"] = [None if t.grad is None else t.grad.reshape(-1).tolist() for t in inputs]
     result["value_scale"] = max_abs(values)
-    result["grad_scale"] = max_abs([getattr(t, "grad", None) if t.requires_grad else None for t in values])
+    result["grad_scale"] = max_abs([t.grad if t.requires_grad else None for t in values])
     if not all(torch.isfinite(t.detach()).all() for t in values):
         result["nonfinite"] = True
     return result
@@ -125,8 +127,8 @@ def script(program):
     lines.append("print(%s)" % out)
     if any(spec["grad"] for spec in program["inputs"]):
         lines.append("up = torch.tensor(%r, dtype=torch.float64)" % program["upstream"])
-        lines.append("%s.backward(up.repeat(%s.numel() // len(up) + 1)[:%s.numel()].reshape(%s.shape))"
-                     % (out, out, out, out))
+        lines.append("%s.backward(up.repeat(%s.numel() // len(up) + 1)[:%s.numel()]"
+                     ".reshape(%s.shape))" % (out, out, out, out))
         for i, spec in enumerate(program["inputs"]):
             if spec["grad"]:
                 lines.append("print('v%d.grad', v%d.grad)" % (i, i))
