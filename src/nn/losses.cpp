@@ -43,8 +43,13 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target) {
 
 Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& target) {
   require_same_shape(logits, target, "binary_cross_entropy_with_logits");
-  const Tensor magnitude = logits.relu() + (-logits).relu();  // |x|
-  return (logits.relu() - logits * target + ((-magnitude).exp() + 1.0).log()).mean();
+  // max(x, 0) and |x| both take their x >= 0 branch at x = 0, so that their one-sided derivatives
+  // there add up to the smooth loss's σ(0) - t (1 - t - ½); relu(x) + relu(-x) as |x| had
+  // derivative 0 at 0 and lost the kink's contribution.
+  const Tensor negative = logits.detach() < 0.0;
+  const Tensor positive_part = where(negative, zeros({}, options_like(logits)), logits);
+  const Tensor magnitude = where(negative, -logits, logits);
+  return (positive_part - logits * target + ((-magnitude).exp() + 1.0).log()).mean();
 }
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target) {
@@ -64,7 +69,8 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target) {
   }
   // The target's one-hot mask picks each row's log-probability.
   const Tensor positions = arange(double(classes), options_like(log_probs)).view({1, classes});
-  const Tensor mask = positions.eq(target.detach().view({-1, 1}).to(log_probs.dtype()));
+  // reshape, not view: a target of any layout (a column, an expanded label) is accepted.
+  const Tensor mask = positions.eq(target.detach().reshape({-1, 1}).to(log_probs.dtype()));
   return -(log_probs * mask).sum() / double(std::max<std::int64_t>(log_probs.size(0), 1));
 }
 

@@ -494,7 +494,16 @@ std::pair<Tensor, Tensor> Tensor::max(std::int64_t dim_, bool keepdim) const {
 
 Tensor Tensor::max() const {
   if (numel() == 0) throw Error("max: the tensor is empty; expected at least one element");
-  return reshape({-1}).max(0).first;
+  // torch.max(x) shares the gradient evenly among all elements equal to the maximum (unlike
+  // max(dim), which picks the first); matching it keeps gradients of tied inputs identical to
+  // PyTorch's, which the differential test compares exactly.
+  const Tensor out = detach().reshape({-1}).max(0).first;
+  TensorImpl::record(out, "max", {*this},
+                     [input = detach(), value = out.detach()](const Tensor& g) {
+                       const Tensor ties = input.eq(value);
+                       return std::vector<Tensor>{ties * (g / ties.sum())};
+                     });
+  return out;
 }
 
 Tensor Tensor::argmax(std::int64_t dim_, bool keepdim) const {
@@ -621,7 +630,11 @@ Tensor Tensor::matmul(const Tensor& other) const {
     throw Error("matmul: both arguments need at least one dimension; got shapes " +
                 shape_to_string(shape()) + " and " + shape_to_string(other.shape()));
   }
-  // Vectors take part as a row (left) or a column (right) that is removed again, as in PyTorch.
+  // Vectors take part as a row (left) or a column (right) that is removed again, as in PyTorch;
+  // vector · vector removes both and leaves the 0-D dot product.
+  if (dim() == 1 && other.dim() == 1) {
+    return unsqueeze(0).matmul(other.unsqueeze(-1)).squeeze(-1).squeeze(-1);
+  }
   if (dim() == 1) return unsqueeze(0).matmul(other).squeeze(-2);
   if (other.dim() == 1) return matmul(other.unsqueeze(-1)).squeeze(-1);
   const std::int64_t n = shape()[dim() - 2];

@@ -179,6 +179,41 @@ TEST(Losses, ClassificationLossesValidateTargets) {
               1000.0, 1e-3);
 }
 
+TEST(Losses, ClassificationLossesAcceptTargetsOfAnyLayout) {
+  const Tensor logits = mt::tensor({{1.0, 2.0, 0.5}, {0.1, -1.0, 3.0}}, {.dtype = mt::kFloat64});
+  const double expected =
+      F::cross_entropy(logits, mt::tensor({1, 2}, {.dtype = mt::kFloat64})).item();
+  const Tensor table = mt::tensor({{0, 1}, {2, 2}, {1, 0}}, {.dtype = mt::kFloat64});
+  const std::vector<Tensor> targets{
+      table.select(1, 1).narrow(0, 0, 2),                      // a column: [1, 2], stride 2
+      table.transpose(0, 1).select(0, 0).narrow(0, 1, 2),      // [2, 1] through a transpose
+      mt::tensor({1.0}, {.dtype = mt::kFloat64}).expand({2}),  // stride 0: [1, 1]
+  };
+  for (const Tensor& target : targets) {
+    ASSERT_FALSE(target.is_contiguous());
+    const Tensor contiguous = target.contiguous();
+    EXPECT_DOUBLE_EQ(F::cross_entropy(logits, target).item(),
+                     F::cross_entropy(logits, contiguous).item());
+    EXPECT_DOUBLE_EQ(F::nll_loss(logits, target).item(), F::nll_loss(logits, contiguous).item());
+  }
+  EXPECT_DOUBLE_EQ(F::cross_entropy(logits, targets[0]).item(), expected);
+}
+
+TEST(Losses, LogitsCrossEntropyIsSmoothAtZero) {
+  // The loss is softplus(x) - x·t, smooth everywhere: at x = 0 its gradient is (σ(0) - t) / N.
+  const Tensor logits = mt::tensor({0.0, 0.0}, {.dtype = mt::kFloat64, .requires_grad = true});
+  F::binary_cross_entropy_with_logits(logits, mt::tensor({1.0, 0.0}, {.dtype = mt::kFloat64}))
+      .backward();
+  const auto grad = logits.grad().to_vector();
+  EXPECT_NEAR(grad[0], -0.25, 1e-15);
+  EXPECT_NEAR(grad[1], 0.25, 1e-15);
+  const Tensor mixed = mt::tensor({-2.0, 0.0, 3.0}, {.dtype = mt::kFloat64});
+  const auto check = mt::grad_check(
+      [](const std::vector<Tensor>& v) { return F::binary_cross_entropy_with_logits(v[0], v[1]); },
+      {mixed, mt::tensor({0.3, 0.9, 0.0}, {.dtype = mt::kFloat64})});
+  EXPECT_TRUE(check.ok) << check.message;
+}
+
 TEST(ClipGradNorm, ScalesTheJointNormDown) {
   const Tensor a = mt::tensor({3.0, 0.0}, {.dtype = mt::kFloat64, .requires_grad = true});
   const Tensor b = mt::tensor({4.0}, {.dtype = mt::kFloat64, .requires_grad = true});

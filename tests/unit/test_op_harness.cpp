@@ -356,9 +356,10 @@ std::map<std::string, CaseMaker> make_cases() {
     Shape a_batch = broadcast_partner(g, batch.empty() ? Shape{1} : batch);
     a.insert(a.begin(), a_batch.begin(), a_batch.end());
     b.insert(b.begin(), batch.begin(), batch.end());
-    const auto vector_case = pick(g, 0, 3);  // 0: left vector, 1: right vector, else matrices
-    if (vector_case == 0) a = {k};
-    if (vector_case == 1) b = {k};
+    // 0: left vector, 1: right vector, 2: two vectors (the 0-D dot product), else matrices.
+    const auto vector_case = pick(g, 0, 4);
+    if (vector_case == 0 || vector_case == 2) a = {k};
+    if (vector_case == 1 || vector_case == 2) b = {k};
     return Trial{{random_tensor(g, a, Domain::Any), random_tensor(g, b, Domain::Any)},
                  [](V v) { return v[0].matmul(v[1]); }};
   };

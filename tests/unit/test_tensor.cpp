@@ -262,3 +262,46 @@ TEST(TensorAutograd, GradientsNeverAliasOtherTensors) {
   expect_values(y.grad(), {3, 3});
   EXPECT_NE(y.grad().tensor_data().storage(), x.grad().tensor_data().storage());
 }
+
+TEST(TensorMatmul, FollowsPyTorchForEveryRank) {
+  // 1-D · 1-D is the dot product, a 0-D tensor (both temporary dimensions are removed).
+  const Tensor u = mt::tensor({1.0, 2.0}, {.dtype = mt::kFloat64, .requires_grad = true});
+  const Tensor v = mt::tensor({3.0, 4.0}, {.dtype = mt::kFloat64, .requires_grad = true});
+  const Tensor dot = u.matmul(v);
+  EXPECT_EQ(dot.dim(), 0);
+  EXPECT_EQ(dot.item(), 11.0);
+  dot.backward();
+  expect_values(u.grad(), {3, 4});
+  expect_values(v.grad(), {1, 2});
+  EXPECT_THROW(u.matmul(mt::tensor({1.0, 2.0, 3.0}, {.dtype = mt::kFloat64})), mt::Error);
+  // A vector on either side of a batch of matrices, and batch dimensions that broadcast.
+  const Tensor batch = mt::ones({4, 2, 2, 3}, {.dtype = mt::kFloat64});
+  EXPECT_EQ(u.matmul(batch).shape(), (mt::Shape{4, 2, 3}));
+  EXPECT_EQ(batch.matmul(mt::ones({3}, {.dtype = mt::kFloat64})).shape(), (mt::Shape{4, 2, 2}));
+  EXPECT_EQ(batch.matmul(mt::ones({3, 5}, {.dtype = mt::kFloat64})).shape(),
+            (mt::Shape{4, 2, 2, 5}));
+  EXPECT_EQ(mt::ones({2, 1, 2, 3}, {.dtype = mt::kFloat64})
+                .matmul(mt::ones({5, 3, 1}, {.dtype = mt::kFloat64}))
+                .shape(),
+            (mt::Shape{2, 5, 2, 1}));
+  // 0-D operands are rejected, as by torch.matmul.
+  EXPECT_THROW(mt::tensor(1.0).matmul(u), mt::Error);
+  const auto check = mt::grad_check(
+      [](const std::vector<Tensor>& x) { return x[0].matmul(x[1]); },
+      {mt::randn({3}, {.dtype = mt::kFloat64}), mt::randn({2, 1, 3, 2}, {.dtype = mt::kFloat64})});
+  EXPECT_TRUE(check.ok) << check.message;
+}
+
+TEST(TensorReductions, MaxOfAllElementsSplitsItsGradientAmongTies) {
+  // As torch.max(x): the gradient is shared evenly by every element equal to the maximum, while
+  // max(dim) and argmax pick the first maximum.
+  const Tensor x = mt::tensor({{3.0, 1.0}, {3.0, 3.0}}, {.requires_grad = true});
+  const Tensor m = x.max();
+  EXPECT_EQ(m.item(), 3.0);
+  m.backward(mt::tensor(6.0));
+  expect_values(x.grad(), {2, 0, 2, 2});
+  const Tensor y = mt::tensor({3.0, 1.0, 3.0}, {.requires_grad = true});
+  y.max(0).first.backward();
+  expect_values(y.grad(), {1, 0, 0});
+  expect_values(y.argmax(0), {0});
+}

@@ -7,7 +7,8 @@
 //                                     the same on sigmoid(x), computed stably as
 //                                     mean(max(x, 0) - x·t + log(1 + e^-|x|))
 // nll_loss(log_probs, target)         -mean(log_probs[n, target[n]]) for log_probs [N, C] and
-//                                     class indices target [N] (stored as values of the dtype)
+//                                     class indices target [N] (stored as values of the dtype,
+//                                     in any layout: a column, a transposed row, an expanded one)
 // cross_entropy(logits, target)       nll_loss(log_softmax(logits, 1), target)
 //   Requires: input and target of equal shape and dtype for the first three (else Error naming
 //             both shapes); for binary_cross_entropy, input in [0, 1]; for nll_loss and

@@ -141,6 +141,8 @@ class Tensor {
   // (values, indices): the maximum along dim and where it is (first occurrence), indices as
   // values of this dtype. The gradient flows to the maximum's position only.
   std::pair<Tensor, Tensor> max(std::int64_t dim, bool keepdim = false) const;
+  // The largest element, 0-D. Its gradient is shared evenly by every element equal to it, as
+  // torch.max(x) does (max(dim) and argmax pick the first maximum, as theirs do).
   Tensor max() const;
   Tensor argmax(std::int64_t dim, bool keepdim = false) const;
 
@@ -157,6 +159,9 @@ class Tensor {
   Tensor squeeze(std::int64_t dim) const;
   Tensor flatten() const { return reshape({-1}); }
 
+  // torch.matmul: vector · vector is the 0-D dot product; a vector on the left (right) is a row
+  // (column) removed again from the result; more dimensions are batches that broadcast. Error for
+  // 0-D operands or inner sizes that differ.
   Tensor matmul(const Tensor& other) const;
   Tensor to(Dtype dtype) const;
   // The same values on `device` (through backend_for(device)); this tensor when already there.
