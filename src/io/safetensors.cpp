@@ -56,6 +56,18 @@ void swap_elements_if_big_endian(char* bytes, std::size_t count, std::size_t ite
   }
 }
 
+// A tensor's strides are the products of its later sizes, a 0 counted as 1: an empty tensor too
+// needs every such product to fit in int64.
+bool strides_fit(const Shape& shape) {
+  std::int64_t extent = 1;
+  for (const std::int64_t size : shape) {
+    const std::int64_t factor = std::max<std::int64_t>(size, 1);
+    if (extent > INT64_MAX / factor) return false;
+    extent *= factor;
+  }
+  return true;
+}
+
 std::string shape_text(const Shape& shape) {
   std::string out = "[";
   for (std::size_t k = 0; k < shape.size(); ++k) {
@@ -451,6 +463,11 @@ class Reader {
       if (too_large) {
         fail(context + ": " + shape_description + " is larger than any file can hold; expected " +
              std::to_string(end - begin) + " bytes as its data_offsets say");
+      }
+      if (!strides_fit(*entry.shape)) {
+        fail(context + ": " + shape_description +
+             " has sizes whose product exceeds 2^63 - 1 (a 0 counted as 1: an empty tensor has "
+             "strides too); expected a shape whose strides fit in 64 bits");
       }
       if (end - begin != count * item) {
         fail(context + ": " + offsets_text + " hold " + std::to_string(end - begin) +

@@ -377,6 +377,16 @@ TEST_F(CorruptSafetensors, BadShapes) {
       "larger than any file can hold");
 }
 
+// An empty tensor has strides too, the products of its later sizes (a 0 counted as 1): sizes whose
+// product overflows are refused on either side of the 0, before any tensor is made of them.
+TEST_F(CorruptSafetensors, EmptyShapesWhoseOtherSizesOverflow) {
+  for (const std::string shape : {"[0,4294967296,4294967296]", "[4294967296,4294967296,0]"}) {
+    EXPECT_CONTAINS(
+        error_with_entry(R"({"dtype":"F32","shape":)" + shape + R"(,"data_offsets":[0,0]})", ""),
+        "of F32 has sizes whose product exceeds 2^63 - 1");
+  }
+}
+
 TEST_F(CorruptSafetensors, SizeDisagreesWithShape) {
   EXPECT_CONTAINS(error_with_entry(R"({"dtype":"F32","shape":[2,2],"data_offsets":[0,12]})",
                                    f32_bytes({1, 2, 3})),

@@ -21,9 +21,10 @@
 //             backend, and the metadata (empty without "__metadata__").
 //   Requires: a well-formed file: at least 8 bytes; a header length of at most 100,000,000 that
 //             fits in the file; a JSON object as the header; each entry an object with a string
-//             dtype F32 or F64, a shape of at most 64 non-negative integers and data_offsets of
-//             two integers whose difference is the shape's size in bytes; tensors that cover the
-//             data exactly (no overlap, no gap, nothing after the last one); string metadata.
+//             dtype F32 or F64, a shape of at most 64 non-negative integers whose product (a 0
+//             counted as 1) is at most 2^63 - 1, and data_offsets of two integers whose
+//             difference is the shape's size in bytes; tensors that cover the data exactly (no
+//             overlap, no gap, nothing after the last one); string metadata.
 //             Unknown fields in an entry are ignored. Each violation throws minitorch::Error
 //             naming the file and what was found and expected; nothing is allocated from a size
 //             before it is checked against the file's real size.
