@@ -54,7 +54,7 @@ fuzz_one() {
   runs=$(final_stat number_of_executed_units "$log")
   size=$(find "$corpus" -type f | wc -l)
   if ((status != 0)); then
-    result="FOUND ($(grep -m 1 -o 'ERROR: .*\|fuzz: .*\|deadly signal' "$log" || echo "exit $status")); inputs in $findings/, report in $log"
+    result="FOUND ($(grep -m 1 -o 'ERROR: .*\|runtime error: .*\|fuzz: .*\|deadly signal' "$log" || echo "exit $status")); inputs in $findings/, report in $log"
   fi
   printf '%-12s %10s executions  corpus %5s  %s\n' "$name" "$runs" "$size" "$result"
   ((status == 0))
