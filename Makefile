@@ -4,20 +4,32 @@
 #             tests again built with ASan+UBSan (the training runs only once, optimised; the
 #             sanitizer build leaves out the CUDA backend, whose kernels ASan cannot see)
 # make build  leaves the program at build/minitorch
+# make test-clang  installs clang 14 too, builds with it (warnings as errors, as with g++) and runs
+#             the unit and command-line tests
+# make fuzz   installs clang 14 too, builds the libFuzzer harnesses of fuzz/ (ASan+UBSan) and runs
+#             each for FUZZ_SECONDS; fails when one finds something (see fuzz/README.md)
+# make fuzz-diff   a long differential run against PyTorch (FUZZ_DIFF_PROGRAMS random programs)
 # make fresh-machine-check   make run and make test on a fresh Debian 12 root (what CI runs)
 # make test-cuda-build       the CUDA backend compiled and the unit tests run (needs nvcc)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+CLANG_BUILD ?= build-clang
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
+CLANG_CMAKE_FLAGS = -DCMAKE_CXX_COMPILER=clang++-14 -DMINITORCH_CUDA=OFF
 
-.PHONY: all deps build build-cli run test test-fast test-sanitize test-cuda-build fresh-machine-check \
-	bench format clean
+.PHONY: all deps deps-clang build build-cli run test test-fast test-sanitize test-clang fuzz \
+	fuzz-diff test-cuda-build fresh-machine-check bench format clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+deps-clang:
+	@scripts/install-deps.sh clang
 
 $(BUILD)/CMakeCache.txt: | deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -60,6 +72,26 @@ test-cuda-build: deps
 fresh-machine-check:
 	@scripts/fresh-machine-check.sh
 
+test-clang: deps-clang
+	@cmake -S . -B $(CLANG_BUILD) -DCMAKE_BUILD_TYPE=Release $(CLANG_CMAKE_FLAGS) $(CMAKE_FLAGS) \
+		>/dev/null
+	@cmake --build $(CLANG_BUILD) -j $(JOBS) --target unit_tests app_tests cli_tests minitorch_cli
+	@cd $(CLANG_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli"
+
+# Optimised with line numbers, so that a finding's stack trace names the lines.
+fuzz: deps-clang
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINITORCH_FUZZ=ON \
+		$(CLANG_CMAKE_FLAGS) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# A long differential run against PyTorch (about 80 programs/s on 2 cores; 100000 take ~25 min).
+FUZZ_DIFF_PROGRAMS ?= 100000
+FUZZ_DIFF_SEED ?= 1
+fuzz-diff: build
+	@cd $(BUILD) && MINITORCH_DIFF_PROGRAMS=$(FUZZ_DIFF_PROGRAMS) MINITORCH_DIFF_SEED=$(FUZZ_DIFF_SEED) \
+		MINITORCH_DIFF_STEPS=12 ./tests/diff_tests --gtest_filter=Differential.RandomProgramsAgreeWithPyTorch
+
 # Benchmarks side by side with OpenBLAS, oneDNN and PyTorch (installs them; see BENCHMARKS.md).
 bench:
 	@bench/run.sh
@@ -68,4 +100,4 @@ format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')
 
 clean:
-	@rm -rf $(BUILD) $(ASAN_BUILD) $(CUDA_BUILD) build-bench
+	@rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD) $(FUZZ_BUILD) $(CUDA_BUILD) build-bench

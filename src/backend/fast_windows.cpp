@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "fast_windows.h"
 #include "window_kernels.h"
@@ -12,6 +13,16 @@ namespace minitorch::detail {
 namespace {
 
 using namespace windows;
+
+// out[l] = element Select(l) of the 2·Lanes values of a then b, for each of out's Lanes lanes. The
+// selectors are compile-time constants, which __builtin_shufflevector (g++ 12 and clang alike)
+// requires; out is written through a reference because a 32-byte vector returned by value outside
+// an AVX function changes the ABI (-Wpsabi).
+template <int (*Select)(int), class Vector, std::size_t... Lane>
+MT_ALWAYS_INLINE void shuffle(const Vector& a, const Vector& b, std::index_sequence<Lane...>,
+                              Vector& out) {
+  out = __builtin_shufflevector(a, b, Select(static_cast<int>(Lane))...);
+}
 
 // out, where [out_h, out_w] (contiguous) = each window's maximum and its position, or its mean.
 // Each output row is one accumulator row: the window offsets (i, j) are folded in the reference's
@@ -96,22 +107,19 @@ struct Pool2x2Plane {
   using Int = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
   typedef T Vector __attribute__((vector_size(Lanes * sizeof(T))));
   typedef Int Mask __attribute__((vector_size(Lanes * sizeof(T))));
+  static constexpr std::make_index_sequence<Lanes> lanes{};
 
   static MT_ALWAYS_INLINE void run(const T* in, Plane p, T* out, T* where) {
-    Mask even, odd, lane;  // constants: the shuffles' selectors and each lane's number
-    for (int l = 0; l < Lanes; ++l) {
-      even[l] = static_cast<Int>(2 * l);
-      odd[l] = static_cast<Int>(2 * l + 1);
-      lane[l] = static_cast<Int>(l);
-    }
+    Mask lane;  // a constant: each lane's number
+    for (int l = 0; l < Lanes; ++l) lane[l] = static_cast<Int>(l);
     for (std::int64_t oh = 0; oh < p.out_h; ++oh) {
       const T* r0 = in + 2 * oh * p.hs;
       const T* r1 = r0 + p.hs;
       for (std::int64_t o = 0; o < p.out_w; o += Lanes) {
         const std::int64_t o0 = std::min<std::int64_t>(o, p.out_w - Lanes);
         Vector v[4];  // the window's elements in scan order: (0, 0), (0, 1), (1, 0), (1, 1)
-        split(r0 + 2 * o0, even, odd, v[0], v[1]);
-        split(r1 + 2 * o0, even, odd, v[2], v[3]);
+        split(r0 + 2 * o0, v[0], v[1]);
+        split(r1 + 2 * o0, v[2], v[3]);
         T* dst = out + oh * p.out_w + o0;
         if constexpr (Op == PoolOp::Avg) {
           Vector sum = ((v[0] + v[1]) + v[2]) + v[3];  // the reference's order
@@ -136,14 +144,15 @@ struct Pool2x2Plane {
   }
 
   // The even and odd elements of the 2·Lanes values at x.
-  static MT_ALWAYS_INLINE void split(const T* x, const Mask& even, const Mask& odd, Vector& evens,
-                                     Vector& odds) {
+  static MT_ALWAYS_INLINE void split(const T* x, Vector& evens, Vector& odds) {
     Vector lo, hi;
     std::memcpy(&lo, x, sizeof(Vector));
     std::memcpy(&hi, x + Lanes, sizeof(Vector));
-    evens = __builtin_shuffle(lo, hi, even);
-    odds = __builtin_shuffle(lo, hi, odd);
+    shuffle<even>(lo, hi, lanes, evens);
+    shuffle<odd>(lo, hi, lanes, odds);
   }
+  static constexpr int even(int l) { return 2 * l; }
+  static constexpr int odd(int l) { return 2 * l + 1; }
 };
 
 // dx [H, W] (contiguous) = the gradient of one pooled plane d [out_h, out_w] (contiguous).
@@ -185,14 +194,11 @@ struct Pool2x2BackwardPlane {
   using Int = typename Pool2x2Plane<T, Op, Lanes>::Int;
   using Vector = typename Pool2x2Plane<T, Op, Lanes>::Vector;
   using Mask = typename Pool2x2Plane<T, Op, Lanes>::Mask;
+  static constexpr std::make_index_sequence<Lanes> lanes{};
 
   static MT_ALWAYS_INLINE void run(const T* d, const T* where, Plane p, T* dx) {
-    Mask lane, low, high;  // constants: lane numbers and the interleaving selectors
-    for (int l = 0; l < Lanes; ++l) {
-      lane[l] = static_cast<Int>(l);
-      low[l] = static_cast<Int>(l / 2 + (l % 2) * Lanes);
-      high[l] = static_cast<Int>(Lanes / 2 + l / 2 + (l % 2) * Lanes);
-    }
+    Mask lane;  // a constant: each lane's number
+    for (int l = 0; l < Lanes; ++l) lane[l] = static_cast<Int>(l);
     const Int width = static_cast<Int>(p.width);
     for (std::int64_t oh = 0; oh < p.out_h; ++oh) {
       T* r0 = dx + 2 * oh * p.width;
@@ -215,8 +221,8 @@ struct Pool2x2BackwardPlane {
           e[2] = offset == width ? g : zero;
           e[3] = offset == width + 1 ? g : zero;
         }
-        store_pair(r0 + 2 * o0, e[0], e[1], low, high);
-        store_pair(r1 + 2 * o0, e[2], e[3], low, high);
+        store_pair(r0 + 2 * o0, e[0], e[1]);
+        store_pair(r1 + 2 * o0, e[2], e[3]);
       }
       for (T* row : {r0, r1}) zero_run(row + 2 * p.out_w, p.width - 2 * p.out_w);
     }
@@ -224,13 +230,17 @@ struct Pool2x2BackwardPlane {
   }
 
   // x[0..2·Lanes) = evens interleaved with odds.
-  static MT_ALWAYS_INLINE void store_pair(T* x, const Vector& evens, const Vector& odds,
-                                          const Mask& low, const Mask& high) {
-    const Vector first = __builtin_shuffle(evens, odds, low);
-    const Vector second = __builtin_shuffle(evens, odds, high);
+  static MT_ALWAYS_INLINE void store_pair(T* x, const Vector& evens, const Vector& odds) {
+    Vector first, second;
+    shuffle<low_half>(evens, odds, lanes, first);
+    shuffle<high_half>(evens, odds, lanes, second);
     std::memcpy(x, &first, sizeof(Vector));
     std::memcpy(x + Lanes, &second, sizeof(Vector));
   }
+  // Lane l of the interleaving takes evens[l / 2] (l even) or odds[l / 2] (l odd), from the first
+  // or the second half of each.
+  static constexpr int low_half(int l) { return l / 2 + (l % 2) * Lanes; }
+  static constexpr int high_half(int l) { return Lanes / 2 + low_half(l); }
 };
 
 // 2×2 windows with stride 2, no padding or dilation: Pool2x2Plane's windows.
