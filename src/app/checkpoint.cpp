@@ -3,9 +3,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "json_number.h"
 #include "minitorch/core/error.h"
 #include "minitorch/io/safetensors.h"
 #include "minitorch/io/state_dict.h"
@@ -53,6 +56,25 @@ T number_where(const std::map<std::string, std::string>& metadata, const std::st
                 "'; expected " + expected);
   }
   return value;
+}
+
+// The sizes of metadata 'input_shape', a JSON array of integers that fit in int64 (a float there
+// would be cast to an integer, undefined when it does not fit).
+std::vector<std::int64_t> input_shape(const std::string& text, const std::string& file) {
+  const nlohmann::json json = nlohmann::json::parse(text);
+  if (!json.is_array()) {
+    throw Error(file + ": metadata 'input_shape' is '" + text + "'; expected an array of integers");
+  }
+  std::vector<std::int64_t> shape;
+  for (const nlohmann::json& size : json) {
+    const std::optional<std::int64_t> value = json_integer<std::int64_t>(size);
+    if (!value) {
+      throw Error(file + ": metadata 'input_shape' is '" + text + "'; its size " + size.dump() +
+                  " is not an integer that fits in 64 bits");
+    }
+    shape.push_back(*value);
+  }
+  return shape;
 }
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
@@ -176,8 +198,7 @@ ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
   try {
     card.class_names =
         nlohmann::json::parse(field(m, "classes", file)).get<std::vector<std::string>>();
-    const auto shape =
-        nlohmann::json::parse(field(m, "input_shape", file)).get<std::vector<std::int64_t>>();
+    const std::vector<std::int64_t> shape = input_shape(field(m, "input_shape", file), file);
     if (card.input == models::InputKind::Image && shape.size() == 3) {
       card.channels = shape[0];
       card.height = shape[1];

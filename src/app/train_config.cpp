@@ -1,5 +1,10 @@
 #include "minitorch/app/train_config.h"
 
+#include <limits>
+#include <string>
+#include <type_traits>
+
+#include "json_number.h"
 #include "minitorch/core/error.h"
 
 namespace minitorch::app {
@@ -33,6 +38,31 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("embedding_dim", c.embedding_dim);
 }
 
+[[noreturn]] void wrong_type(const char* name, const nlohmann::json& value, const char* expected) {
+  throw Error(std::string("config.json: field '") + name + "' is " + value.dump() + "; expected " +
+              expected);
+}
+
+template <class T>
+void read_field(const char* name, const nlohmann::json& json, T& out) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const std::optional<T> value = json_integer<T>(json);
+    if (!value) {
+      wrong_type(name, json,
+                 ("an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+                  std::to_string(std::numeric_limits<T>::max()))
+                     .c_str());
+    }
+    out = *value;
+  } else {
+    try {
+      json.get_to(out);
+    } catch (const nlohmann::json::exception&) {
+      wrong_type(name, json, std::is_same_v<T, std::string> ? "a string" : "a number");
+    }
+  }
+}
+
 }  // namespace
 
 nlohmann::json to_json(const TrainConfig& c) {
@@ -45,12 +75,7 @@ TrainConfig train_config_from_json(const nlohmann::json& json) {
   TrainConfig c;
   for_each_field(c, [&](const char* name, auto& value) {
     if (!json.contains(name)) throw Error(std::string("config.json: missing field '") + name + "'");
-    try {
-      json.at(name).get_to(value);
-    } catch (const nlohmann::json::exception&) {
-      throw Error(std::string("config.json: field '") + name + "' has the wrong type (" +
-                  json.at(name).dump() + ")");
-    }
+    read_field(name, json.at(name), value);
   });
   return c;
 }

@@ -96,8 +96,28 @@ TEST(TrainConfigJson, RoundTripsEveryFieldAndNamesMissingOnes) {
   EXPECT_TRUE(contains(error_of([&] { train_config_from_json(j); }), "missing field 'schedule'"));
   j = to_json(c);
   j["epochs"] = "many";
-  EXPECT_TRUE(
-      contains(error_of([&] { train_config_from_json(j); }), "'epochs' has the wrong type"));
+  EXPECT_TRUE(contains(error_of([&] { train_config_from_json(j); }),
+                       "field 'epochs' is \"many\"; expected an integer"));
+}
+
+// A float or an out-of-range integer in an integer field is an error naming it: nlohmann's own
+// conversion would cast 1e300 to int, which is undefined behaviour.
+TEST(TrainConfigJson, IntegerFieldsTakeOnlyIntegersThatFit) {
+  const nlohmann::json good = to_json(TrainConfig{});
+  const std::vector<std::pair<const char*, nlohmann::json>> bad = {
+      {"hidden", 1e300}, {"hidden", 2.5},    {"epochs", 4294967296LL},
+      {"seed", -1},      {"threads", -1e19}, {"points", nlohmann::json::array()}};
+  for (const auto& [name, value] : bad) {
+    nlohmann::json j = good;
+    j[name] = value;
+    const std::string message = error_of([&] { train_config_from_json(j); });
+    EXPECT_TRUE(contains(message, std::string("field '") + name + "' is " + value.dump() +
+                                      "; expected an integer from"))
+        << message;
+  }
+  nlohmann::json j = good;
+  j["seed"] = 18446744073709551615ULL;
+  EXPECT_EQ(train_config_from_json(j).seed, 18446744073709551615ULL);
 }
 
 namespace {

@@ -382,6 +382,13 @@ TEST_F(Reliability, CheckpointValuesOutsideTheirRangeAreNamed) {
         r.err, "metadata 'normalize_std' is '" + value + "'; expected a finite number > 0"))
         << r.err;
   }
+  // A float size would be cast to an integer: undefined behaviour where it does not fit.
+  for (const std::string value : {"[1E28,28]", "[1,28.5,28]", "{\"a\":1}"}) {
+    set_metadata(run_dir / "model.safetensors", "input_shape", value);
+    const Result r = run({"predict", "--run", run_dir.string(), (dir_ / "item.pgm").string()});
+    EXPECT_EQ(r.code, 1) << value << ": " << r.out;
+    EXPECT_TRUE(contains(r.err, "metadata 'input_shape' is '" + value + "'")) << r.err;
+  }
   std::ofstream(run_dir / "model.safetensors", std::ios::binary | std::ios::trunc) << model;
 
   set_metadata(run_dir / "checkpoint.safetensors", "epoch", "-5");
