@@ -173,6 +173,9 @@ run_step() {
     exit 1
   fi
   echo "fresh-machine-check: $name ok (${took} s)" >&2
+  # The closing lines of test runners and fuzzers, for whoever reads this script's output.
+  grep -E 'tests passed|tests failed|Total Test time|executions +corpus' "$log" | sed 's/^/  /' >&2 ||
+    true
 }
 
 main() {
@@ -184,18 +187,15 @@ main() {
     full)
       run_step make-run "make run"
       run_step make-test "make test"
-      # The test runner's closing lines, for whoever reads this script's output.
-      grep -E 'tests passed|tests failed|Total Test time' "$logs/make-test.log" >&2 || true
       ;;
   esac
   if [[ $mode != only ]]; then
     run_step install-deps-again 'out=$(scripts/install-deps.sh 2>&1); [ -z "$out" ] ||
       { printf "install-deps.sh is not quiet when everything is installed:\n%s\n" "$out"; exit 1; }'
   fi
-  local step number=0
+  local step
   for step in "${extra_steps[@]}"; do
-    number=$((number + 1))
-    run_step "step-$number" "$step"
+    run_step "$(echo "$step" | tr -cs 'A-Za-z0-9=' '-' | sed 's/-$//' | cut -c1-60)" "$step"
   done
   echo "fresh-machine-check: passed in $((SECONDS - started)) s" >&2
 }
