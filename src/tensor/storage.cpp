@@ -2,9 +2,11 @@
 
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "tensor/device_memory.h"
@@ -102,6 +104,12 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
 Storage::Storage(Dtype dtype, std::int64_t size, Device device)
     : dtype_(dtype), device_(device), size_(size), capacity_(0) {
   if (size < 0) throw Error("Storage: negative size " + std::to_string(size));
+  // Beyond PTRDIFF_MAX bytes the count (or its rounding up to the alignment) would wrap around.
+  const auto item = static_cast<std::int64_t>(dtype_size(dtype));
+  if (size > PTRDIFF_MAX / item - std::int64_t(kAlignment)) {
+    throw Error("Storage: " + std::to_string(size) + " elements of " + std::to_string(item) +
+                " bytes exceed the address space");
+  }
   const std::size_t bytes = static_cast<std::size_t>(size) * dtype_size(dtype);
   bytes_ = device.is_cpu() ? allocate(bytes, capacity_)
                            : device_memory::allocate(device, bytes, capacity_);

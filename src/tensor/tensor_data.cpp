@@ -139,8 +139,11 @@ Shape infer_shape(Shape shape, std::int64_t count, const std::string& op) {
     } else if (shape[k] < 0) {
       throw Error(op + ": invalid size " + std::to_string(shape[k]) + " in shape " +
                   shape_to_string(shape));
-    } else {
-      known *= shape[k];
+    } else if (const auto product = checked_mul(known, shape[k])) {
+      known = *product;
+    } else {  // sizes that multiply past int64 describe no tensor, least of all this one
+      throw Error(op + ": shape " + shape_to_string(shape) + " is invalid for " +
+                  std::to_string(count) + " elements");
     }
   }
   if (inferred != shape.size() && known != 0 && count % known == 0) shape[inferred] = count / known;

@@ -145,6 +145,14 @@ TEST(Storage, NegativeSizeThrows) {
   EXPECT_THROW(TensorData::zeros({2, -1}, minitorch::kFloat64), minitorch::Error);
 }
 
+// 2^61 float64 elements are 2^64 bytes: the byte count wraps to 0 in size_t, and a buffer of
+// that size would be written far past its end. Such a storage is an Error naming the sizes.
+TEST(Storage, ByteCountsBeyondTheAddressSpaceThrow) {
+  const auto message = error_message([] { Storage(minitorch::kFloat64, std::int64_t(1) << 61); });
+  EXPECT_TRUE(contains(message, "2305843009213693952 elements of 8 bytes")) << message;
+  EXPECT_THROW(Storage(minitorch::kFloat32, INT64_MAX), minitorch::Error);
+}
+
 // ---- construction, get and set
 // --------------------------------------------------------------------
 
@@ -387,6 +395,15 @@ RC_GTEST_PROP(TensorData, ViewPreservesRowMajorOrder, ()) {
   for (std::size_t i = 0; i < indices.size(); ++i) {
     RC_ASSERT(v.get(indices[i]) == static_cast<double>(i));
   }
+}
+
+// The known sizes of a view with -1 multiply with a check: 2^32 * 2^32 would overflow int64.
+TEST(TensorData, ViewWithSizesWhoseProductOverflowsIsAnError) {
+  const auto t = TensorData::zeros({4}, minitorch::kFloat32);
+  const std::int64_t big = std::int64_t(1) << 32;
+  const auto message = error_message([&] { t.view({big, big, -1}); });
+  EXPECT_TRUE(contains(message, "is invalid for 4 elements")) << message;
+  EXPECT_THROW(t.view({big, big, 0, -1}), minitorch::Error);
 }
 
 RC_GTEST_PROP(TensorData, ViewOfAContiguousNarrowKeepsTheOffset, ()) {

@@ -1,5 +1,6 @@
 // Storage — a flat buffer of one dtype on one device, shared by every tensor that views it.
-//   Requires: size >= 0; a CUDA device that exists (Error naming the device and why it is
+//   Requires: size >= 0 and size elements within the address space (Error otherwise); a CUDA
+//             device that exists (Error naming the device and why it is
 //             unavailable otherwise, also in a build without CUDA).
 //   Ensures:  data<T>() is valid for size elements while the storage lives: a host pointer on
 //             the CPU, a device pointer on a GPU (only kernels of that device's backend may
