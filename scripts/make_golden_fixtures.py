@@ -294,6 +294,32 @@ CASES = {
         lambda x, out: {"mask": (out != 0).to(DTYPE),
                         "p": torch.tensor(DROPOUT_P, dtype=DTYPE)},
     ),
+    # the semantics the differential test pinned down (new cases go last: earlier cases keep
+    # their draws): a vector times a vector is their 0-D dot product; max() over all elements
+    # splits its gradient among ties (m is 0 or 1, so its maximum is tied); the logits
+    # cross-entropy is smooth at logits of exactly 0 (a times a 0/1 mask); a class target of any
+    # layout (a column of a [4, 2] tensor)
+    "vector_dot_vector": (
+        {"u": randn(5), "v": randn(5)},
+        lambda x: x["u"] @ x["v"],
+        "weighted_sum",
+    ),
+    "max_all_ties": (
+        {"m": binary(2, 4), "a": randn(2, 4)},
+        lambda x: x["m"].max() * x["a"],
+        "weighted_sum",
+    ),
+    "nn_bce_with_logits_zero_logits": (
+        {"a": randn(2, 4), "m": binary(2, 4), "y": binary(2, 4)},
+        lambda x: torch.nn.functional.binary_cross_entropy_with_logits(x["a"] * x["m"], x["y"]),
+        "sum",
+    ),
+    "nn_cross_entropy_strided_target": (
+        {"a": randn(4, 5)},
+        lambda x: torch.nn.functional.cross_entropy(
+            x["a"], torch.tensor([[3, 9], [0, 9], [4, 9], [1, 9]])[:, 0]),
+        "sum",
+    ),
 }
 
 

@@ -194,6 +194,19 @@ const std::map<std::string, Expression>& cases() {
        [](const Inputs& x) {
          return minitorch::nn::functional::dropout_with_mask(x["x"], x["mask"], x["p"].item());
        }},
+      {"vector_dot_vector", [](const Inputs& x) { return x["u"].matmul(x["v"]); }},
+      {"max_all_ties", [](const Inputs& x) { return x["m"].max() * x["a"]; }},
+      {"nn_bce_with_logits_zero_logits",
+       [](const Inputs& x) {
+         return minitorch::nn::functional::binary_cross_entropy_with_logits(x["a"] * x["m"],
+                                                                            x["y"]);
+       }},
+      {"nn_cross_entropy_strided_target",
+       [](const Inputs& x) {
+         const auto targets =
+             minitorch::tensor({{3, 9}, {0, 9}, {4, 9}, {1, 9}}, {.dtype = minitorch::kFloat64});
+         return minitorch::nn::functional::cross_entropy(x["a"], targets.select(1, 0));
+       }},
   };
   return kCases;
 }
