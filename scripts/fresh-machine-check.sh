@@ -200,4 +200,4 @@ main() {
   echo "fresh-machine-check: passed in $((SECONDS - started)) s" >&2
 }
 
-main "$@"; exit
+main; exit

@@ -33,20 +33,18 @@ constexpr const char* kMetricsFile = "metrics.jsonl";
 // What write_derived_files writes: a pure function of the committed epochs.
 const std::vector<std::string> kDerivedFiles{"summary.json", "loss.svg", "accuracy.svg"};
 
-double accuracy_of(nn::Layer& model, const Tensor& x, const Tensor& y, double mean, double std) {
-  const auto predicted = row_argmax(predict_logits(model, x, mean, std));
-  const auto truth = as_labels(y);
-  long correct = 0;
-  for (std::size_t i = 0; i < truth.size(); ++i) correct += predicted[i] == truth[i];
-  return truth.empty() ? 0.0 : double(correct) / double(truth.size());
-}
-
 long count_correct(const Tensor& logits, const Tensor& targets) {
   const auto predicted = row_argmax(logits);
   const auto truth = as_labels(targets);
   long correct = 0;
   for (std::size_t i = 0; i < truth.size(); ++i) correct += predicted[i] == truth[i];
   return correct;
+}
+
+double accuracy_of(nn::Layer& model, const Tensor& x, const Tensor& y, double mean, double std) {
+  const std::int64_t samples = y.size(0);
+  if (samples == 0) return 0.0;
+  return double(count_correct(predict_logits(model, x, mean, std), y)) / double(samples);
 }
 
 // A metrics line that cannot be read, named by file and line so it can be inspected.
