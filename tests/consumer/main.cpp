@@ -1,4 +1,5 @@
-// Uses the installed package: a scalar expression, its derivative, and a module tree.
+// Uses the installed package: a scalar expression, its derivative, a module tree (the core) and
+// a mail parsed by minitorch::data.
 #include <minitorch/minitorch.h>
 
 #include <cmath>
@@ -12,7 +13,9 @@ int main() {
   y.backward();
   mt::Generator generator(0);
   mt::models::ScalarMLP net(4, generator);
-  const bool ok = std::abs(x.grad() - 7.0) < 1e-12 && net.named_parameters().size() == 37;
+  const auto mail = mt::data::parse_mail("Subject: =?utf-8?q?caf=C3=A9?=\r\n\r\nbody\r\n");
+  const bool ok = std::abs(x.grad() - 7.0) < 1e-12 && net.named_parameters().size() == 37 &&
+                  mail.subject == "caf\xc3\xa9";
   std::printf("grad %.1f, %zu parameters: %s\n", x.grad(), net.named_parameters().size(),
               ok ? "ok" : "WRONG");
   return ok ? 0 : 1;
