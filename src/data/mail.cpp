@@ -4,6 +4,13 @@
 #include <cstdint>
 #include <vector>
 
+// Written here rather than on GMime (libgmime-3.0), measured over the 6,046 mails (32.5 MB) of the
+// spam corpus: GMime's parse and text extraction took 4.6-5.9 s against 0.45-0.64 s for this file
+// (which also turns HTML into text, which GMime does not). GMime converts declared charsets to
+// UTF-8 where this file keeps the bytes, but it cut two subjects off after their first ISO-2022-JP
+// encoded word and read undeclared 8-bit Big5 / GB2312 subjects as Latin-1; and the rules for
+// spam's malformed MIME (an implicit boundary, the last non-blank alternative, a header block
+// ended by a non-header line) would have to be written around it anyway.
 namespace minitorch::data {
 namespace {
 
