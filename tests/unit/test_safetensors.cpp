@@ -1,5 +1,6 @@
 #include "minitorch/io/safetensors.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -515,17 +516,26 @@ TEST(AtomicFile, FailedSaveIntoAMissingDirectoryNamesThePath) {
   EXPECT_CONTAINS(message, "No such file or directory");
 }
 
-TEST(AtomicFile, FailedSaveInAReadOnlyDirectoryKeepsTheOldFile) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root writes into read-only directories";
+// The temporary file cannot be created: its open() is refused by the open-file limit, which binds
+// root too (a read-only directory does not stop root, and tests run as root in CI).
+TEST(AtomicFile, FailedCreationOfTheTemporaryFileKeepsTheOldFile) {
   TempDir dir;
   io::save_safetensors(dir / "m.safetensors", {{"w", mt::ones({2})}});
   const std::string old = read_bytes(dir / "m.safetensors");
-  fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
-  EXPECT_CONTAINS(error_of([&] {
-                    io::save_safetensors(dir / "m.safetensors", {{"w", mt::zeros({9})}});
-                  }),
-                  "Permission denied");
-  fs::permissions(dir.path(), fs::perms::owner_all);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  const int lowest_free = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // open() takes the lowest
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit none_left = saved;
+  none_left.rlim_cur = static_cast<rlim_t>(lowest_free);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &none_left), 0);
+  const std::string message = error_of([&] {
+    io::save_safetensors(dir / "m.safetensors", {{"w", mt::zeros({9})}});
+  });
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_CONTAINS(message, "creating a temporary file failed: Too many open files");
+  EXPECT_CONTAINS(message, (dir / "m.safetensors").string());
   EXPECT_EQ(read_bytes(dir / "m.safetensors"), old);
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"m.safetensors"});
 }
