@@ -51,9 +51,9 @@ const char* kind_name(Kind kind) {
 // entries (depth 0 and 1) and the first kMaxRank + 1 items of an entry's arrays (depth 2).
 struct Value {
   Kind kind = Kind::Null;
-  std::string text;  // a string's value; a number's literal
-  std::vector<std::pair<std::string, Value>> members;
-  std::vector<Value> items;
+  std::string key;              // as a member of an object
+  std::string text;             // a string's value; a number's literal
+  std::vector<Value> children;  // an object's members or an array's items
 };
 
 bool keeps_members(int depth) {
@@ -115,10 +115,12 @@ class HeaderBuilder : public nlohmann::json_sax<json> {
     const int depth = static_cast<int>(open_.size()) - 1;
     if (parent->kind == Kind::Object) {
       if (!keeps_members(depth)) return nullptr;
-      return &parent->members.emplace_back(std::move(key_), Value{}).second;
+      Value& member = parent->children.emplace_back();
+      member.key = std::move(key_);
+      return &member;
     }
-    if (!keeps_items(depth) || parent->items.size() > kMaxRank) return nullptr;
-    return &parent->items.emplace_back();
+    if (!keeps_items(depth) || parent->children.size() > kMaxRank) return nullptr;
+    return &parent->children.emplace_back();
   }
 
   bool add(Kind kind, std::string text) {
@@ -165,7 +167,8 @@ class HeaderReader {
     Header header;
     std::set<std::string> names;
     bool seen_metadata = false;
-    for (const auto& [key, value] : root.members) {
+    for (const Value& value : root.children) {
+      const std::string& key = value.key;
       if (key == "__metadata__") {
         if (seen_metadata) fail("\"__metadata__\" appears twice; expected it at most once");
         seen_metadata = true;
@@ -188,7 +191,8 @@ class HeaderReader {
       fail(std::string("\"__metadata__\" is ") + kind_name(object.kind) +
            "; expected an object of strings");
     }
-    for (const auto& [key, value] : object.members) {
+    for (const Value& value : object.children) {
+      const std::string& key = value.key;
       if (value.kind != Kind::String) {
         fail("\"__metadata__\" value of '" + key + "' is " + kind_name(value.kind) +
              "; expected a string (safetensors metadata holds strings only)");
@@ -231,7 +235,8 @@ class HeaderReader {
     entry.name = name;
     bool has_shape = false;
     bool has_offsets = false;
-    for (const auto& [field, value] : object.members) {
+    for (const Value& value : object.children) {
+      const std::string& field = value.key;
       const bool repeated = (field == "dtype" && !entry.dtype_name.empty()) ||
                             (field == "shape" && has_shape) ||
                             (field == "data_offsets" && has_offsets);
@@ -275,7 +280,7 @@ class HeaderReader {
            "; expected an array of non-negative integers");
     }
     Shape shape;
-    for (const Value& item : array.items) {
+    for (const Value& item : array.children) {
       if (shape.size() == kMaxRank) {
         fail(context + ": \"shape\" has more than " + std::to_string(kMaxRank) +
              " dimensions; expected at most " + std::to_string(kMaxRank));
@@ -297,7 +302,7 @@ class HeaderReader {
     }
     std::array<std::uint64_t, 2> offsets{};
     std::size_t count = 0;
-    for (const Value& item : array.items) {
+    for (const Value& item : array.children) {
       if (count == 2) {
         fail(context + ": \"data_offsets\" has more than 2 items; expected [begin, end]");
       }
