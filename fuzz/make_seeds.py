@@ -10,7 +10,7 @@ What it writes, under fuzz/corpus/<harness>/ (each file a few hundred bytes at m
   mail         mails: plain, encoded words, multipart/alternative with HTML and quoted-printable,
                base64, message/rfc822, an mbox "From " line
   vocabulary   vocabulary files with "\\n" and "\\r\\n" endings, with and without a final newline
-  json         JSON texts: a safetensors header, escapes and surrogate pairs, every kind of value
+  json         safetensors header texts: escapes and surrogate pairs, every kind of value
 The run_config seeds are not written here: they are config.json files of real `minitorch train`
 runs (the writer is the program itself), copied by hand.
 

@@ -53,7 +53,7 @@ void minitorch_initialisation(const nn::Module& layer, Generator& generator) {
 TensorClassifier2D::TensorClassifier2D(int hidden, double lr, Generator& generator, Dtype dtype)
     : dtype_(dtype),
       model_(std::make_shared<models::MLP>(std::vector<std::int64_t>{2, hidden, hidden, 1},
-                                           nn::LinearOptions{.dtype = dtype})),
+                                           models::ModelInit{.dtype = dtype})),
       optimizer_(model_->parameters(), {.lr = lr}) {
   for (const auto& child : model_->children()) minitorch_initialisation(*child, generator);
 }

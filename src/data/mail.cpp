@@ -4,6 +4,13 @@
 #include <cstdint>
 #include <vector>
 
+// Written here rather than on GMime (libgmime-3.0), measured over the 6,046 mails (32.5 MB) of the
+// spam corpus: GMime's parse and text extraction took 4.6-5.9 s against 0.45-0.64 s for this file
+// (which also turns HTML into text, which GMime does not). GMime converts declared charsets to
+// UTF-8 where this file keeps the bytes, but it cut two subjects off after their first ISO-2022-JP
+// encoded word and read undeclared 8-bit Big5 / GB2312 subjects as Latin-1; and the rules for
+// spam's malformed MIME (an implicit boundary, the last non-blank alternative, a header block
+// ended by a non-header line) would have to be written around it anyway.
 namespace minitorch::data {
 namespace {
 
@@ -502,6 +509,8 @@ std::string decode_quoted_printable(std::string_view text) {
   return out;
 }
 
+// Not GLib's g_base64_decode: it would be the only GLib function the core uses, and the rules
+// mail.h pins (junk skipped, "="-ended blocks decoded one after another) are not in its contract.
 std::string decode_base64(std::string_view text) {
   std::string out;
   out.reserve(text.size() / 4 * 3);
@@ -556,6 +565,8 @@ std::string decode_encoded_words(std::string_view text) {
   return out;
 }
 
+// Not on libxml2's or Gumbo's HTML parser: a mail needs only its text, and spam's broken markup
+// (unclosed tags, a "<" that starts none) is kept as text here instead of repaired into a tree.
 std::string html_to_text(std::string_view html) {
   std::string out;
   out.reserve(html.size());

@@ -15,31 +15,23 @@
 #include <string_view>
 
 #include "core/file_descriptor.h"
-#include "json_text.h"
 #include "minitorch/core/error.h"
 #include "minitorch/io/atomic_file.h"
 #include "minitorch/tensor/shape.h"
 #include "minitorch/tensor/tensor_data.h"
+#include "safetensors_header.h"
 
 namespace minitorch::io {
 namespace fs = std::filesystem;
-using detail::JsonReader;
+using detail::HeaderEntry;
 
 namespace {
 
 constexpr std::uint64_t kMaxHeaderLength = 100'000'000;
-constexpr std::size_t kMaxRank = 64;
 constexpr const char* kFormatKey = "format";
 constexpr const char* kFormatValue = "pt";
 constexpr const char* kVersionKey = "minitorch_format_version";
 constexpr const char* kVersionValue = "1";
-
-// Every dtype name of the safetensors specification, so that a file holding one minitorch does
-// not support is told apart from a corrupt one.
-constexpr std::array<std::string_view, 20> kOtherSafetensorsDtypes = {
-    "BOOL",    "U8",          "I8",          "I16",  "U16",     "I32",     "U32",
-    "I64",     "U64",         "F16",         "BF16", "C64",     "F8_E5M2", "F8_E4M3",
-    "F8_E8M0", "F8_E4M3FNUZ", "F8_E5M2FNUZ", "F4",   "F6_E2M3", "F6_E3M2"};
 
 std::string quoted(const fs::path& path) {
   return "'" + path.string() + "'";
@@ -61,15 +53,6 @@ void swap_elements_if_big_endian(char* bytes, std::size_t count, std::size_t ite
 std::optional<std::int64_t> tensor_bytes(const Shape& shape, std::int64_t item_bytes) {
   const std::optional<std::int64_t> count = checked_numel(shape);
   return count ? checked_mul(*count, item_bytes) : std::nullopt;
-}
-
-std::string shape_text(const Shape& shape) {
-  std::string out = "[";
-  for (std::size_t k = 0; k < shape.size(); ++k) {
-    if (k > 0) out += ",";
-    out += std::to_string(shape[k]);
-  }
-  return out + "]";
 }
 
 // ---- writing -----------------------------------------------------------------------------------
@@ -127,19 +110,11 @@ void save_safetensors(const fs::path& path, const NamedTensors& tensors, const M
   std::stable_partition(ordered.begin(), ordered.end(),
                         [](const auto& entry) { return entry.second.dtype() == kFloat64; });
 
-  std::string header = "{\"__metadata__\":{";
-  bool first = true;
-  for (const auto& [key, value] : all_metadata) {
-    if (!first) header += ",";
-    first = false;
-    header += detail::json_quote(key) + ":" + detail::json_quote(value);
-  }
-  header += "}";
-
   std::vector<Tensor> dense;         // contiguous, detached copies (or the tensors themselves)
   std::vector<std::string> swapped;  // big-endian hosts only; reserved, so views stay valid
   swapped.reserve(ordered.size());
   std::vector<std::string_view> data;
+  std::vector<HeaderEntry> entries;
   std::uint64_t offset = 0;
   for (const auto& [name, tensor] : ordered) {
     // Bytes are written from the host: a GPU tensor comes over in one transfer.
@@ -159,13 +134,14 @@ void save_safetensors(const fs::path& path, const NamedTensors& tensors, const M
     } else {
       data.emplace_back(start, bytes);
     }
-    header += "," + detail::json_quote(name) + ":{\"dtype\":\"" +
-              safetensors_dtype_name(values.dtype()) +
-              "\",\"shape\":" + shape_text(values.shape()) + ",\"data_offsets\":[" +
-              std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
+    entries.push_back({.name = name,
+                       .dtype = values.dtype(),
+                       .dtype_name = safetensors_dtype_name(values.dtype()),
+                       .shape = values.shape(),
+                       .offsets = {offset, offset + bytes}});
     offset += bytes;
   }
-  header += "}";
+  std::string header = detail::safetensors_header_json(all_metadata, entries);
   header.append((8 - header.size() % 8) % 8, ' ');
 
   std::string prefix(8, '\0');
@@ -185,14 +161,6 @@ void save_safetensors(const fs::path& path, const NamedTensors& tensors, const M
 // ---- reading -----------------------------------------------------------------------------------
 
 namespace {
-
-struct Entry {
-  std::string name;
-  std::optional<Dtype> dtype;
-  std::string dtype_text;
-  std::optional<Shape> shape;
-  std::optional<std::array<std::uint64_t, 2>> offsets;
-};
 
 class Reader {
  public:
@@ -226,19 +194,22 @@ class Reader {
 
     SafetensorsFile file;
     file.path = path_;
-    std::vector<Entry> entries = parse_header(header, file.metadata);
+    detail::Header parsed =
+        detail::parse_safetensors_header(header, "load_safetensors: " + quoted(path_) + ": ");
+    file.metadata = std::move(parsed.metadata);
+    std::vector<HeaderEntry>& entries = parsed.entries;
     const std::uint64_t data_size = file_size - 8 - header_length;
     check_layout(entries, data_size);
 
-    for (const Entry& entry : entries) {
-      TensorData td = TensorData::uninitialized(*entry.shape, *entry.dtype);
-      const std::uint64_t bytes = (*entry.offsets)[1] - (*entry.offsets)[0];
+    for (const HeaderEntry& entry : entries) {
+      TensorData td = TensorData::uninitialized(entry.shape, entry.dtype);
+      const std::uint64_t bytes = (entry.offsets)[1] - (entry.offsets)[0];
       if (bytes > 0) {
         char* out = nullptr;
-        dispatch_dtype(*entry.dtype,
+        dispatch_dtype(entry.dtype,
                        [&]<class T>() { out = reinterpret_cast<char*>(td.data<T>()); });
-        read_exactly(fd.get(), out, bytes, 8 + header_length + (*entry.offsets)[0]);
-        const std::size_t item = dtype_size(*entry.dtype);
+        read_exactly(fd.get(), out, bytes, 8 + header_length + (entry.offsets)[0]);
+        const std::size_t item = dtype_size(entry.dtype);
         swap_elements_if_big_endian(out, bytes / item, item);
       }
       file.tensors.emplace_back(entry.name, Tensor(std::move(td)));
@@ -265,185 +236,20 @@ class Reader {
 
   std::string tensor_context(const std::string& name) const { return "tensor '" + name + "'"; }
 
-  std::vector<Entry> parse_header(const std::string& header, Metadata& metadata) const {
-    const std::string context =
-        "load_safetensors: " + quoted(path_) + ": header is not valid JSON: ";
-    // Syntax first, in a pass of its own, so that a malformed header is reported as such rather
-    // than by whichever entry the walk below reaches first.
-    JsonReader syntax(header, context);
-    syntax.skip_value();
-    syntax.finish();
-    JsonReader json(header, context);
-    if (const auto kind = json.peek(); kind != JsonReader::Kind::Object) {
-      fail(std::string("the header is ") + detail::json_kind_name(kind) +
-           "; expected a JSON object mapping tensor names to entries");
-    }
-    std::vector<Entry> entries;
-    std::set<std::string> names;
-    bool seen_metadata = false;
-    std::string key;
-    json.begin_object();
-    while (json.next_member(key)) {
-      if (key == "__metadata__") {
-        if (seen_metadata) fail("\"__metadata__\" appears twice; expected it at most once");
-        seen_metadata = true;
-        parse_metadata(json, metadata);
-        continue;
-      }
-      if (!names.insert(key).second) {
-        fail("tensor '" + key + "' appears twice in the header; expected unique names");
-      }
-      entries.push_back(parse_entry(json, key));
-    }
-    json.finish();
-    return entries;
-  }
-
-  void parse_metadata(JsonReader& json, Metadata& metadata) const {
-    if (const auto kind = json.peek(); kind != JsonReader::Kind::Object) {
-      fail(std::string("\"__metadata__\" is ") + detail::json_kind_name(kind) +
-           "; expected an object of strings");
-    }
-    std::string key;
-    json.begin_object();
-    while (json.next_member(key)) {
-      if (const auto kind = json.peek(); kind != JsonReader::Kind::String) {
-        fail("\"__metadata__\" value of '" + key + "' is " + detail::json_kind_name(kind) +
-             "; expected a string (safetensors metadata holds strings only)");
-      }
-      std::string value = json.read_string();
-      if (!metadata.emplace(key, std::move(value)).second) {
-        fail("\"__metadata__\" key '" + key + "' appears twice; expected unique keys");
-      }
-    }
-  }
-
-  // A non-negative integer array element or offset, with a message naming what it is.
-  std::uint64_t read_unsigned(JsonReader& json, const std::string& what) const {
-    if (const auto kind = json.peek(); kind != JsonReader::Kind::Number) {
-      fail(what + " is " + detail::json_kind_name(kind) + "; expected a non-negative integer");
-    }
-    const std::string_view literal = json.read_number();
-    const auto value = detail::json_unsigned(literal);
-    if (!value) {
-      const std::string problem = literal.starts_with('-') ? "negative"
-                                  : literal.find_first_of(".eE") != std::string::npos
-                                      ? "not an integer"
-                                      : "too large";
-      fail(what + " is " + std::string(literal) + ", " + problem +
-           "; expected a non-negative integer");
-    }
-    return *value;
-  }
-
-  Entry parse_entry(JsonReader& json, const std::string& name) const {
-    const std::string context = tensor_context(name);
-    if (const auto kind = json.peek(); kind != JsonReader::Kind::Object) {
-      fail(context + " is " + detail::json_kind_name(kind) +
-           "; expected an object with \"dtype\", \"shape\" and \"data_offsets\"");
-    }
-    Entry entry;
-    entry.name = name;
-    std::string field;
-    json.begin_object();
-    while (json.next_member(field)) {
-      const bool repeated = (field == "dtype" && !entry.dtype_text.empty()) ||
-                            (field == "shape" && entry.shape) ||
-                            (field == "data_offsets" && entry.offsets);
-      if (repeated) fail(context + ": \"" + field + "\" appears twice; expected it once");
-      if (field == "dtype") {
-        if (const auto kind = json.peek(); kind != JsonReader::Kind::String) {
-          fail(context + ": \"dtype\" is " + detail::json_kind_name(kind) +
-               "; expected a string such as \"F32\"");
-        }
-        entry.dtype_text = json.read_string();
-        if (entry.dtype_text.empty())
-          fail(context + ": \"dtype\" is empty; expected \"F32\" or \"F64\"");
-      } else if (field == "shape") {
-        entry.shape = parse_shape(json, context);
-      } else if (field == "data_offsets") {
-        entry.offsets = parse_offsets(json, context);
-      } else {
-        json.skip_value();  // unknown fields are ignored, as the reference reader does
-      }
-    }
-    if (entry.dtype_text.empty()) fail(context + " has no \"dtype\"; expected \"F32\" or \"F64\"");
-    if (!entry.shape) fail(context + " has no \"shape\"; expected an array of sizes");
-    if (!entry.offsets) fail(context + " has no \"data_offsets\"; expected [begin, end]");
-    entry.dtype = dtype_from_name(entry.dtype_text, context);
-    return entry;
-  }
-
-  Dtype dtype_from_name(const std::string& text, const std::string& context) const {
-    if (text == "F32") return kFloat32;
-    if (text == "F64") return kFloat64;
-    if (std::find(kOtherSafetensorsDtypes.begin(), kOtherSafetensorsDtypes.end(), text) !=
-        kOtherSafetensorsDtypes.end()) {
-      fail(context + " has dtype " + text +
-           ", which minitorch does not support; expected F32 or F64");
-    }
-    fail(context + " has unknown dtype '" + text + "'; expected F32 or F64");
-  }
-
-  Shape parse_shape(JsonReader& json, const std::string& context) const {
-    if (const auto kind = json.peek(); kind != JsonReader::Kind::Array) {
-      fail(context + ": \"shape\" is " + detail::json_kind_name(kind) +
-           "; expected an array of non-negative integers");
-    }
-    Shape shape;
-    json.begin_array();
-    while (json.next_item()) {
-      if (shape.size() == kMaxRank) {
-        fail(context + ": \"shape\" has more than " + std::to_string(kMaxRank) +
-             " dimensions; expected at most " + std::to_string(kMaxRank));
-      }
-      const std::uint64_t size =
-          read_unsigned(json, context + ": shape element " + std::to_string(shape.size()));
-      if (size > static_cast<std::uint64_t>(INT64_MAX)) {
-        fail(context + ": shape element " + std::to_string(shape.size()) + " is " +
-             std::to_string(size) + ", too large; expected at most " + std::to_string(INT64_MAX));
-      }
-      shape.push_back(static_cast<std::int64_t>(size));
-    }
-    return shape;
-  }
-
-  std::array<std::uint64_t, 2> parse_offsets(JsonReader& json, const std::string& context) const {
-    if (const auto kind = json.peek(); kind != JsonReader::Kind::Array) {
-      fail(context + ": \"data_offsets\" is " + detail::json_kind_name(kind) +
-           "; expected [begin, end]");
-    }
-    std::array<std::uint64_t, 2> offsets{};
-    std::size_t count = 0;
-    json.begin_array();
-    while (json.next_item()) {
-      if (count == 2)
-        fail(context + ": \"data_offsets\" has more than 2 items; expected [begin, end]");
-      offsets[count] =
-          read_unsigned(json, context + ": data_offsets[" + std::to_string(count) + "]");
-      ++count;
-    }
-    if (count != 2) {
-      fail(context + ": \"data_offsets\" has " + std::to_string(count) +
-           " items; expected 2 ([begin, end])");
-    }
-    return offsets;
-  }
-
   // Sizes agree with shapes, and the tensors tile [0, data_size) exactly. Sorts entries by offset.
-  void check_layout(std::vector<Entry>& entries, std::uint64_t data_size) const {
-    for (const Entry& entry : entries) {
+  void check_layout(std::vector<HeaderEntry>& entries, std::uint64_t data_size) const {
+    for (const HeaderEntry& entry : entries) {
       const std::string context = tensor_context(entry.name);
-      const auto [begin, end] = *entry.offsets;
+      const auto [begin, end] = entry.offsets;
       const std::string offsets_text =
           "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
       if (end < begin)
         fail(context + ": " + offsets_text + " end before they begin; expected begin <= end");
       // Checked as the tensor will be built (tensor/shape.h), before it is.
-      const auto item = static_cast<std::int64_t>(dtype_size(*entry.dtype));
-      const std::optional<std::int64_t> checked_bytes = tensor_bytes(*entry.shape, item);
+      const auto item = static_cast<std::int64_t>(dtype_size(entry.dtype));
+      const std::optional<std::int64_t> checked_bytes = tensor_bytes(entry.shape, item);
       const std::string shape_description =
-          "shape " + shape_to_string(*entry.shape) + " of " + entry.dtype_text;
+          "shape " + shape_to_string(entry.shape) + " of " + entry.dtype_name;
       if (!checked_bytes) {
         fail(context + ": " + shape_description +
              " is larger than any file can hold (its sizes, a 0 counted as 1, multiply past " +
@@ -461,16 +267,17 @@ class Reader {
              std::to_string(data_size) + " bytes after the header (truncated file?)");
       }
     }
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const Entry& a, const Entry& b) { return *a.offsets < *b.offsets; });
+    std::stable_sort(
+        entries.begin(), entries.end(),
+        [](const HeaderEntry& a, const HeaderEntry& b) { return a.offsets < b.offsets; });
     std::uint64_t covered = 0;
-    const Entry* previous = nullptr;
-    for (const Entry& entry : entries) {
-      const auto [begin, end] = *entry.offsets;
+    const HeaderEntry* previous = nullptr;
+    for (const HeaderEntry& entry : entries) {
+      const auto [begin, end] = entry.offsets;
       if (begin < covered) {
         fail("tensors '" + previous->name + "' (data_offsets [" +
-             std::to_string((*previous->offsets)[0]) + ", " +
-             std::to_string((*previous->offsets)[1]) + "]) and '" + entry.name + "' ([" +
+             std::to_string((previous->offsets)[0]) + ", " +
+             std::to_string((previous->offsets)[1]) + "]) and '" + entry.name + "' ([" +
              std::to_string(begin) + ", " + std::to_string(end) +
              "]) overlap; expected each tensor's bytes to start where the previous one's end");
       }

@@ -29,18 +29,18 @@ LeNet::LeNet(LeNetOptions options, ModelInit init) {
   budget.add("fc2", {84, 120}, 84);
   budget.add("fc3", {options.num_classes, 84}, options.num_classes);
 
-  const nn::ConvInit conv_init{.dtype = init.dtype, .generator = init.generator};
-  const nn::LinearOptions linear{.dtype = init.dtype, .generator = init.generator};
-  conv1 = register_module(
-      "conv1",
-      std::make_shared<nn::Conv2d>(options.in_channels, 6, std::array<std::int64_t, 2>{5, 5},
-                                   nn::functional::Conv2dOptions{.padding = {2, 2}}, conv_init));
-  conv2 = register_module("conv2",
-                          std::make_shared<nn::Conv2d>(6, 16, std::array<std::int64_t, 2>{5, 5},
-                                                       nn::functional::Conv2dOptions{}, conv_init));
-  fc1 = register_module("fc1", std::make_shared<nn::Linear>(flat, 120, linear));
-  fc2 = register_module("fc2", std::make_shared<nn::Linear>(120, 84, linear));
-  fc3 = register_module("fc3", std::make_shared<nn::Linear>(84, options.num_classes, linear));
+  const auto conv = [&](std::int64_t in, std::int64_t out) {
+    return nn::Conv2dOptions(in, out, 5).dtype(init.dtype).generator(init.generator);
+  };
+  const auto linear = [&](std::int64_t in, std::int64_t out) {
+    return nn::LinearOptions(in, out).dtype(init.dtype).generator(init.generator);
+  };
+  conv1 = register_module("conv1",
+                          std::make_shared<nn::Conv2d>(conv(options.in_channels, 6).padding(2)));
+  conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(conv(6, 16)));
+  fc1 = register_module("fc1", std::make_shared<nn::Linear>(linear(flat, 120)));
+  fc2 = register_module("fc2", std::make_shared<nn::Linear>(linear(120, 84)));
+  fc3 = register_module("fc3", std::make_shared<nn::Linear>(linear(84, options.num_classes)));
 }
 
 Tensor LeNet::forward(const Tensor& x) {

@@ -22,19 +22,21 @@ MiniTorchCNN::MiniTorchCNN(MiniTorchCNNOptions options, ModelInit init) {
   budget.add("linear1", {64, flat}, 64);
   budget.add("linear2", {options.num_classes, 64}, options.num_classes);
 
-  const nn::ConvInit conv_init{.dtype = init.dtype, .generator = init.generator};
-  const nn::LinearOptions linear{.dtype = init.dtype, .generator = init.generator};
-  const nn::functional::Conv2dOptions same{.padding = {1, 1}};
-  conv1 = register_module(
-      "conv1", std::make_shared<nn::Conv2d>(options.in_channels, 4,
-                                            std::array<std::int64_t, 2>{3, 3}, same, conv_init));
-  conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(
-                                       4, 8, std::array<std::int64_t, 2>{3, 3}, same, conv_init));
-  linear1 = register_module("linear1", std::make_shared<nn::Linear>(flat, 64, linear));
-  dropout =
-      register_module("dropout", std::make_shared<nn::Dropout>(options.dropout, init.generator));
+  // 3x3 windows padded by 1: the "same" size.
+  const auto conv = [&](std::int64_t in, std::int64_t out) {
+    return nn::Conv2dOptions(in, out, 3).padding(1).dtype(init.dtype).generator(init.generator);
+  };
+  const auto linear = [&](std::int64_t in, std::int64_t out) {
+    return nn::LinearOptions(in, out).dtype(init.dtype).generator(init.generator);
+  };
+  conv1 = register_module("conv1", std::make_shared<nn::Conv2d>(conv(options.in_channels, 4)));
+  conv2 = register_module("conv2", std::make_shared<nn::Conv2d>(conv(4, 8)));
+  linear1 = register_module("linear1", std::make_shared<nn::Linear>(linear(flat, 64)));
+  dropout = register_module(
+      "dropout",
+      std::make_shared<nn::Dropout>(nn::DropoutOptions(options.dropout).generator(init.generator)));
   linear2 =
-      register_module("linear2", std::make_shared<nn::Linear>(64, options.num_classes, linear));
+      register_module("linear2", std::make_shared<nn::Linear>(linear(64, options.num_classes)));
 }
 
 Tensor MiniTorchCNN::forward(const Tensor& x) {

@@ -5,16 +5,18 @@
 
 namespace minitorch::models {
 
-MLP::MLP(const std::vector<std::int64_t>& sizes, nn::LinearOptions options) {
+MLP::MLP(const std::vector<std::int64_t>& sizes, ModelInit init) {
   if (sizes.size() < 2) throw Error("MLP: needs at least an input and an output size");
-  detail::ParameterBudget budget("MLP", options.dtype);
+  detail::ParameterBudget budget("MLP", init.dtype);
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
     budget.add("layer" + std::to_string(i + 1), {sizes[i + 1], sizes[i]}, sizes[i + 1]);
   }
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
     layers_.push_back(
         register_module("layer" + std::to_string(i + 1),
-                        std::make_shared<nn::Linear>(sizes[i], sizes[i + 1], options)));
+                        std::make_shared<nn::Linear>(nn::LinearOptions(sizes[i], sizes[i + 1])
+                                                         .dtype(init.dtype)
+                                                         .generator(init.generator))));
   }
 }
 

@@ -36,7 +36,7 @@ std::shared_ptr<nn::Layer> make_model(const std::string& name, const ModelConfig
     return std::make_shared<MLP>(
         std::vector<std::int64_t>{config.in_channels * config.height * config.width, 256, 128,
                                   config.num_classes},
-        nn::LinearOptions{.dtype = config.init.dtype, .generator = config.init.generator});
+        config.init);
   }
   if (name == "lenet") {
     return std::make_shared<LeNet>(

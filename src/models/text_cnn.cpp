@@ -27,22 +27,26 @@ TextCNN::TextCNN(TextCNNOptions options, ModelInit init) {
   // Both factors are bounded by the convolutions' parameters counted above.
   const auto features = options.filters * static_cast<std::int64_t>(options.filter_widths.size());
   budget.add("fc", {options.num_classes, features}, options.num_classes);
-  embedding = register_module(
-      "embedding", std::make_shared<nn::Embedding>(options.vocab_size, options.embedding_dim,
-                                                   init.dtype, init.generator));
+  embedding = register_module("embedding",
+                              std::make_shared<nn::Embedding>(
+                                  nn::EmbeddingOptions(options.vocab_size, options.embedding_dim)
+                                      .dtype(init.dtype)
+                                      .generator(init.generator)));
   convs = register_module("convs", std::make_shared<nn::ModuleList<nn::Conv1d>>());
   for (const std::int64_t width : options.filter_widths) {
     convs->push_back(std::make_shared<nn::Conv1d>(
-        options.embedding_dim, options.filters, width, nn::functional::Conv1dOptions{},
-        nn::ConvInit{.dtype = init.dtype, .generator = init.generator}));
+        nn::Conv1dOptions(options.embedding_dim, options.filters, width)
+            .dtype(init.dtype)
+            .generator(init.generator)));
   }
   widest_ = *std::max_element(options.filter_widths.begin(), options.filter_widths.end());
-  dropout =
-      register_module("dropout", std::make_shared<nn::Dropout>(options.dropout, init.generator));
+  dropout = register_module(
+      "dropout",
+      std::make_shared<nn::Dropout>(nn::DropoutOptions(options.dropout).generator(init.generator)));
   fc = register_module("fc",
-                       std::make_shared<nn::Linear>(
-                           features, options.num_classes,
-                           nn::LinearOptions{.dtype = init.dtype, .generator = init.generator}));
+                       std::make_shared<nn::Linear>(nn::LinearOptions(features, options.num_classes)
+                                                        .dtype(init.dtype)
+                                                        .generator(init.generator)));
 }
 
 Tensor TextCNN::forward(const Tensor& tokens) {

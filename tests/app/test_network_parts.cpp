@@ -129,7 +129,8 @@ void expect_resumed_steps_match(const std::string& name, double momentum) {
   const Tensor x = mt::randn({8, 3}, {}, &g);
   const Tensor y = mt::from_vector({0, 1, 0, 1, 1, 0, 0, 1}, {8});
   mt::Generator ga(1), gb(1);
-  mt::nn::Linear a(3, 2, {.generator = &ga}), b(3, 2, {.generator = &gb});
+  mt::nn::Linear a(mt::nn::LinearOptions(3, 2).generator(&ga));
+  mt::nn::Linear b(mt::nn::LinearOptions(3, 2).generator(&gb));
   const OptimizerSettings settings{.name = name, .lr = 0.05, .momentum = momentum};
   auto opt_a = make_training_optimizer(a.parameters(), settings);
   auto step = [&](mt::nn::Linear& m, TrainingOptimizer& o) {

@@ -2,16 +2,17 @@
 //   check_against_reference(inputs, fn, what, tolerance)
 //     runs fn on the inputs placed on the reference backend, then on the fast backend under every
 //     instruction set this processor has and 1 and 2 threads, and expects every result element
-//     within tolerance · (1 + |reference|); failures name `what`, the ISA and the thread count.
+//     within tolerance · (1 + |reference|) (expect_close.h); failures name `what`, the ISA and the
+//     thread count.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "expect_close.h"
 #include "minitorch/backend/cpu_features.h"
 #include "minitorch/parallel/parallel.h"
 #include "minitorch/tensor/tensor.h"
@@ -20,22 +21,6 @@ namespace minitorch::testing {
 
 inline Tensor on(const Tensor& t, const Backend& backend) {
   return Tensor(t.tensor_data(), &backend);
-}
-
-inline void expect_close(const Tensor& got, const Tensor& want, double tolerance,
-                         const std::string& what) {
-  ASSERT_EQ(got.shape(), want.shape()) << what;
-  const auto a = got.to_vector();
-  const auto b = want.to_vector();
-  std::size_t bad = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const bool both_nan = std::isnan(a[i]) && std::isnan(b[i]);
-    if (!both_nan && !(std::abs(a[i] - b[i]) <= tolerance * (1 + std::abs(b[i])))) {
-      if (bad++ == 0)
-        ADD_FAILURE() << what << ": element " << i << " is " << a[i] << ", expected " << b[i];
-    }
-  }
-  EXPECT_EQ(bad, 0u) << what;
 }
 
 inline void check_against_reference(const std::vector<Tensor>& inputs,

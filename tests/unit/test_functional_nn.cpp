@@ -59,7 +59,7 @@ TEST(Dropout, InvertedScalingAndExactEdges) {
 
 TEST(Dropout, LayerFollowsTrainAndEval) {
   mt::Generator g(2);
-  mt::nn::Dropout layer(0.5, &g);
+  mt::nn::Dropout layer(mt::nn::DropoutOptions(0.5).generator(&g));
   const Tensor x = mt::ones({1000});
   EXPECT_NE(layer.forward(x).to_vector(), x.to_vector());
   layer.eval();
@@ -118,17 +118,19 @@ TEST(Pooling, ErrorsNameWhatWasExpected) {
   EXPECT_CONTAINS(error_of([&] { F::max_pool2d(x, {2, 2}, {-1, 2}); }), "positive");
   EXPECT_CONTAINS(error_of([&] { F::max_pool2d(mt::rand({4, 4}), {2, 2}); }), "4 dimensions");
   EXPECT_CONTAINS(error_of([&] { F::avg_pool2d(x, {5, 5}); }), "does not fit");
-  EXPECT_THROW(mt::nn::MaxPool2d(2, 1, 2), mt::Error);
+  EXPECT_THROW(mt::nn::MaxPool2d(mt::nn::MaxPool2dOptions(2).stride(1).padding(2)), mt::Error);
   EXPECT_THROW(mt::nn::AvgPool2d(0), mt::Error);
 }
 
 TEST(Pooling, LayersPrintLikePyTorch) {
-  EXPECT_EQ(mt::nn::MaxPool2d(3, 2, 1).to_string(),
+  EXPECT_EQ(mt::nn::MaxPool2d(mt::nn::MaxPool2dOptions(3).stride(2).padding(1)).to_string(),
             "MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)");
   EXPECT_EQ(mt::nn::MaxPool2d(std::array<std::int64_t, 2>{2, 3}).to_string(),
             "MaxPool2d(kernel_size=(2, 3), stride=(2, 3), padding=0, dilation=1, ceil_mode=False)");
   EXPECT_EQ(mt::nn::AvgPool2d(2).to_string(), "AvgPool2d(kernel_size=2, stride=2, padding=0)");
-  EXPECT_EQ(mt::nn::AvgPool2d(3, 1, 1).forward(mt::rand({1, 2, 5, 5})).shape(),
+  EXPECT_EQ(mt::nn::AvgPool2d(mt::nn::AvgPool2dOptions(3).stride(1).padding(1))
+                .forward(mt::rand({1, 2, 5, 5}))
+                .shape(),
             (mt::Shape{1, 2, 5, 5}));
 }
 
@@ -165,7 +167,7 @@ TEST(Unfold, FoldIsItsAdjointAndIm2colItsTranspose) {
 
 TEST(Conv, LayersShapesNamesAndInitialisation) {
   mt::Generator g(0);
-  mt::nn::Conv2d conv(3, 6, {5, 5}, {.padding = {2, 2}}, {.generator = &g});
+  mt::nn::Conv2d conv(mt::nn::Conv2dOptions(3, 6, 5).padding(2).generator(&g));
   EXPECT_EQ(conv.forward(mt::rand({2, 3, 28, 28})).shape(), (mt::Shape{2, 6, 28, 28}));
   EXPECT_EQ(conv.named_parameters()[0].name, "weight");
   EXPECT_EQ(conv.weight.shape(), (mt::Shape{6, 3, 5, 5}));
@@ -193,7 +195,7 @@ TEST(Conv, ErrorsNameTheShapes) {
 }
 
 TEST(Embedding, LooksUpRowsAndAddsGradientsBack) {
-  mt::nn::Embedding table(4, 3, mt::kFloat64);
+  mt::nn::Embedding table(mt::nn::EmbeddingOptions(4, 3).dtype(mt::kFloat64));
   table.weight.set_data(mt::arange(12, {.dtype = mt::kFloat64}).view({4, 3}));
   const Tensor idx = mt::tensor({{3, 0}, {3, 1}}, {.dtype = mt::kFloat64});
   const Tensor y = table.forward(idx);

@@ -3,12 +3,18 @@
 
 #include <cmath>
 
+#include "error_helpers.h"
+
 #include "minitorch/core/error.h"
 #include "minitorch/models/mlp.h"
 #include "minitorch/nn/activation.h"
 #include "minitorch/nn/clip_grad.h"
+#include "minitorch/nn/conv.h"
+#include "minitorch/nn/dropout.h"
+#include "minitorch/nn/embedding.h"
 #include "minitorch/nn/linear.h"
 #include "minitorch/nn/losses.h"
+#include "minitorch/nn/pooling.h"
 #include "minitorch/nn/sequential.h"
 #include "minitorch/optim/sgd.h"
 #include "minitorch/tensor/creation.h"
@@ -20,7 +26,7 @@ using mt::Tensor;
 
 TEST(Linear, ShapesNamesAndPyTorchInitialisation) {
   mt::Generator g(0);
-  mt::nn::Linear layer(100, 4, {.generator = &g});
+  mt::nn::Linear layer(mt::nn::LinearOptions(100, 4).generator(&g));
   EXPECT_EQ(layer.weight.shape(), (mt::Shape{4, 100}));
   EXPECT_EQ(layer.bias.shape(), (mt::Shape{4}));
   const double bound = 1.0 / std::sqrt(100.0);
@@ -36,7 +42,7 @@ TEST(Linear, ShapesNamesAndPyTorchInitialisation) {
   EXPECT_EQ(layer.to_string(), "Linear(in_features=100, out_features=4, bias=True)");
   EXPECT_EQ(layer.forward(mt::zeros({7, 3, 100})).shape(), (mt::Shape{7, 3, 4}));
   EXPECT_THROW(layer.forward(mt::zeros({2, 99})), mt::Error);
-  mt::nn::Linear no_bias(3, 2, {.bias = false});
+  mt::nn::Linear no_bias(mt::nn::LinearOptions(3, 2).bias(false));
   EXPECT_EQ(no_bias.parameters().size(), 1u);
 }
 
@@ -49,7 +55,7 @@ TEST(Linear, ComputesXWTransposePlusB) {
 }
 
 TEST(Linear, GradientsMatchCentralDifferences) {
-  mt::nn::Linear layer(3, 2, {.dtype = mt::kFloat64});
+  mt::nn::Linear layer(mt::nn::LinearOptions(3, 2).dtype(mt::kFloat64));
   const Tensor x = mt::rand({4, 3}, {.dtype = mt::kFloat64});
   const auto result = mt::grad_check(
       [&](const std::vector<Tensor>& v) { return v[0].matmul(v[1].transpose(0, 1)) + v[2]; },
@@ -225,4 +231,97 @@ TEST(ClipGradNorm, ScalesTheJointNormDown) {
   EXPECT_NEAR(mt::nn::clip_grad_norm_({a, b}, 10.0), 1.0, 1e-5);  // below the limit: unchanged
   EXPECT_NEAR(a.grad().get({0}), 3.0 / 5.0, 1e-6);
   EXPECT_THROW(mt::nn::clip_grad_norm_({a}, 0.0), mt::Error);
+}
+
+// ---- layer options, as LibTorch's
+// ----------------------------------------------------------------
+
+TEST(LayerOptions, DefaultsAreTorchs) {
+  const mt::nn::Conv2dOptions conv(3, 8, 5);
+  EXPECT_EQ(*conv.kernel_size(), (std::array<std::int64_t, 2>{5, 5}));
+  EXPECT_EQ(*conv.stride(), (std::array<std::int64_t, 2>{1, 1}));
+  EXPECT_EQ(*conv.padding(), (std::array<std::int64_t, 2>{0, 0}));
+  EXPECT_EQ(*conv.dilation(), (std::array<std::int64_t, 2>{1, 1}));
+  EXPECT_TRUE(conv.bias());
+  EXPECT_EQ(conv.dtype(), mt::kFloat32);
+  EXPECT_EQ(conv.generator(), nullptr);
+  const mt::nn::MaxPool2dOptions pool(3);
+  EXPECT_EQ(*pool.stride(), (std::array<std::int64_t, 2>{3, 3}));  // the kernel size
+  EXPECT_EQ(*pool.padding(), (std::array<std::int64_t, 2>{0, 0}));
+  EXPECT_TRUE(mt::nn::LinearOptions(2, 3).bias());
+  EXPECT_EQ(mt::nn::DropoutOptions().p(), 0.5);
+  EXPECT_EQ(mt::nn::EmbeddingOptions(10, 4).dtype(), mt::kFloat32);
+}
+
+TEST(LayerOptions, SizesTakeOneNumberOrOnePerDimension) {
+  const auto conv = mt::nn::Conv2dOptions(1, 1, {3, 5}).stride(2).padding({1, 2}).dilation(1);
+  EXPECT_EQ(*conv.kernel_size(), (std::array<std::int64_t, 2>{3, 5}));
+  EXPECT_EQ(*conv.stride(), (std::array<std::int64_t, 2>{2, 2}));
+  EXPECT_EQ(*conv.padding(), (std::array<std::int64_t, 2>{1, 2}));
+  mt::nn::Conv2d layer(conv);
+  EXPECT_EQ(layer.weight.shape(), (mt::Shape{1, 1, 3, 5}));
+  EXPECT_EQ(layer.forward(mt::rand({1, 1, 9, 9})).shape(), (mt::Shape{1, 1, 5, 5}));
+  EXPECT_EQ(layer.to_string(), "Conv2d(1, 1, kernel_size=(3, 5), stride=(2, 2), padding=(1, 2))");
+  EXPECT_EQ(mt::nn::Conv2d(1, 1, 3).options.kernel_size(), mt::nn::ExpandingArray<2>({3, 3}));
+  EXPECT_EQ(mt::nn::Conv1d(4, 2, 3).forward(mt::rand({1, 4, 10})).shape(), (mt::Shape{1, 2, 8}));
+  EXPECT_EQ(mt::nn::Conv1d(mt::nn::Conv1dOptions(4, 2, 3).padding(1)).to_string(),
+            "Conv1d(4, 2, kernel_size=(3,), stride=(1,), padding=(1,))");
+  EXPECT_EQ(mt::nn::MaxPool2d(mt::nn::MaxPool2dOptions({2, 3})).to_string(),
+            "MaxPool2d(kernel_size=(2, 3), stride=(2, 3), padding=0, dilation=1, ceil_mode=False)");
+  EXPECT_CONTAINS(mt::testing::error_of([] {
+                    mt::nn::ExpandingArray<2>({1, 2, 3});
+                  }),
+                  "got 3 values; expected 2");
+}
+
+TEST(LayerOptions, EachLayerKeepsItsOptionsAndUsesThem) {
+  mt::Generator g1(7), g2(7);
+  mt::nn::Linear a(mt::nn::LinearOptions(3, 2).bias(false).dtype(mt::kFloat64).generator(&g1));
+  mt::nn::Linear b(mt::nn::LinearOptions(3, 2).bias(false).dtype(mt::kFloat64).generator(&g2));
+  EXPECT_FALSE(a.options.bias());
+  EXPECT_FALSE(a.bias.defined());
+  EXPECT_EQ(a.weight.dtype(), mt::kFloat64);
+  EXPECT_EQ(a.weight.to_vector(), b.weight.to_vector());  // drawn from equal generators
+  mt::nn::Embedding table(mt::nn::EmbeddingOptions(5, 2).dtype(mt::kFloat64));
+  EXPECT_EQ(table.weight.shape(), (mt::Shape{5, 2}));
+  EXPECT_EQ(table.weight.dtype(), mt::kFloat64);
+  EXPECT_EQ(mt::nn::Embedding(5, 2).to_string(), "Embedding(5, 2)");
+  mt::nn::Dropout dropout(mt::nn::DropoutOptions(1.0));
+  EXPECT_EQ(dropout.options.p(), 1.0);
+  EXPECT_EQ(dropout.forward(mt::ones({4})).to_vector(), (std::vector<double>{0, 0, 0, 0}));
+  EXPECT_EQ(mt::nn::Dropout(0.25).options.p(), 0.25);
+  mt::nn::AvgPool2d pool(mt::nn::AvgPool2dOptions(2).stride(1));
+  EXPECT_EQ(pool.forward(mt::rand({1, 1, 4, 4})).shape(), (mt::Shape{1, 1, 3, 3}));
+  EXPECT_EQ(pool.options.stride(), mt::nn::ExpandingArray<2>(1));
+}
+
+TEST(LayerOptions, InvalidValuesAreErrorsNamingTheOption) {
+  using mt::testing::error_of;
+  namespace nn = mt::nn;
+  EXPECT_CONTAINS(error_of([] { nn::Conv2d(nn::Conv2dOptions(0, 4, 3)); }),
+                  "Conv2d: in_channels = 0; expected a positive number");
+  EXPECT_CONTAINS(error_of([] {
+                    nn::Conv2d(nn::Conv2dOptions(1, 4, {3, 0}));
+                  }),
+                  "Conv2d: kernel_size = (3, 0); expected positive values");
+  EXPECT_CONTAINS(error_of([] { nn::Conv2d(nn::Conv2dOptions(1, 4, 3).stride(0)); }),
+                  "Conv2d: stride = (0, 0); expected positive values");
+  EXPECT_CONTAINS(error_of([] {
+                    nn::Conv2d(nn::Conv2dOptions(1, 4, 3).padding({0, -1}));
+                  }),
+                  "Conv2d: padding = (0, -1); expected values >= 0");
+  EXPECT_CONTAINS(error_of([] { nn::Conv1d(nn::Conv1dOptions(1, 4, 3).dilation(0)); }),
+                  "Conv1d: dilation = (0,); expected positive values");
+  EXPECT_CONTAINS(error_of([] { nn::Linear(nn::LinearOptions(0, 2)); }),
+                  "Linear: in_features and out_features must be positive, got 0 and 2");
+  EXPECT_CONTAINS(error_of([] {
+                    nn::MaxPool2d(nn::MaxPool2dOptions(2).stride({1, 0}));
+                  }),
+                  "MaxPool2d: stride = (1, 0); expected positive values");
+  EXPECT_CONTAINS(error_of([] { nn::AvgPool2d(nn::AvgPool2dOptions(2).padding(2)); }), "AvgPool2d");
+  EXPECT_CONTAINS(error_of([] { nn::Dropout(nn::DropoutOptions(-0.1)); }),
+                  "Dropout: p = -0.100000; expected a value in [0, 1]");
+  EXPECT_CONTAINS(
+      error_of([] { nn::Embedding(nn::EmbeddingOptions(3, 0)); }),
+      "Embedding: sizes must be positive, got num_embeddings = 3 and embedding_dim = 0");
 }

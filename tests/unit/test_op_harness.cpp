@@ -17,6 +17,7 @@
 #include <numeric>
 #include <set>
 
+#include "expect_close.h"
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/backend/cpu_features.h"
 #include "minitorch/backend/cuda_backend.h"
@@ -31,6 +32,7 @@ namespace mt = minitorch;
 using mt::Generator;
 using mt::Shape;
 using mt::Tensor;
+using mt::testing::expect_close;
 
 namespace {
 
@@ -518,16 +520,6 @@ std::vector<Tensor> converted(const std::vector<Tensor>& inputs, mt::Dtype dtype
     out.push_back(y.to(backend));  // a permuted view stays one, on any device
   }
   return out;
-}
-
-void expect_close(const Tensor& got, const Tensor& expected, double tolerance,
-                  const std::string& what) {
-  ASSERT_EQ(got.shape(), expected.shape()) << what;
-  const auto a = got.to_vector();
-  const auto b = expected.to_vector();
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ASSERT_NEAR(a[i], b[i], tolerance * (1.0 + std::abs(b[i]))) << what << " at element " << i;
-  }
 }
 
 // The elementwise oracle: the functor applied to each output element's (broadcast) inputs.

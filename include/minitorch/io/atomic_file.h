@@ -10,6 +10,8 @@
 //             <strerror(errno)>".
 // The pieces overload lets a writer hand over large buffers (tensor storage) without first
 // concatenating them.
+// Our own rather than GLib's g_file_set_contents (the same steps): GLib would be the core's only
+// use of it, and its error messages would not name the step that failed.
 #pragma once
 
 #include <filesystem>

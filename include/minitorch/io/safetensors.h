@@ -28,6 +28,8 @@
 //             Unknown fields in an entry are ignored. Each violation throws minitorch::Error
 //             naming the file and what was found and expected; nothing is allocated from a size
 //             before it is checked against the file's real size.
+// Our own reader and writer: Debian packages no C or C++ safetensors library (the reference one
+// is Rust), and the format is a length, a JSON header (read with nlohmann-json) and raw bytes.
 #pragma once
 
 #include <filesystem>

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "minitorch/models/model_init.h"
 #include "minitorch/nn/linear.h"
 #include "minitorch/nn/module.h"
 
@@ -18,7 +19,7 @@ namespace minitorch::models {
 
 class MLP : public nn::Layer {
  public:
-  explicit MLP(const std::vector<std::int64_t>& sizes, nn::LinearOptions options = {});
+  explicit MLP(const std::vector<std::int64_t>& sizes, ModelInit init = {});
   Tensor forward(const Tensor& x) override;
 
  private:
