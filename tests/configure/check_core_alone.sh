@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The core library needs a compiler, CMake and the header-only nlohmann-json alone: with the
 # command line, the tests and minitorch::data left out, the project configures with every other
-# outside package hidden from CMake,
-# and the summary says the file formats were not built. Usage: check_core_alone.sh SOURCE_DIR WORK_DIR
+# outside package hidden from CMake, and the summary says the file formats were not built.
+# Usage: check_core_alone.sh SOURCE_DIR WORK_DIR
 set -euo pipefail
 src=$1
 work=$2
