@@ -1,4 +1,5 @@
-// Tensor: the handle, its autograd plumbing, and every differentiable operation.
+// Tensor: the handle, its autograd plumbing, and every differentiable operation (recording a
+// node: autodiff/record.h).
 #include "minitorch/tensor/tensor.h"
 
 #include <algorithm>
@@ -7,76 +8,13 @@
 #include <cmath>
 #include <numeric>
 
+#include "autodiff/record.h"
 #include "minitorch/autodiff/engine.h"
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
 
 namespace minitorch {
-
-// One recorded operation: its inputs and how to map the output's gradient to theirs. Each entry of
-// the returned vector is the gradient for the input at the same position, at the output's shape
-// or the input's (chain_rule sums broadcast dimensions away), or undefined when none flows.
-struct GradFn {
-  using Backward = std::function<std::vector<Tensor>(const Tensor& grad)>;
-  const char* op;  // "mul": grad_fn_name() spells it MulBackward0 when asked
-  std::vector<Tensor> inputs;
-  Backward backward;  // empty once the graph was freed
-};
-
-namespace detail {
-
-struct TensorImpl {
-  TensorData data;
-  const Backend* backend = nullptr;
-  bool requires_grad = false;
-  Tensor grad;
-  std::shared_ptr<GradFn> grad_fn;
-  std::uint64_t id = 0;
-
-  // Attaches history to `out` when grad mode is on and some input requires grad.
-  // The inputs and the backward closure become a heap-allocated GradFn only when history is
-  // recorded; untracked operations (inference, optimizer steps) allocate nothing for it.
-  template <class Inputs, class Backward>
-  static void record_inputs(const Tensor& out, const char* op, const Inputs& inputs,
-                            Backward&& backward) {
-    if (!autodiff::GradMode::is_enabled()) return;
-    const bool any = std::any_of(inputs.begin(), inputs.end(),
-                                 [](const Tensor& t) { return t.defined() && t.requires_grad(); });
-    if (!any) return;
-    out.impl_->requires_grad = true;
-    out.impl_->grad_fn =
-        std::make_shared<GradFn>(GradFn{op, std::vector<Tensor>(inputs.begin(), inputs.end()),
-                                        GradFn::Backward(std::forward<Backward>(backward))});
-  }
-  template <class Backward>
-  static void record(const Tensor& out, const char* op, std::initializer_list<Tensor> inputs,
-                     Backward&& backward) {
-    record_inputs(out, op, inputs, std::forward<Backward>(backward));
-  }
-  template <class Backward>
-  static void record(const Tensor& out, const char* op, const std::vector<Tensor>& inputs,
-                     Backward&& backward) {
-    record_inputs(out, op, inputs, std::forward<Backward>(backward));
-  }
-
-  // "mul" -> "MulBackward0", PyTorch's naming of grad_fn.
-  static std::string backward_name(std::string_view op) {
-    std::string out;
-    bool upper = true;
-    for (char c : op) {
-      if (c == '_') {
-        upper = true;
-        continue;
-      }
-      out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-      upper = false;
-    }
-    return out + "Backward0";
-  }
-};
-
-}  // namespace detail
 
 namespace {
 
@@ -326,7 +264,7 @@ Tensor Tensor::unary(UnaryOp op) const {
   const Tensor out = empty_like(*this);
   backend().map(op, impl_->data, out.tensor_data());
   const Tensor x = *this;
-  TensorImpl::record(out, minitorch::op_name(op), {x}, [op, x](const Tensor& g) {
+  autodiff::record(out, minitorch::op_name(op), {x}, [op, x](const Tensor& g) {
     const Tensor dx = empty_like(g);
     x.backend().map_backward(op, x.tensor_data(), g.tensor_data(), dx.tensor_data());
     return std::vector<Tensor>{dx};
@@ -342,7 +280,7 @@ Tensor Tensor::binary(BinaryOp op, const Tensor& other) const {
   backend().zip(op, impl_->data, other.tensor_data(), out.tensor_data());
   const Tensor a = *this;
   const Tensor b = other;
-  TensorImpl::record(out, minitorch::op_name(op), {a, b}, [op, a, b](const Tensor& g) {
+  autodiff::record(out, minitorch::op_name(op), {a, b}, [op, a, b](const Tensor& g) {
     // ∂(a ± b) is ±1 whatever the operands: the gradient itself flows on, with no kernel and no
     // copy (gradients are never written in place, so sharing one is safe).
     if (op == BinaryOp::Add) return std::vector<Tensor>{g, g};
@@ -425,7 +363,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   const Tensor out = empty(shape, a.dtype(), a.backend());
   a.backend().where(condition.tensor_data(), a.tensor_data(), b.tensor_data(), out.tensor_data());
   const Tensor c = condition.detach();
-  TensorImpl::record(out, "where", {condition, a, b}, [c](const Tensor& g) {
+  autodiff::record(out, "where", {condition, a, b}, [c](const Tensor& g) {
     const Tensor zero = zeros({}, options_like(g));
     return std::vector<Tensor>{Tensor(), where(c, g, zero), where(c, zero, g)};
   });
@@ -450,7 +388,7 @@ Tensor Tensor::sum(std::int64_t dim_, bool keepdim) const {
   const Tensor out = keepdim ? reduced : Tensor(reduced.tensor_data().squeeze(d), &backend());
   const Shape input_shape = shape();
   const Shape kept_shape = reduced.shape();
-  TensorImpl::record(out, "sum", {*this}, [input_shape, kept_shape](const Tensor& g) {
+  autodiff::record(out, "sum", {*this}, [input_shape, kept_shape](const Tensor& g) {
     return std::vector<Tensor>{g.reshape(kept_shape).expand(input_shape)};
   });
   return out;
@@ -482,7 +420,7 @@ std::pair<Tensor, Tensor> Tensor::max(std::int64_t dim_, bool keepdim) const {
   const Tensor indices =
       keepdim ? kept_indices : Tensor(kept_indices.tensor_data().squeeze(d), &backend());
   const Shape input_shape = shape();
-  TensorImpl::record(values, "max", {*this}, [input_shape, kept_indices, d](const Tensor& g) {
+  autodiff::record(values, "max", {*this}, [input_shape, kept_indices, d](const Tensor& g) {
     // The gradient goes to the position of the maximum: a one-hot mask along dim.
     Shape along(input_shape.size(), 1);
     along[d] = input_shape[d];
@@ -498,11 +436,10 @@ Tensor Tensor::max() const {
   // max(dim), which picks the first); matching it keeps gradients of tied inputs identical to
   // PyTorch's, which the differential test compares exactly.
   const Tensor out = detach().reshape({-1}).max(0).first;
-  TensorImpl::record(out, "max", {*this},
-                     [input = detach(), value = out.detach()](const Tensor& g) {
-                       const Tensor ties = input.eq(value);
-                       return std::vector<Tensor>{ties * (g / ties.sum())};
-                     });
+  autodiff::record(out, "max", {*this}, [input = detach(), value = out.detach()](const Tensor& g) {
+    const Tensor ties = input.eq(value);
+    return std::vector<Tensor>{ties * (g / ties.sum())};
+  });
   return out;
 }
 
@@ -519,7 +456,7 @@ namespace {
 template <class Backward>
 Tensor view_of(const Tensor& input, TensorData data, const char* op, Backward&& backward) {
   const Tensor out(std::move(data), &input.backend());
-  TensorImpl::record(out, op, {input}, std::forward<Backward>(backward));
+  autodiff::record(out, op, {input}, std::forward<Backward>(backward));
   return out;
 }
 
@@ -567,7 +504,7 @@ Tensor Tensor::contiguous() const {
 Tensor Tensor::clone() const {
   const Tensor out = empty_like(*this);
   backend().copy(impl_->data, out.tensor_data());
-  TensorImpl::record(out, "clone", {*this}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+  autodiff::record(out, "clone", {*this}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
   return out;
 }
 
@@ -655,7 +592,7 @@ Tensor Tensor::matmul(const Tensor& other) const {
   backend().matmul(impl_->data, other.tensor_data(), out.tensor_data());
   const Tensor a = *this;
   const Tensor b = other;
-  TensorImpl::record(out, "mm", {a, b}, [a, b](const Tensor& g) {
+  autodiff::record(out, "mm", {a, b}, [a, b](const Tensor& g) {
     // dA = G · Bᵀ and dB = Aᵀ · G, each computed in its input's layout: a transposed operand
     // (a weight used as Wᵀ) gets (Gᵀ · A)ᵀ, so its gradient arrives contiguous after the
     // transpose's own backward instead of needing a copy. No work for inputs without grad.
@@ -678,8 +615,8 @@ Tensor Tensor::to(Dtype target) const {
   const Tensor out = empty(shape(), target, backend());
   backend().copy(impl_->data, out.tensor_data());
   const Dtype source = dtype();
-  TensorImpl::record(out, "to_copy", {*this},
-                     [source](const Tensor& g) { return std::vector<Tensor>{g.to(source)}; });
+  autodiff::record(out, "to_copy", {*this},
+                   [source](const Tensor& g) { return std::vector<Tensor>{g.to(source)}; });
   return out;
 }
 
@@ -696,8 +633,8 @@ Tensor Tensor::to(const Backend& target) const {
   const Tensor out((data.is_dense() ? data : contiguous().tensor_data()).moved_to(target.device()),
                    &target);
   const Backend* source = &backend();
-  TensorImpl::record(out, "to_device", {*this},
-                     [source](const Tensor& g) { return std::vector<Tensor>{g.to(*source)}; });
+  autodiff::record(out, "to_device", {*this},
+                   [source](const Tensor& g) { return std::vector<Tensor>{g.to(*source)}; });
   return out;
 }
 
@@ -755,7 +692,7 @@ Tensor unfold(const Tensor& x, const Window2d& window) {
   const Tensor out = empty({input_shape[0], input_shape[1] * window.kh * window.kw, positions},
                            x.dtype(), x.backend());
   x.backend().unfold(x.tensor_data(), window, out.tensor_data());
-  TensorImpl::record(out, "unfold", {x}, [input_shape, window](const Tensor& g) {
+  autodiff::record(out, "unfold", {x}, [input_shape, window](const Tensor& g) {
     return std::vector<Tensor>{fold(g, {input_shape[2], input_shape[3]}, window)};
   });
   return out;
@@ -779,8 +716,8 @@ Tensor fold(const Tensor& cols, std::array<std::int64_t, 2> output_size, const W
   }
   const Tensor out = empty(output_shape, cols.dtype(), cols.backend());
   cols.backend().fold(cols.tensor_data(), window, out.tensor_data());
-  TensorImpl::record(out, "fold", {cols},
-                     [window](const Tensor& g) { return std::vector<Tensor>{unfold(g, window)}; });
+  autodiff::record(out, "fold", {cols},
+                   [window](const Tensor& g) { return std::vector<Tensor>{unfold(g, window)}; });
   return out;
 }
 
@@ -799,15 +736,15 @@ Tensor pool2d(const Tensor& x, PoolOp op, const Window2d& window) {
   const TensorData no_indices;
   x.backend().pool2d(op, x.tensor_data(), window, out.tensor_data(),
                      indices.defined() ? indices.tensor_data() : no_indices);
-  TensorImpl::record(out, minitorch::op_name(op), {x},
-                     [op, window, indices, input_shape](const Tensor& g) {
-                       const Tensor dx = empty(input_shape, g.dtype(), g.backend());
-                       const TensorData none;
-                       g.backend().pool2d_backward(op, g.tensor_data(),
-                                                   indices.defined() ? indices.tensor_data() : none,
-                                                   window, dx.tensor_data());
-                       return std::vector<Tensor>{dx};
-                     });
+  autodiff::record(out, minitorch::op_name(op), {x},
+                   [op, window, indices, input_shape](const Tensor& g) {
+                     const Tensor dx = empty(input_shape, g.dtype(), g.backend());
+                     const TensorData none;
+                     g.backend().pool2d_backward(op, g.tensor_data(),
+                                                 indices.defined() ? indices.tensor_data() : none,
+                                                 window, dx.tensor_data());
+                     return std::vector<Tensor>{dx};
+                   });
   return out;
 }
 
@@ -854,9 +791,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const W
     return grads;
   };
   if (bias.defined()) {
-    TensorImpl::record(out, "convolution", {x, weight, bias}, std::move(backward));
+    autodiff::record(out, "convolution", {x, weight, bias}, std::move(backward));
   } else {
-    TensorImpl::record(out, "convolution", {x, weight}, std::move(backward));
+    autodiff::record(out, "convolution", {x, weight}, std::move(backward));
   }
   return out;
 }
@@ -884,13 +821,12 @@ Tensor embedding(const Tensor& weight, const Tensor& indices) {
   out_shape.push_back(width);
   const Tensor out(gathered.tensor_data().view(out_shape), &weight.backend());
   const Shape table_shape = weight.shape();
-  TensorImpl::record(
-      out, "embedding", {weight}, [flat, table_shape, count, width](const Tensor& g) {
-        const Tensor dw = zeros(table_shape, options_like(g));
-        g.backend().scatter_add_rows(g.contiguous().reshape({count, width}).tensor_data(),
-                                     flat.tensor_data(), dw.tensor_data());
-        return std::vector<Tensor>{dw};
-      });
+  autodiff::record(out, "embedding", {weight}, [flat, table_shape, count, width](const Tensor& g) {
+    const Tensor dw = zeros(table_shape, options_like(g));
+    g.backend().scatter_add_rows(g.contiguous().reshape({count, width}).tensor_data(),
+                                 flat.tensor_data(), dw.tensor_data());
+    return std::vector<Tensor>{dw};
+  });
   return out;
 }
 
@@ -998,7 +934,7 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
   }
   std::vector<std::int64_t> lengths;
   for (const Tensor& t : tensors) lengths.push_back(t.size(d));
-  TensorImpl::record(out, "cat", tensors, [d, starts, lengths](const Tensor& grad) {
+  autodiff::record(out, "cat", tensors, [d, starts, lengths](const Tensor& grad) {
     std::vector<Tensor> grads;
     for (std::size_t i = 0; i < starts.size(); ++i) {
       grads.push_back(grad.narrow(d, starts[i], lengths[i]).contiguous());
