@@ -4,6 +4,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/tensor.h"
+#include "tensor/ops/op_entry.h"
 #include "tensor/ops/support.h"
 
 namespace minitorch {
@@ -11,7 +12,24 @@ namespace minitorch {
 using ops::check_compatible;
 using ops::empty;
 using ops::empty_like;
+using ops::OpKind;
 using ops::scalar_like;
+
+// The family's table: one entry per operation of MINITORCH_ELEMENTWISE_OPS, in its order.
+[[maybe_unused]] constexpr std::array<ops::OpEntry, 19> kElementwiseOps{{
+    {TensorOp::neg, OpKind::Primitive},     {TensorOp::inv, OpKind::Primitive},
+    {TensorOp::log, OpKind::Primitive},     {TensorOp::exp, OpKind::Primitive},
+    {TensorOp::sigmoid, OpKind::Primitive}, {TensorOp::relu, OpKind::Primitive},
+    {TensorOp::tanh, OpKind::Primitive},    {TensorOp::sqrt, OpKind::Primitive},
+    {TensorOp::pow, OpKind::Primitive},     {TensorOp::add, OpKind::Primitive},
+    {TensorOp::sub, OpKind::Primitive},     {TensorOp::mul, OpKind::Primitive},
+    {TensorOp::div, OpKind::Primitive},     {TensorOp::maximum, OpKind::Primitive},
+    {TensorOp::lt, OpKind::Primitive},      {TensorOp::gt, OpKind::Primitive},
+    {TensorOp::eq, OpKind::Primitive},      {TensorOp::is_close, OpKind::Primitive},
+    {TensorOp::where, OpKind::Primitive},
+}};
+static_assert(ops::lists_exactly(kElementwiseOps, MINITORCH_FAMILY(MINITORCH_ELEMENTWISE_OPS)),
+              "every operation of MINITORCH_ELEMENTWISE_OPS needs its entry here, in order");
 
 Tensor Tensor::unary(UnaryOp op) const {
   const Tensor out = empty_like(*this);

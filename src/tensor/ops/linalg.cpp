@@ -4,6 +4,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/tensor.h"
+#include "tensor/ops/op_entry.h"
 #include "tensor/ops/support.h"
 
 namespace minitorch {
@@ -11,7 +12,15 @@ namespace minitorch {
 using ops::check_compatible;
 using ops::empty;
 using ops::empty_like;
+using ops::OpKind;
 using ops::scalar_like;
+
+// The family's table: one entry per operation of MINITORCH_LINALG_OPS, in its order.
+[[maybe_unused]] constexpr std::array<ops::OpEntry, 1> kLinalgOps{{
+    {TensorOp::matmul, OpKind::Primitive},
+}};
+static_assert(ops::lists_exactly(kLinalgOps, MINITORCH_FAMILY(MINITORCH_LINALG_OPS)),
+              "every operation of MINITORCH_LINALG_OPS needs its entry here, in order");
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/tensor.h"
+#include "tensor/ops/op_entry.h"
 #include "tensor/ops/support.h"
 
 namespace minitorch {
@@ -11,7 +12,21 @@ namespace minitorch {
 using ops::check_compatible;
 using ops::empty;
 using ops::empty_like;
+using ops::OpKind;
 using ops::scalar_like;
+
+// The family's table: one entry per operation of MINITORCH_REDUCTION_OPS, in its order.
+[[maybe_unused]] constexpr std::array<ops::OpEntry, 7> kReductionsOps{{
+    {TensorOp::sum, OpKind::Primitive},
+    {TensorOp::sum_all, OpKind::Composite},
+    {TensorOp::mean, OpKind::Composite},
+    {TensorOp::mean_all, OpKind::Composite},
+    {TensorOp::max, OpKind::Primitive},
+    {TensorOp::max_all, OpKind::Composite},
+    {TensorOp::argmax, OpKind::Composite},
+}};
+static_assert(ops::lists_exactly(kReductionsOps, MINITORCH_FAMILY(MINITORCH_REDUCTION_OPS)),
+              "every operation of MINITORCH_REDUCTION_OPS needs its entry here, in order");
 
 // ---- reductions ---------------------------------------------------------------------------------
 

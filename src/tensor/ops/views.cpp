@@ -4,6 +4,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/tensor.h"
+#include "tensor/ops/op_entry.h"
 #include "tensor/ops/support.h"
 
 namespace minitorch {
@@ -11,7 +12,28 @@ namespace minitorch {
 using ops::check_compatible;
 using ops::empty;
 using ops::empty_like;
+using ops::OpKind;
 using ops::scalar_like;
+
+// The family's table: one entry per operation of MINITORCH_VIEW_OPS, in its order.
+[[maybe_unused]] constexpr std::array<ops::OpEntry, 14> kViewsOps{{
+    {TensorOp::permute, OpKind::View},
+    {TensorOp::transpose, OpKind::View},
+    {TensorOp::view, OpKind::View},
+    {TensorOp::reshape, OpKind::Composite},
+    {TensorOp::contiguous, OpKind::Composite},
+    {TensorOp::expand, OpKind::View},
+    {TensorOp::narrow, OpKind::View},
+    {TensorOp::select, OpKind::View},
+    {TensorOp::unsqueeze, OpKind::View},
+    {TensorOp::squeeze, OpKind::View},
+    {TensorOp::flatten, OpKind::Composite},
+    {TensorOp::to, OpKind::Primitive},
+    {TensorOp::clone, OpKind::Primitive},
+    {TensorOp::cat, OpKind::Primitive},
+}};
+static_assert(ops::lists_exactly(kViewsOps, MINITORCH_FAMILY(MINITORCH_VIEW_OPS)),
+              "every operation of MINITORCH_VIEW_OPS needs its entry here, in order");
 
 // ---- shape --------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/tensor.h"
+#include "tensor/ops/op_entry.h"
 #include "tensor/ops/support.h"
 
 namespace minitorch {
@@ -10,7 +11,19 @@ namespace minitorch {
 using ops::check_compatible;
 using ops::empty;
 using ops::empty_like;
+using ops::OpKind;
 using ops::scalar_like;
+
+// The family's table: one entry per operation of MINITORCH_WINDOW_OPS, in its order.
+[[maybe_unused]] constexpr std::array<ops::OpEntry, 5> kWindowsOps{{
+    {TensorOp::unfold, OpKind::Primitive},
+    {TensorOp::fold, OpKind::Primitive},
+    {TensorOp::im2col, OpKind::Composite},
+    {TensorOp::conv2d, OpKind::Primitive},
+    {TensorOp::pool2d, OpKind::Primitive},
+}};
+static_assert(ops::lists_exactly(kWindowsOps, MINITORCH_FAMILY(MINITORCH_WINDOW_OPS)),
+              "every operation of MINITORCH_WINDOW_OPS needs its entry here, in order");
 
 namespace {
 
