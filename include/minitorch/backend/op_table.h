@@ -1,10 +1,17 @@
-// The op table: every elementwise, reduction and pooling primitive a backend implements, by name.
+// The op table: every elementwise, reduction, pooling and window primitive a backend implements.
 //
-// Each enum value maps to exactly one functor of `operators/`; visit_unary / visit_binary call a
-// generic lambda with that functor, so every backend instantiates its kernels from one table.
-// Adding an operation means adding it to the enum, to its name list and to the visit switch; the
-// static_asserts keep the three in step, and the cross-backend op harness fails until the new
-// operation has a test case.
+// Each kind of primitive is declared once, in an X-macro list below (MINITORCH_UNARY_OPS, ...);
+// the enum, its `Count` sentinel, the array of all values, the names and the visit switch are all
+// generated from that list, so they cannot drift apart. Each elementwise value maps to the functor
+// of `operators/` with the same name; visit_unary / visit_binary call a generic lambda with it, so
+// every backend instantiates its kernels from this one table.
+//
+// Adding a primitive is one line in its list. The build then fails until the rest follows:
+//   - the static_asserts on each `Count` (as ggml's GGML_OP_COUNT) name this header as the place
+//     to look, so the line that changes the count is reviewed with the harness;
+//   - the cross-backend op harness (tests/unit/test_op_harness.cpp) maps every value to the case
+//     that exercises it by a `switch` without `default`, and -Wswitch (an error under -Werror)
+//     rejects a value without a case.
 #pragma once
 
 #include <array>
@@ -17,51 +24,76 @@
 #include "minitorch/core/error.h"
 #include "minitorch/operators/operators.h"
 
+// clang-format off
+// X(Name): the functor operators::Name computes it.
+#define MINITORCH_UNARY_OPS(X) X(Neg) X(Inv) X(Log) X(Exp) X(Sigmoid) X(Relu) X(Tanh) X(Sqrt)
+#define MINITORCH_BINARY_OPS(X) \
+  X(Add) X(Sub) X(Mul) X(Div) X(Pow) X(Max) X(Lt) X(Gt) X(Eq) X(IsClose)
+// X(Name, name, the functor that folds it, its identity element).
+#define MINITORCH_REDUCE_OPS(X) \
+  X(Sum, "sum", operators::Add, 0.0) \
+  X(Max, "max", operators::Max, -std::numeric_limits<double>::infinity())
+// X(Name, name of the functional operation that uses it): what a pooling window computes.
+#define MINITORCH_POOL_OPS(X) X(Max, "max_pool2d") X(Avg, "avg_pool2d")
+// X(name): the backend's window primitives (Backend::unfold ... conv2d_backward_weight).
+#define MINITORCH_WINDOW_PRIMITIVES(X) \
+  X(unfold) X(fold) X(pool2d) X(pool2d_backward) X(conv2d) X(conv2d_backward_input) \
+  X(conv2d_backward_weight)
+// clang-format on
+
 namespace minitorch {
 
-enum class UnaryOp : std::uint8_t { Neg, Inv, Log, Exp, Sigmoid, Relu, Tanh, Sqrt };
-enum class BinaryOp : std::uint8_t { Add, Sub, Mul, Div, Pow, Max, Lt, Gt, Eq, IsClose };
-enum class ReduceOp : std::uint8_t { Sum, Max };
-// What a pooling window computes (Backend::pool2d): its maximum or its mean.
-enum class PoolOp : std::uint8_t { Max, Avg };
+#define MINITORCH_ENUMERATOR(Name, ...) Name,
+enum class UnaryOp : std::uint8_t { MINITORCH_UNARY_OPS(MINITORCH_ENUMERATOR) Count };
+enum class BinaryOp : std::uint8_t { MINITORCH_BINARY_OPS(MINITORCH_ENUMERATOR) Count };
+enum class ReduceOp : std::uint8_t { MINITORCH_REDUCE_OPS(MINITORCH_ENUMERATOR) Count };
+enum class PoolOp : std::uint8_t { MINITORCH_POOL_OPS(MINITORCH_ENUMERATOR) Count };
+enum class WindowPrimitive : std::uint8_t {
+  MINITORCH_WINDOW_PRIMITIVES(MINITORCH_ENUMERATOR) Count
+};
+#undef MINITORCH_ENUMERATOR
 
-inline constexpr std::array kUnaryOps{UnaryOp::Neg,  UnaryOp::Inv,     UnaryOp::Log,
-                                      UnaryOp::Exp,  UnaryOp::Sigmoid, UnaryOp::Relu,
-                                      UnaryOp::Tanh, UnaryOp::Sqrt};
-inline constexpr std::array kBinaryOps{
-    BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow,
-    BinaryOp::Max, BinaryOp::Lt,  BinaryOp::Gt,  BinaryOp::Eq,  BinaryOp::IsClose};
-inline constexpr std::array kReduceOps{ReduceOp::Sum, ReduceOp::Max};
-inline constexpr std::array kPoolOps{PoolOp::Max, PoolOp::Avg};
+// Changing a count means a primitive was added or removed: every backend implements it (or
+// inherits a default) and the op harness has its case (the switches there fail the build first).
+static_assert(static_cast<int>(UnaryOp::Count) == 8, "unary primitives changed: see op_table.h");
+static_assert(static_cast<int>(BinaryOp::Count) == 10, "binary primitives changed: see op_table.h");
+static_assert(static_cast<int>(ReduceOp::Count) == 2, "reductions changed: see op_table.h");
+static_assert(static_cast<int>(PoolOp::Count) == 2, "pooling ops changed: see op_table.h");
+static_assert(static_cast<int>(WindowPrimitive::Count) == 7,
+              "window primitives changed: see op_table.h");
 
-static_assert(kUnaryOps.size() == static_cast<std::size_t>(UnaryOp::Sqrt) + 1,
-              "every UnaryOp must be listed in kUnaryOps");
-static_assert(kBinaryOps.size() == static_cast<std::size_t>(BinaryOp::IsClose) + 1,
-              "every BinaryOp must be listed in kBinaryOps");
-static_assert(kReduceOps.size() == static_cast<std::size_t>(ReduceOp::Max) + 1,
-              "every ReduceOp must be listed in kReduceOps");
-static_assert(kPoolOps.size() == static_cast<std::size_t>(PoolOp::Avg) + 1,
-              "every PoolOp must be listed in kPoolOps");
+#define MINITORCH_UNARY_VALUE(Name) UnaryOp::Name,
+#define MINITORCH_BINARY_VALUE(Name) BinaryOp::Name,
+#define MINITORCH_REDUCE_VALUE(Name, ...) ReduceOp::Name,
+#define MINITORCH_POOL_VALUE(Name, ...) PoolOp::Name,
+#define MINITORCH_WINDOW_VALUE(name) WindowPrimitive::name,
+inline constexpr std::array kUnaryOps{MINITORCH_UNARY_OPS(MINITORCH_UNARY_VALUE)};
+inline constexpr std::array kBinaryOps{MINITORCH_BINARY_OPS(MINITORCH_BINARY_VALUE)};
+inline constexpr std::array kReduceOps{MINITORCH_REDUCE_OPS(MINITORCH_REDUCE_VALUE)};
+inline constexpr std::array kPoolOps{MINITORCH_POOL_OPS(MINITORCH_POOL_VALUE)};
+inline constexpr std::array kWindowPrimitives{MINITORCH_WINDOW_PRIMITIVES(MINITORCH_WINDOW_VALUE)};
+#undef MINITORCH_UNARY_VALUE
+#undef MINITORCH_BINARY_VALUE
+#undef MINITORCH_REDUCE_VALUE
+#undef MINITORCH_POOL_VALUE
+#undef MINITORCH_WINDOW_VALUE
+
+static_assert(kUnaryOps.size() == static_cast<std::size_t>(UnaryOp::Count));
+static_assert(kBinaryOps.size() == static_cast<std::size_t>(BinaryOp::Count));
+static_assert(kReduceOps.size() == static_cast<std::size_t>(ReduceOp::Count));
+static_assert(kPoolOps.size() == static_cast<std::size_t>(PoolOp::Count));
+static_assert(kWindowPrimitives.size() == static_cast<std::size_t>(WindowPrimitive::Count));
 
 template <class F>
 decltype(auto) visit_unary(UnaryOp op, F&& f) {
   switch (op) {
-    case UnaryOp::Neg:
-      return f(operators::Neg{});
-    case UnaryOp::Inv:
-      return f(operators::Inv{});
-    case UnaryOp::Log:
-      return f(operators::Log{});
-    case UnaryOp::Exp:
-      return f(operators::Exp{});
-    case UnaryOp::Sigmoid:
-      return f(operators::Sigmoid{});
-    case UnaryOp::Relu:
-      return f(operators::Relu{});
-    case UnaryOp::Tanh:
-      return f(operators::Tanh{});
-    case UnaryOp::Sqrt:
-      return f(operators::Sqrt{});
+#define MINITORCH_CASE(Name) \
+  case UnaryOp::Name:        \
+    return f(operators::Name{});
+    MINITORCH_UNARY_OPS(MINITORCH_CASE)
+#undef MINITORCH_CASE
+    case UnaryOp::Count:
+      break;
   }
   throw Error("unknown unary op " + std::to_string(static_cast<int>(op)));
 }
@@ -69,26 +101,13 @@ decltype(auto) visit_unary(UnaryOp op, F&& f) {
 template <class F>
 decltype(auto) visit_binary(BinaryOp op, F&& f) {
   switch (op) {
-    case BinaryOp::Add:
-      return f(operators::Add{});
-    case BinaryOp::Sub:
-      return f(operators::Sub{});
-    case BinaryOp::Mul:
-      return f(operators::Mul{});
-    case BinaryOp::Div:
-      return f(operators::Div{});
-    case BinaryOp::Pow:
-      return f(operators::Pow{});
-    case BinaryOp::Max:
-      return f(operators::Max{});
-    case BinaryOp::Lt:
-      return f(operators::Lt{});
-    case BinaryOp::Gt:
-      return f(operators::Gt{});
-    case BinaryOp::Eq:
-      return f(operators::Eq{});
-    case BinaryOp::IsClose:
-      return f(operators::IsClose{});
+#define MINITORCH_CASE(Name) \
+  case BinaryOp::Name:       \
+    return f(operators::Name{});
+    MINITORCH_BINARY_OPS(MINITORCH_CASE)
+#undef MINITORCH_CASE
+    case BinaryOp::Count:
+      break;
   }
   throw Error("unknown binary op " + std::to_string(static_cast<int>(op)));
 }
@@ -97,10 +116,13 @@ decltype(auto) visit_binary(BinaryOp op, F&& f) {
 template <class F>
 decltype(auto) visit_reduce(ReduceOp op, F&& f) {
   switch (op) {
-    case ReduceOp::Sum:
-      return f(operators::Add{}, 0.0);
-    case ReduceOp::Max:
-      return f(operators::Max{}, -std::numeric_limits<double>::infinity());
+#define MINITORCH_CASE(Name, name, Functor, identity) \
+  case ReduceOp::Name:                                \
+    return f(Functor{}, identity);
+    MINITORCH_REDUCE_OPS(MINITORCH_CASE)
+#undef MINITORCH_CASE
+    case ReduceOp::Count:
+      break;
   }
   throw Error("unknown reduce op " + std::to_string(static_cast<int>(op)));
 }
@@ -113,33 +135,38 @@ inline const char* op_name(BinaryOp op) {
 }
 inline const char* op_name(ReduceOp op) {
   switch (op) {
-    case ReduceOp::Sum:
-      return "sum";
-    case ReduceOp::Max:
-      return "max";
+#define MINITORCH_CASE(Name, name, ...) \
+  case ReduceOp::Name:                  \
+    return name;
+    MINITORCH_REDUCE_OPS(MINITORCH_CASE)
+#undef MINITORCH_CASE
+    case ReduceOp::Count:
+      break;
   }
   return "?";
 }
-// The backend's window primitives (Backend::unfold ... conv2d_backward_weight), each with the op
-// harness case that exercises it; a window primitive added to Backend is listed here, and the
-// harness fails until its case exists.
-inline constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kWindowPrimitives{{
-    {"unfold", "unfold"},
-    {"fold", "fold"},
-    {"pool2d", "pool2d"},
-    {"pool2d_backward", "pool2d"},
-    {"conv2d", "conv2d"},
-    {"conv2d_backward_input", "conv2d"},
-    {"conv2d_backward_weight", "conv2d"},
-}};
-
-// The names of the functional operations that use each pooling primitive (their harness cases).
+// The names of the functional operations that use each pooling primitive.
 inline const char* op_name(PoolOp op) {
   switch (op) {
-    case PoolOp::Max:
-      return "max_pool2d";
-    case PoolOp::Avg:
-      return "avg_pool2d";
+#define MINITORCH_CASE(Name, name) \
+  case PoolOp::Name:               \
+    return name;
+    MINITORCH_POOL_OPS(MINITORCH_CASE)
+#undef MINITORCH_CASE
+    case PoolOp::Count:
+      break;
+  }
+  return "?";
+}
+inline const char* op_name(WindowPrimitive op) {
+  switch (op) {
+#define MINITORCH_CASE(name)  \
+  case WindowPrimitive::name: \
+    return #name;
+    MINITORCH_WINDOW_PRIMITIVES(MINITORCH_CASE)
+#undef MINITORCH_CASE
+    case WindowPrimitive::Count:
+      break;
   }
   return "?";
 }

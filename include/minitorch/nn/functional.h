@@ -37,6 +37,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 #include <utility>
 
@@ -74,9 +75,23 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv1dOptions& options = {});
 
-// The functions above, by name: the op harness has a case for each.
-inline constexpr std::array<std::string_view, 9> kFunctionalOps{
-    "softmax",    "log_softmax", "dropout", "dropout_with_mask", "tile", "avg_pool2d",
-    "max_pool2d", "conv2d",      "conv1d"};
+// The functions above, declared once as an X-macro list: FunctionalOp, its `Count` and the names
+// are generated from it, and the op harness picks each one's case by a switch without `default`
+// (a function added here without its case fails the build).
+// clang-format off
+#define MINITORCH_FUNCTIONAL_OPS(X) \
+  X(softmax) X(log_softmax) X(dropout) X(dropout_with_mask) X(tile) X(avg_pool2d) \
+  X(max_pool2d) X(conv2d) X(conv1d)
+// clang-format on
+
+#define MINITORCH_ENUMERATOR(name) name,
+enum class FunctionalOp : std::uint8_t { MINITORCH_FUNCTIONAL_OPS(MINITORCH_ENUMERATOR) Count };
+#undef MINITORCH_ENUMERATOR
+static_assert(static_cast<int>(FunctionalOp::Count) == 9, "functional operations changed");
+
+#define MINITORCH_NAME(name) #name,
+inline constexpr std::array<std::string_view, static_cast<std::size_t>(FunctionalOp::Count)>
+    kFunctionalOps{MINITORCH_FUNCTIONAL_OPS(MINITORCH_NAME)};
+#undef MINITORCH_NAME
 
 }  // namespace minitorch::nn::functional
