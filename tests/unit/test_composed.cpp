@@ -292,8 +292,8 @@ RC_GTEST_PROP(Composed, GatherRows, ()) {
 RC_GTEST_PROP(Composed, ScatterAddRows, ()) {
   const std::int64_t rows = *uniform<std::int64_t>(1, 6), width = *uniform<std::int64_t>(1, 6);
   const std::int64_t count = *uniform<std::int64_t>(0, 8);
-  // The output starts at zero in every run (output()), so equal orders of addition give equal
-  // sums: the contract adds the rows in index order.
+  // The CPU backends add the rows in index order, as the contract says, and so give equal sums;
+  // CUDA adds repeated rows with atomics, in no fixed order: hence a sum's tolerance.
   compare([](const Backend& b, const Tensors& i,
              const Tensors& o) { b.scatter_add_rows(i[0], i[1], o[0]); },
           [](const Backend& b, const Tensors& i, const Tensors& o) {
@@ -301,7 +301,7 @@ RC_GTEST_PROP(Composed, ScatterAddRows, ()) {
           },
           {random_tensor({count, width}, *rc::gen::arbitrary<bool>(), false),
            random_index(rows, count, *rc::gen::arbitrary<bool>())},
-          {{rows, width}}, *rc::gen::arbitrary<bool>(), kExact);
+          {{rows, width}}, *rc::gen::arbitrary<bool>(), kSums);
 }
 
 RC_GTEST_PROP(Composed, Argmax, ()) {

@@ -113,7 +113,8 @@ class Backend {
                                       const TensorData& dbias) const;
 };
 
-// The plain, obviously correct backend: the oracle other backends are tested against.
+// The plain, obviously correct backend: the oracle other backends are tested against. It keeps
+// direct loops for the defaulted operations too, so that it checks the compositions as well.
 const Backend& reference_backend();
 
 // The fast CPU backend: vectorised (AVX-512 / AVX2 / portable, chosen at run time), threaded,

@@ -13,7 +13,8 @@
 //                spread over the columns, then fold
 //   conv2d       unfold · matmul (+ bias); backward input = fold(Wᵀ · d); backward weight =
 //                d · unfoldᵀ over every image at once (+ Σ d for the bias)
-//   gather_rows / scatter_add_rows  one strided row copy (add) per index, in index order
+//   gather_rows / scatter_add_rows  one strided row copy (add) per index, in index order (the
+//                index is copied to the host once to pick the rows)
 //   argmax       reduce Max, compare, and take the smallest matching ramp value (a second reduce)
 // Convolution and the pooling gradients call backend.unfold / backend.fold, so a backend that
 // overrides only those (CUDA's kernels) gets its convolution from them; a backend that overrides
