@@ -11,6 +11,7 @@
 #include "minitorch/backend/detail/isa_dispatch.h"
 #include "minitorch/backend/gemm.h"
 #include "minitorch/parallel/parallel.h"
+#include "minitorch/tensor/strided_walk.h"
 
 namespace minitorch {
 namespace {
@@ -108,77 +109,23 @@ struct ReduceInnerLoop {
 // ---- the generic strided path
 // ---------------------------------------------------------------------
 
-// Strides of `t` as seen from an output of shape `shape`: 0 along broadcast dimensions.
-Strides broadcast_strides(const TensorData& t, const Shape& shape) {
-  Strides out(shape.size(), 0);
-  const std::size_t extra = shape.size() - t.shape().size();
-  for (std::size_t k = 0; k < t.shape().size(); ++k) {
-    out[k + extra] = t.shape()[k] == 1 ? 0 : t.strides()[k];
+// The walk over `shape` of N tensors broadcast to it (tensor/strided_walk.h).
+template <std::size_t N>
+StridedWalk<N> walk_of(const Shape& shape, const std::array<const TensorData*, N>& tensors) {
+  std::array<WalkOperand, N> operands;
+  for (std::size_t k = 0; k < N; ++k) {
+    operands[k] = {tensors[k]->shape(), tensors[k]->strides(), tensors[k]->offset()};
   }
-  return out;
+  return make_strided_walk<N>(shape, operands);
 }
 
-// Calls run(positions, count, inner_strides) for each run of consecutive output ordinals in
-// [begin, end) along the last dimension; positions[k] is tensor k's storage position at the run's
-// first element. One index vector per call, no allocation per element.
-template <std::size_t N, class Run>
-void for_each_run(const Shape& full_shape, const std::array<const TensorData*, N>& tensors,
-                  std::int64_t begin, std::int64_t end, Run&& run) {
-  std::array<Strides, N> full_strides;
-  for (std::size_t t = 0; t < N; ++t) full_strides[t] = broadcast_strides(*tensors[t], full_shape);
-  // Runs are as long as the last dimension: drop size-1 dimensions and merge neighbours that are
-  // contiguous with each other in every tensor, so a [64, 28, 28, 1] view walks runs of 784, not
-  // of 1. Row-major ordinals are unchanged by both.
-  Shape shape;
-  std::array<Strides, N> strides;
-  for (std::size_t k = 0; k < full_shape.size(); ++k) {
-    if (full_shape[k] == 1) continue;
-    bool merge = !shape.empty();
-    for (std::size_t t = 0; merge && t < N; ++t) {
-      merge = strides[t].back() == full_strides[t][k] * full_shape[k];
-    }
-    if (merge) {
-      shape.back() *= full_shape[k];
-      for (std::size_t t = 0; t < N; ++t) strides[t].back() = full_strides[t][k];
-    } else {
-      shape.push_back(full_shape[k]);
-      for (std::size_t t = 0; t < N; ++t) strides[t].push_back(full_strides[t][k]);
-    }
-  }
-  if (shape.empty()) {
-    std::array<std::int64_t, N> positions;
-    std::array<std::int64_t, N> inner{};
-    for (std::size_t t = 0; t < N; ++t) positions[t] = tensors[t]->offset();
-    if (begin < end) run(positions, std::int64_t{1}, inner);
-    return;
-  }
-  const std::size_t last = shape.size() - 1;
-  std::array<std::int64_t, N> inner;
-  for (std::size_t t = 0; t < N; ++t) inner[t] = strides[t][last];
-  Index index(shape.size());
-  to_index(begin, shape, index);
-  for (std::int64_t ordinal = begin; ordinal < end;) {
-    std::array<std::int64_t, N> positions;
-    for (std::size_t t = 0; t < N; ++t) {
-      positions[t] = tensors[t]->offset() + index_to_position(index, strides[t]);
-    }
-    const std::int64_t count = std::min(shape[last] - index[last], end - ordinal);
-    run(positions, count, inner);
-    ordinal += count;
-    index[last] += count;
-    for (std::size_t k = last; k > 0 && index[k] == shape[k]; --k) {
-      index[k] = 0;
-      ++index[k - 1];
-    }
-  }
-}
-
-// Splits the output's elements over the pool and walks each chunk's runs.
+// Splits the output's elements over the pool and walks each chunk's runs along the last merged
+// dimension: run(positions, count, steps) as for_each_run calls it.
 template <std::size_t N, class Run>
 void parallel_runs(const Shape& shape, const std::array<const TensorData*, N>& tensors, Run&& run) {
-  parallel_for(0, numel(shape), kGrain, [&](std::int64_t begin, std::int64_t end) {
-    for_each_run<N>(shape, tensors, begin, end, run);
-  });
+  const StridedWalk<N> walk = walk_of<N>(shape, tensors);
+  parallel_for(0, walk.count, kGrain,
+               [&](std::int64_t begin, std::int64_t end) { for_each_run(walk, begin, end, run); });
 }
 
 // ---- classifying operands ----------------------------------------------------------------------
@@ -210,6 +157,29 @@ T* first_mutable(const TensorData& t) {
 template <class Body>
 void parallel_flat(std::int64_t n, Body&& body) {
   parallel_for(0, n, kGrain, body);
+}
+
+// The index of the first maximum of x[0], x[stride], ..., x[(length − 1)·stride] (the reference
+// scan: an element replaces the choice only when greater, so NaN never does).
+template <class T>
+T first_maximum(const T* x, std::int64_t length, std::int64_t stride) {
+  std::int64_t best = 0;
+  for (std::int64_t j = 1; j < length; ++j) {
+    if (x[j * stride] > x[best * stride]) best = j;
+  }
+  return static_cast<T>(best);
+}
+
+// move(to[d · to_stride], from[d · from_stride]) for d in [0, width), with a unit-stride loop the
+// compiler vectorises when both rows are contiguous.
+template <class T, class Move>
+void move_row(const T* from, std::int64_t from_stride, T* to, std::int64_t to_stride,
+              std::int64_t width, Move move) {
+  if (from_stride == 1 && to_stride == 1) {
+    for (std::int64_t d = 0; d < width; ++d) move(to[d], from[d]);
+    return;
+  }
+  for (std::int64_t d = 0; d < width; ++d) move(to[d * to_stride], from[d * from_stride]);
 }
 
 // ---- the backend
@@ -452,41 +422,73 @@ class FastBackend final : public Backend {
   }
 
   void argmax(const TensorData& in, std::int64_t dim, const TensorData& out) const override {
-    // The common case (max-pooling windows, class scores): contiguous runs along the last
-    // dimension. Anything else takes the reference loop.
-    const bool last_dim = dim == in.dim() - 1;
-    if (!(last_dim && in.is_contiguous() && out.is_contiguous())) {
-      return reference_backend().argmax(in, dim, out);
-    }
     dispatch_dtype(out.dtype(), [&]<class T>() {
-      const T* x = first<T>(in);
-      T* y = first_mutable<T>(out);
       const std::int64_t length = in.shape()[dim];
-      const std::int64_t rows = out.numel();
-      const std::int64_t grain =
-          std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(length, 1));
-      parallel_for(0, rows, grain, [&](std::int64_t r0, std::int64_t r1) {
-        for (std::int64_t r = r0; r < r1; ++r) {
-          const T* row = x + r * length;
-          std::int64_t best = 0;
-          for (std::int64_t j = 1; j < length; ++j) {
-            if (row[j] > row[best]) best = j;
-          }
-          y[r] = static_cast<T>(best);
+      // The common case (max-pooling windows, class scores): contiguous runs along the last
+      // dimension, one row per output element.
+      if (dim == in.dim() - 1 && in.is_contiguous() && out.is_contiguous()) {
+        const T* x = first<T>(in);
+        T* y = first_mutable<T>(out);
+        const std::int64_t grain =
+            std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(length, 1));
+        parallel_for(0, out.numel(), grain, [&](std::int64_t r0, std::int64_t r1) {
+          for (std::int64_t r = r0; r < r1; ++r) y[r] = first_maximum(x + r * length, length, 1);
+        });
+        return;
+      }
+      const T* x = in.data<T>();
+      T* y = out.data<T>();
+      const std::int64_t stride = in.strides()[dim];
+      // `in` seen at out's shape: positions of the first element of each scanned run.
+      parallel_runs<2>(out.shape(), {&out, &in}, [&](auto p, std::int64_t n, auto s) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          y[p[0] + j * s[0]] = first_maximum(x + p[1] + j * s[1], length, stride);
         }
       });
     });
   }
 
-  // Row gathers and scatters are memory moves: the reference loops are as fast as any here.
   void gather_rows(const TensorData& table, const TensorData& index,
                    const TensorData& out) const override {
-    reference_backend().gather_rows(table, index, out);
+    // out row n = table row index[n]: rows are independent, so split them over the pool.
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const std::int64_t width = out.shape()[1];
+      const T* idx = index.data<T>() + index.offset();
+      const T* from = table.data<T>() + table.offset();
+      T* to = first_mutable<T>(out);
+      const std::int64_t grain =
+          std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(width, 1));
+      parallel_for(0, out.shape()[0], grain, [&](std::int64_t n0, std::int64_t n1) {
+        for (std::int64_t n = n0; n < n1; ++n) {
+          const auto row = static_cast<std::int64_t>(idx[n * index.strides()[0]]);
+          move_row(from + row * table.strides()[0], table.strides()[1], to + n * out.strides()[0],
+                   out.strides()[1], width, [](T& y, T x) { y = x; });
+        }
+      });
+    });
   }
 
   void scatter_add_rows(const TensorData& src, const TensorData& index,
                         const TensorData& out) const override {
-    reference_backend().scatter_add_rows(src, index, out);
+    // out row index[n] += src row n, in the order of n: repeated rows make rows dependent, so the
+    // pool splits the columns instead, each thread adding every row's slice of them in order.
+    dispatch_dtype(out.dtype(), [&]<class T>() {
+      const std::int64_t rows = src.shape()[0];
+      const std::int64_t width = src.shape()[1];
+      const T* idx = index.data<T>() + index.offset();
+      const T* from = first<T>(src);
+      T* to = out.data<T>() + out.offset();
+      const std::int64_t grain =
+          std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(rows, 1));
+      parallel_for(0, width, grain, [&](std::int64_t d0, std::int64_t d1) {
+        for (std::int64_t n = 0; n < rows; ++n) {
+          const auto row = static_cast<std::int64_t>(idx[n * index.strides()[0]]);
+          move_row(from + n * src.strides()[0] + d0 * src.strides()[1], src.strides()[1],
+                   to + row * out.strides()[0] + d0 * out.strides()[1], out.strides()[1], d1 - d0,
+                   [](T& y, T x) { y += x; });
+        }
+      });
+    });
   }
 
   void unfold(const TensorData& in, const Window2d& window, const TensorData& out) const override {

@@ -1,6 +1,7 @@
 // The fast backend's convolutions (see fast_windows.h): the columns of a few images at a time are
 // unfolded into a per-thread buffer that stays in cache for the GEMM which consumes them, instead
 // of a [B, C·kh·kw, L] tensor that would travel through memory.
+#include <initializer_list>
 #include <vector>
 
 #include "fast_windows.h"
@@ -313,17 +314,44 @@ void add_partials(const T* partial, std::int64_t pieces, std::int64_t out_channe
   }
 }
 
+// What the three convolution entry points share: the geometry of the image planes (`image` is
+// the convolution's input, or its gradient), the sizes (`result` has the output channels in
+// dimension 1) and whether the grid kernels apply. Holds the range tables its plane points into,
+// so it is neither copied nor moved.
+struct ConvSetup {
+  ConvSetup(const TensorData& image, const TensorData& result, const Window2d& k)
+      : ranges(range_tables(image.shape()[2], image.shape()[3], k)),
+        plane(plane_of(image, k, ranges)),
+        n(conv_sizes(image, result, plane)),
+        grid(grid_of(image.shape(), k)),
+        on_grid(grid_applies(grid)) {}
+  ConvSetup(const ConvSetup&) = delete;
+  ConvSetup& operator=(const ConvSetup&) = delete;
+
+  const RangeTables ranges;
+  const Plane plane;
+  const ConvSizes n;
+  const Grid grid;
+  const bool on_grid;
+};
+
+// Whether the kernels take these tensors: each contiguous, or undefined (an absent bias).
+bool kernels_take(std::initializer_list<const TensorData*> tensors) {
+  for (const TensorData* t : tensors) {
+    if (t->defined() && !t->is_contiguous()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void fast_conv2d(const TensorData& in, const TensorData& weight, const TensorData& bias,
                  const Window2d& k, const TensorData& out) {
-  if (!out.is_contiguous() || !weight.is_contiguous() ||
-      (bias.defined() && !bias.is_contiguous())) {
-    return reference_backend().conv2d(in, weight, bias, k, out);
+  if (!kernels_take({&out, &weight, &bias})) {
+    return composed::conv2d(fast_backend(), in, weight, bias, k, out);
   }
-  const RangeTables ranges = range_tables(in.shape()[2], in.shape()[3], k);
-  const Plane p = plane_of(in, k, ranges);
-  const ConvSizes n = conv_sizes(in, out, p);
+  const ConvSetup setup(in, out, k);
+  const ConvSizes& n = setup.n;
   dispatch_dtype(out.dtype(), [&]<class T>() {
     const Unfolder<T> unfolder(in, k);
     // The bias rides in the product: the weight gets a column holding it and the columns a row of
@@ -336,9 +364,8 @@ void fast_conv2d(const TensorData& in, const TensorData& weight, const TensorDat
       w = with_bias.data();
     }
     T* y = out.data<T>() + out.offset();
-    const Grid grid = grid_of(in.shape(), k);
-    if (grid_applies(grid)) {
-      return grid_conv2d(in, w, depth, grid, n.out_channels, bias.defined(), y);
+    if (setup.on_grid) {
+      return grid_conv2d(in, w, depth, setup.grid, n.out_channels, bias.defined(), y);
     }
     parallel_for(0, n.batch, 1, [&](std::int64_t first, std::int64_t last) {
       T* cols = scratch<T, kColumns>(depth * n.positions);
@@ -355,19 +382,18 @@ void fast_conv2d(const TensorData& in, const TensorData& weight, const TensorDat
 
 void fast_conv2d_backward_input(const TensorData& d, const TensorData& weight, const Window2d& k,
                                 const TensorData& dx) {
-  if (!dx.is_contiguous() || !weight.is_contiguous() || !d.is_contiguous()) {
-    return reference_backend().conv2d_backward_input(d, weight, k, dx);
+  if (!kernels_take({&dx, &weight, &d})) {
+    return composed::conv2d_backward_input(fast_backend(), d, weight, k, dx);
   }
-  const RangeTables ranges = range_tables(dx.shape()[2], dx.shape()[3], k);
-  const Plane p = plane_of(dx, k, ranges);
-  const ConvSizes n = conv_sizes(dx, d, p);
+  const ConvSetup setup(dx, d, k);
+  const ConvSizes& n = setup.n;
+  const Plane& p = setup.plane;
   dispatch_dtype(dx.dtype(), [&]<class T>() {
     const T* w = weight.data<T>() + weight.offset();
     const T* g = d.data<T>() + d.offset();
     T* y = dx.data<T>() + dx.offset();
-    const Grid grid = grid_of(dx.shape(), k);
-    if (grid_applies(grid)) {
-      return grid_conv2d_backward_input(g, w, n.out_channels, grid, n.batch, y);
+    if (setup.on_grid) {
+      return grid_conv2d_backward_input(g, w, n.out_channels, setup.grid, n.batch, y);
     }
     const std::int64_t rows = k.kh * k.kw * n.positions;
     const std::int64_t area = p.height * p.width;
@@ -387,13 +413,11 @@ void fast_conv2d_backward_input(const TensorData& d, const TensorData& weight, c
 
 void fast_conv2d_backward_weight(const TensorData& in, const TensorData& d, const Window2d& k,
                                  const TensorData& dweight, const TensorData& dbias) {
-  if (!dweight.is_contiguous() || !d.is_contiguous() ||
-      (dbias.defined() && !dbias.is_contiguous())) {
-    return reference_backend().conv2d_backward_weight(in, d, k, dweight, dbias);
+  if (!kernels_take({&dweight, &d, &dbias})) {
+    return composed::conv2d_backward_weight(fast_backend(), in, d, k, dweight, dbias);
   }
-  const RangeTables ranges = range_tables(in.shape()[2], in.shape()[3], k);
-  const Plane p = plane_of(in, k, ranges);
-  const ConvSizes n = conv_sizes(in, d, p);
+  const ConvSetup setup(in, d, k);
+  const ConvSizes& n = setup.n;
   dispatch_dtype(dweight.dtype(), [&]<class T>() {
     const Unfolder<T> unfolder(in, k);
     const T* g = d.data<T>() + d.offset();
@@ -407,9 +431,8 @@ void fast_conv2d_backward_weight(const TensorData& in, const TensorData& d, cons
         1, std::min<std::int64_t>(get_num_threads() == 1 ? 1 : 4 * get_num_threads(), n.batch));
     const std::int64_t size = n.out_channels * depth;
     std::vector<T> partial(static_cast<std::size_t>(pieces * size));
-    const Grid grid = grid_of(in.shape(), k);
-    if (grid_applies(grid)) {
-      grid_conv2d_backward_weight(in, g, n.out_channels, grid, depth, dbias.defined(), pieces,
+    if (setup.on_grid) {
+      grid_conv2d_backward_weight(in, g, n.out_channels, setup.grid, depth, dbias.defined(), pieces,
                                   partial.data());
     } else {
       per_image_weight_gradients(unfolder, g, n, depth, pieces, partial.data());

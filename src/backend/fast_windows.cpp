@@ -252,7 +252,7 @@ bool two_by_two(const Window2d& k) {
 }  // namespace
 
 void fast_unfold(const TensorData& in, const Window2d& k, const TensorData& out) {
-  if (!out.is_contiguous()) return reference_backend().unfold(in, k, out);
+  if (!out.is_contiguous()) return composed::unfold(fast_backend(), in, k, out);
   const std::int64_t channels = in.shape()[1];
   dispatch_dtype(out.dtype(), [&]<class T>() {
     const Unfolder<T> unfolder(in, k);
@@ -265,7 +265,8 @@ void fast_unfold(const TensorData& in, const Window2d& k, const TensorData& out)
 }
 
 void fast_fold(const TensorData& in, const Window2d& k, const TensorData& out) {
-  if (!in.is_contiguous() || !out.is_contiguous()) return reference_backend().fold(in, k, out);
+  if (!in.is_contiguous() || !out.is_contiguous())
+    return composed::fold(fast_backend(), in, k, out);
   const RangeTables ranges = range_tables(out.shape()[2], out.shape()[3], k);
   const Plane p = plane_of(out, k, ranges);
   const std::int64_t channels = out.shape()[1];
@@ -284,7 +285,7 @@ void fast_fold(const TensorData& in, const Window2d& k, const TensorData& out) {
 void fast_pool2d(PoolOp op, const TensorData& in, const Window2d& k, const TensorData& out,
                  const TensorData& indices) {
   if (!out.is_contiguous() || (op == PoolOp::Max && !indices.is_contiguous())) {
-    return reference_backend().pool2d(op, in, k, out, indices);
+    return composed::pool2d(fast_backend(), op, in, k, out, indices);
   }
   const RangeTables ranges = range_tables(in.shape()[2], in.shape()[3], k);
   const Plane p = plane_of(in, k, ranges);
@@ -328,7 +329,7 @@ void fast_pool2d_backward(PoolOp op, const TensorData& d, const TensorData& indi
                           const Window2d& k, const TensorData& dx) {
   if (!dx.is_contiguous() || !d.is_contiguous() ||
       (op == PoolOp::Max && !indices.is_contiguous())) {
-    return reference_backend().pool2d_backward(op, d, indices, k, dx);
+    return composed::pool2d_backward(fast_backend(), op, d, indices, k, dx);
   }
   const RangeTables ranges = range_tables(dx.shape()[2], dx.shape()[3], k);
   const Plane p = plane_of(dx, k, ranges);

@@ -3,9 +3,10 @@
 // walks one [H, W] plane of one (batch, channel) pair at a time (convolutions: a few images),
 // planes split over the thread pool, rows written contiguously and vectorised for the processor at
 // hand. Layouts the kernels do not take (non-contiguous outputs, fold's input, convolution weights
-// and gradients) run the reference backend's loops.
+// and gradients) run the compositions of composed.h over the fast backend's own primitives.
 #pragma once
 
+#include "minitorch/backend/composed.h"
 #include "minitorch/backend/op_table.h"
 #include "minitorch/tensor/tensor_data.h"
 #include "minitorch/tensor/window.h"

@@ -1,32 +1,37 @@
 // The reference backend: every primitive as a plain loop over output indices, for clarity.
+//
+// It keeps its own direct loops for the defaulted operations (windows, convolution, gather,
+// argmax) instead of taking the compositions of composed.h: the tests compare every override and
+// every composition with these loops, and an oracle written independently of the compositions
+// catches a mistake in a composition that the composition over its own primitives would repeat.
 #include <array>
 #include <atomic>
 #include <cmath>
 #include <limits>
 
 #include "minitorch/backend/backend.h"
+#include "minitorch/tensor/strided_walk.h"
 
 namespace minitorch {
 
 namespace {
 
-// Calls f(positions) for every element of `shape`, where positions[k] is the storage position of
-// that element in tensors[k] (each broadcast to `shape`).
+// Calls f(positions) for every element of `shape` in row-major order, where positions[k] is the
+// storage position of that element in tensors[k] (each broadcast to `shape`).
 template <std::size_t N, class F>
 void for_each_position(const Shape& shape, const std::array<const TensorData*, N>& tensors, F&& f) {
-  Index index(shape.size());
-  std::array<Index, N> local;
-  for (std::size_t k = 0; k < N; ++k) local[k].resize(tensors[k]->shape().size());
-  std::array<std::int64_t, N> positions{};
-  const std::int64_t count = numel(shape);
-  for (std::int64_t i = 0; i < count; ++i) {
-    to_index(i, shape, index);
-    for (std::size_t k = 0; k < N; ++k) {
-      broadcast_index(index, shape, tensors[k]->shape(), local[k]);
-      positions[k] = tensors[k]->offset() + index_to_position(local[k], tensors[k]->strides());
-    }
-    f(positions);
+  std::array<WalkOperand, N> operands;
+  for (std::size_t k = 0; k < N; ++k) {
+    operands[k] = {tensors[k]->shape(), tensors[k]->strides(), tensors[k]->offset()};
   }
+  const StridedWalk<N> walk = make_strided_walk<N>(shape, operands);
+  for_each_run(walk, 0, walk.count, [&](auto first, std::int64_t length, const auto& steps) {
+    for (std::int64_t j = 0; j < length; ++j) {
+      std::array<std::int64_t, N> positions;
+      for (std::size_t k = 0; k < N; ++k) positions[k] = first[k] + j * steps[k];
+      f(positions);
+    }
+  });
 }
 
 // For n in [0, rows): calls move(plain[n, d], indexed[index[n], d]) for d in [0, width), where

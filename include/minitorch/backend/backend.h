@@ -37,8 +37,8 @@
 //                                      out [B, O, out_h, out_w] = bias[o] (when bias, [O], is
 //                                      defined) + Σ_{c, i, j} weight[o, c, i, j] ·
 //                                      in[b, c, oh·sh + i·dh − ph, ow·sw + j·dw − pw]; the weight
-//                                      is [O, C, kh, kw]. Convolution is a primitive, not unfold ·
-//                                      matmul, so a backend can keep each image's columns in cache
+//                                      is [O, C, kh, kw]. Convolution defaults to unfold · matmul;
+//                                      a backend overrides it to keep each image's columns in cache
 //   conv2d_backward_input(d, weight, w, dx)
 //                                      dx [B, C, H, W] is overwritten with the gradient of conv2d
 //                                      with respect to in, for the output gradient d
@@ -47,6 +47,11 @@
 //                                      respect to the weight (Σ over b, oh, ow of d times the
 //                                      window of in); dbias [O], when defined, with Σ of d over b,
 //                                      oh, ow
+// Required (pure virtual): copy, map, map_backward, zip, zip_backward, where, reduce, matmul.
+// Defaulted: argmax and everything after it above, each composed from the required primitives
+// (composed.h says how); the tests compare every override with its composition.
+// argmax's NaN rule is the scan's: a NaN is never chosen over an earlier element, and a NaN in the
+// first place stays chosen.
 // The derivative rules come from the operator functors: backends never restate an operation.
 //
 // Devices: a backend runs on one device (device()); every TensorData passed to it lives there
@@ -84,29 +89,32 @@ class Backend {
                      const TensorData& out) const = 0;
   virtual void reduce(ReduceOp op, const TensorData& in, std::int64_t dim,
                       const TensorData& out) const = 0;
-  virtual void argmax(const TensorData& in, std::int64_t dim, const TensorData& out) const = 0;
   virtual void matmul(const TensorData& a, const TensorData& b, const TensorData& out) const = 0;
+
+  // The rest have defaults composed from the primitives above (composed.h); a backend overrides
+  // one only to be faster.
+  virtual void argmax(const TensorData& in, std::int64_t dim, const TensorData& out) const;
   virtual void gather_rows(const TensorData& table, const TensorData& index,
-                           const TensorData& out) const = 0;
+                           const TensorData& out) const;
   virtual void scatter_add_rows(const TensorData& src, const TensorData& index,
-                                const TensorData& out) const = 0;
-  virtual void unfold(const TensorData& in, const Window2d& window,
-                      const TensorData& out) const = 0;
-  virtual void fold(const TensorData& in, const Window2d& window, const TensorData& out) const = 0;
+                                const TensorData& out) const;
+  virtual void unfold(const TensorData& in, const Window2d& window, const TensorData& out) const;
+  virtual void fold(const TensorData& in, const Window2d& window, const TensorData& out) const;
   virtual void pool2d(PoolOp op, const TensorData& in, const Window2d& window,
-                      const TensorData& out, const TensorData& indices) const = 0;
+                      const TensorData& out, const TensorData& indices) const;
   virtual void pool2d_backward(PoolOp op, const TensorData& d, const TensorData& indices,
-                               const Window2d& window, const TensorData& dx) const = 0;
+                               const Window2d& window, const TensorData& dx) const;
   virtual void conv2d(const TensorData& in, const TensorData& weight, const TensorData& bias,
-                      const Window2d& window, const TensorData& out) const = 0;
+                      const Window2d& window, const TensorData& out) const;
   virtual void conv2d_backward_input(const TensorData& d, const TensorData& weight,
-                                     const Window2d& window, const TensorData& dx) const = 0;
+                                     const Window2d& window, const TensorData& dx) const;
   virtual void conv2d_backward_weight(const TensorData& in, const TensorData& d,
                                       const Window2d& window, const TensorData& dweight,
-                                      const TensorData& dbias) const = 0;
+                                      const TensorData& dbias) const;
 };
 
-// The plain, obviously correct backend: the oracle other backends are tested against.
+// The plain, obviously correct backend: the oracle other backends are tested against. It keeps
+// direct loops for the defaulted operations too, so that it checks the compositions as well.
 const Backend& reference_backend();
 
 // The fast CPU backend: vectorised (AVX-512 / AVX2 / portable, chosen at run time), threaded,

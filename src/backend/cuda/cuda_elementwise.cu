@@ -3,54 +3,33 @@
 #include <string>
 
 #include "backend/cuda/cuda_kernels.h"
+#include "minitorch/tensor/strided_walk.h"
 
 namespace minitorch::cuda {
 
 template <int N>
 Walk<N> make_walk(const std::int64_t* shape, int dims, const std::array<View, N>& views) {
-  // Per dimension of the walk: its size and each operand's stride (0 where broadcast).
-  std::int64_t size[64];
-  std::int64_t stride[N][64];
-  if (dims > 64) throw Error("CUDA backend: " + std::to_string(dims) + " dimensions; at most 64");
-  int rank = 0;
-  Walk<N> w{};
-  w.count = 1;
-  for (int d = 0; d < dims; ++d) w.count *= shape[d];
-  for (int d = 0; d < dims; ++d) {
-    if (shape[d] == 1) continue;  // contributes nothing to any position
-    size[rank] = shape[d];
-    for (int k = 0; k < N; ++k) {
-      const int j = d - (dims - views[k].dim);
-      stride[k][rank] = j >= 0 && views[k].shape[j] != 1 ? views[k].strides[j] : 0;
-    }
-    ++rank;
+  // The merged dimensions come from the shape layer's walk; the kernel gets them in fixed arrays.
+  std::array<WalkOperand, N> operands;
+  for (int k = 0; k < N; ++k) {
+    const auto dim = static_cast<std::size_t>(views[k].dim);
+    operands[k] = {{views[k].shape, dim}, {views[k].strides, dim}, views[k].offset};
   }
-  // Merge dimension r into r - 1 when every operand steps through both as through one.
-  int merged = 0;
-  for (int r = 0; r < rank; ++r) {
-    bool mergeable = merged > 0;
-    for (int k = 0; k < N && mergeable; ++k) {
-      mergeable = stride[k][merged - 1] == stride[k][r] * size[r];
-    }
-    if (mergeable) {
-      size[merged - 1] *= size[r];
-      for (int k = 0; k < N; ++k) stride[k][merged - 1] = stride[k][r];
-    } else {
-      size[merged] = size[r];
-      for (int k = 0; k < N; ++k) stride[k][merged] = stride[k][r];
-      ++merged;
-    }
-  }
-  if (merged > kMaxDims) {
-    throw Error("CUDA backend: a strided walk of " + std::to_string(merged) +
+  const StridedWalk<N> merged =
+      make_strided_walk<N>(std::span(shape, static_cast<std::size_t>(dims)), operands);
+  const auto rank = static_cast<int>(merged.shape.size());
+  if (rank > kMaxDims) {
+    throw Error("CUDA backend: a strided walk of " + std::to_string(rank) +
                 " dimensions; expected at most " + std::to_string(kMaxDims) +
                 " (call contiguous() first)");
   }
-  w.rank = merged;
-  for (int r = 0; r < merged; ++r) w.shape[r] = size[r];
+  Walk<N> w{};
+  w.rank = rank;
+  w.count = merged.count;
+  for (int r = 0; r < rank; ++r) w.shape[r] = merged.shape[r];
   for (int k = 0; k < N; ++k) {
-    w.op[k].offset = views[k].offset;
-    for (int r = 0; r < merged; ++r) w.op[k].stride[r] = stride[k][r];
+    w.op[k].offset = merged.offsets[k];
+    for (int r = 0; r < rank; ++r) w.op[k].stride[r] = merged.strides[k][r];
   }
   return w;
 }

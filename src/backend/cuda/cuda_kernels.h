@@ -2,9 +2,10 @@
 // and the strided walk every kernel indexes with. Included by the .cu files of this folder only.
 //
 // A Walk<N> describes N tensors broadcast to one shape: for element i of that shape (row-major),
-// operand k lives at op[k].offset + Σ index[d] · op[k].stride[d]. make_walk drops size-1 dimensions
-// and merges dimensions that are contiguous in every operand, so a contiguous elementwise op walks
-// one dimension. Broadcast dimensions have stride 0. Passed to kernels by value.
+// operand k lives at op[k].offset + Σ index[d] · op[k].stride[d]. make_walk takes its dimensions
+// from the shape layer's StridedWalk (tensor/strided_walk.h: size-1 dimensions dropped, dimensions
+// contiguous in every operand merged, broadcast dimensions at stride 0), so a contiguous
+// elementwise op walks one dimension. Passed to kernels by value.
 #pragma once
 
 #include <cuda_runtime_api.h>
