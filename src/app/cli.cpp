@@ -367,6 +367,19 @@ int run_datasets(const DatasetsOptions& options) {
   return 0;
 }
 
+// CLI11 would take an unknown first word for a stray argument and, with --help after it, print the
+// main help and succeed; a misspelt command must fail and say which word it did not know.
+void check_subcommand_name(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  const std::string name = argv[1];
+  std::vector<std::string> known;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == name) return;
+    known.push_back(sub->get_name());
+  }
+  throw UsageError("unknown command '" + name + "'; expected one of: " + join(known));
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -383,6 +396,7 @@ int run_cli(int argc, char** argv) {
   add_predict_command(app, predict_options);
 
   try {
+    check_subcommand_name(app, argc, argv);
     app.parse(argc, argv);
     if (app.got_subcommand("train")) {
       if (!train.resume.empty()) {

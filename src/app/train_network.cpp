@@ -373,7 +373,6 @@ int restore_checkpoint(const RunDirectory& run, NetworkSession& s) {
   const ResumePoint point = load_training_checkpoint(run.path(), *s.model, *s.optimizer, s.card);
   s.generator.set_state(point.run_generator);
   s.loader.set_state(point.loader_generator);
-  for (int e = 0; e < point.epoch; ++e) s.optimizer->end_epoch();
   return point.epoch;
 }
 

@@ -138,12 +138,12 @@ void expect_resumed_steps_match(const std::string& name, double momentum) {
     o.step();
   };
   for (int i = 0; i < 3; ++i) step(a, *opt_a);
-  const auto saved = opt_a->state_tensors();
-  ASSERT_FALSE(saved.empty()) << name;
+  const auto saved = opt_a->optimizer().state_dict();
+  ASSERT_FALSE(saved.state.empty()) << name;
   b.weight.set_data(a.weight.detach().clone());
   b.bias.set_data(a.bias.detach().clone());
   auto opt_b = make_training_optimizer(b.parameters(), settings);
-  opt_b->load_state_tensors({saved.begin(), saved.end()});
+  opt_b->optimizer().load_state_dict(saved);
   for (int i = 0; i < 3; ++i) {
     step(a, *opt_a);
     step(b, *opt_b);
@@ -167,7 +167,11 @@ TEST(TrainingOptimizer, StateNamesFollowTorchAndBadStateIsRejected) {
   layer.forward(mt::ones({1, 2})).sum().backward();
   opt->step();
   std::map<std::string, Tensor> state;
-  for (const auto& [name, value] : opt->state_tensors()) state.emplace(name, value);
+  for (const auto& [name, value] : opt->optimizer().state_dict().state) state.emplace(name, value);
+  // Loads a state given as a map, the way a checkpoint's tensors come back.
+  const auto load = [&](const std::map<std::string, Tensor>& entries) {
+    opt->optimizer().load_state_dict({{}, {entries.begin(), entries.end()}});
+  };
   for (const char* name : {"0.step", "0.exp_avg", "0.exp_avg_sq", "1.step"}) {
     EXPECT_TRUE(state.count(name)) << name;
   }
@@ -175,15 +179,13 @@ TEST(TrainingOptimizer, StateNamesFollowTorchAndBadStateIsRejected) {
 
   auto wrong_shape = state;
   wrong_shape["0.exp_avg"] = mt::zeros({3});
-  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(wrong_shape); }),
-                       "'0.exp_avg' has shape [3]"));
+  EXPECT_TRUE(contains(error_of([&] { load(wrong_shape); }), "'0.exp_avg' has shape [3]"));
   auto unexpected = state;
   unexpected["7.exp_avg"] = mt::zeros({2});
-  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(unexpected); }),
-                       "unexpected entry '7.exp_avg'"));
+  EXPECT_TRUE(contains(error_of([&] { load(unexpected); }), "unexpected entry '7.exp_avg'"));
   auto no_step = state;
   no_step.erase("0.step");
-  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(no_step); }), "without its step"));
+  EXPECT_TRUE(contains(error_of([&] { load(no_step); }), "without its step"));
   EXPECT_TRUE(
       contains(error_of([&] { make_training_optimizer(layer.parameters(), {.name = "lbfgs"}); }),
                "unknown optimizer 'lbfgs'"));
