@@ -38,7 +38,7 @@ struct TrainConfig {
   int step_size = 5;              // step schedule: epochs between decays
   double gamma = 0.5;             // step schedule: decay factor
   std::string data_dir;           // empty: the task's default location
-  long train_samples = 0;         // 0: all; else the first N training samples (quick runs)
+  long train_samples = 0;         // 0: all; else a seeded stratified sample of N
   int max_length = 256;           // spam: tokens per message (padded or truncated)
   int vocab_size = 20000;         // spam: largest vocabulary, <pad> and <unk> included
   int min_frequency = 2;          // spam: rarer tokens become <unk>
