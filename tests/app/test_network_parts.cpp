@@ -100,6 +100,39 @@ TEST(TrainConfigJson, RoundTripsEveryFieldAndNamesMissingOnes) {
                        "field 'epochs' is \"many\"; expected an integer"));
 }
 
+TEST(TrainConfigJson, RecordsOnlyTheSettingsThatTakeEffect) {
+  TrainConfig images;
+  images.task = "fashion-mnist";
+  images.model = "lenet";
+  const auto j = to_json(images);
+  for (const char* absent : {"hidden", "dataset", "points", "max_length", "vocab_size",
+                             "min_frequency", "embedding_dim", "momentum", "step_size", "gamma"}) {
+    EXPECT_FALSE(j.contains(absent)) << absent;
+  }
+  for (const char* present : {"task", "model", "lr", "epochs", "optimizer", "schedule", "seed"}) {
+    EXPECT_TRUE(j.contains(present)) << present;
+  }
+  TrainConfig sgd = images;
+  sgd.optimizer = "sgd";
+  sgd.schedule = "step";
+  EXPECT_TRUE(to_json(sgd).contains("momentum"));
+  EXPECT_TRUE(to_json(sgd).contains("gamma"));
+  const auto two_d = to_json(TrainConfig{});
+  EXPECT_TRUE(two_d.contains("hidden"));
+  EXPECT_FALSE(two_d.contains("optimizer"));
+  EXPECT_FALSE(two_d.contains("train_samples"));
+
+  // A config.json that lists every field (as earlier versions wrote it) still reads; the fields
+  // that do not take effect keep their defaults.
+  auto full = j;
+  full["hidden"] = 99;
+  full["momentum"] = 0.7;
+  const TrainConfig back = train_config_from_json(full);
+  EXPECT_EQ(back.hidden, TrainConfig{}.hidden);
+  EXPECT_EQ(back.momentum, 0.0);
+  EXPECT_EQ(to_json(back), j);
+}
+
 // A float or an out-of-range integer in an integer field is an error naming it: nlohmann's own
 // conversion would cast 1e300 to int, which is undefined behaviour.
 TEST(TrainConfigJson, IntegerFieldsTakeOnlyIntegersThatFit) {
