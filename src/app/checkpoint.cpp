@@ -79,6 +79,44 @@ std::vector<std::int64_t> input_shape(const std::string& text, const std::string
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
+// The optimizer's parameter groups (options by name) from metadata 'optimizer_param_groups'; none
+// in a checkpoint written before it was saved, which keeps the run's options.
+std::vector<std::map<std::string, double>> param_groups(
+    const std::map<std::string, std::string>& metadata, const std::string& file) {
+  const auto it = metadata.find("optimizer_param_groups");
+  if (it == metadata.end()) return {};
+  try {
+    return nlohmann::json::parse(it->second).get<std::vector<std::map<std::string, double>>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file + ": metadata 'optimizer_param_groups' is not a list of options (" + e.what() +
+                ")");
+  }
+}
+
+// The schedule's position from metadata 'lr_schedule' or, in a checkpoint without it, by stepping
+// it once per finished epoch (its position is the epoch count).
+void restore_schedule(const std::map<std::string, std::string>& metadata,
+                      TrainingOptimizer& optimizer, int epoch, const std::string& file) {
+  auto* schedule = optimizer.schedule();
+  if (schedule == nullptr) return;
+  const auto it = metadata.find("lr_schedule");
+  if (it == metadata.end()) {
+    for (int e = 0; e < epoch; ++e) schedule->step();
+    return;
+  }
+  optim::SchedulerStateDict state;
+  try {
+    const nlohmann::json json = nlohmann::json::parse(it->second);
+    const auto last_epoch = json_integer<long>(json.at("last_epoch"));
+    if (!last_epoch) throw Error(file + ": metadata 'lr_schedule' has no integer last_epoch");
+    state.last_epoch = *last_epoch;
+    state.base_lrs = json.at("base_lrs").get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file + ": metadata 'lr_schedule' is not a schedule state (" + e.what() + ")");
+  }
+  schedule->load_state_dict(state);
+}
+
 // Weights or optimizer state with a NaN or an infinity come from a run that diverged; loading
 // them would only give NaN predictions or a resumed run that diverges again.
 void check_finite(const NamedTensors& tensors, const std::string& file) {
@@ -245,10 +283,17 @@ void save_training_checkpoint(const fs::path& run_dir, const nn::Module& model,
   for (const auto& [name, value] : weights_of(model)) {
     everything.emplace_back("model." + name, value);
   }
-  for (const auto& [name, value] : optimizer.state_tensors()) {
+  const auto optimizer_state = optimizer.optimizer().state_dict();
+  for (const auto& [name, value] : optimizer_state.state) {
     everything.emplace_back("optimizer." + name, value);
   }
   auto metadata = card.to_metadata();
+  metadata["optimizer_param_groups"] = nlohmann::json(optimizer_state.param_groups).dump();
+  if (const auto* schedule = optimizer.schedule()) {
+    const optim::SchedulerStateDict state = schedule->state_dict();
+    metadata["lr_schedule"] =
+        nlohmann::json{{"last_epoch", state.last_epoch}, {"base_lrs", state.base_lrs}}.dump();
+  }
   metadata["epoch"] = std::to_string(point.epoch);
   metadata["run_generator"] = generator_text(point.run_generator);
   metadata["loader_generator"] = generator_text(point.loader_generator);
@@ -286,8 +331,11 @@ ResumePoint load_training_checkpoint(const fs::path& run_dir, nn::Module& model,
   check_finite(file.tensors, name);
   // Each load checks everything before it changes anything; a failure fails the run.
   io::load_state_dict(model, with_prefix(file, "model."));
-  const auto optimizer_state = with_prefix(file, "optimizer.").tensors;
-  optimizer.load_state_tensors({optimizer_state.begin(), optimizer_state.end()});
+  optim::Optimizer<Tensor>::StateDict optimizer_state;
+  optimizer_state.state = with_prefix(file, "optimizer.").tensors;
+  optimizer_state.param_groups = param_groups(file.metadata, name);
+  optimizer.optimizer().load_state_dict(optimizer_state);
+  restore_schedule(file.metadata, optimizer, point.epoch, name);
   return point;
 }
 

@@ -6,17 +6,39 @@
 #include "minitorch/app/usage_error.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/image_dataset.h"
+#include "minitorch/data/sampling.h"
 #include "minitorch/data/spam_corpus.h"
+#include "minitorch/tensor/creation.h"
 
 namespace minitorch::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-// The first `limit` rows (all when limit is 0 or larger than the set): quick runs and tests.
-Tensor first_rows(const Tensor& t, long limit) {
-  if (limit <= 0 || limit >= t.size(0)) return t;
-  return t.narrow(0, 0, limit).contiguous();
+// The indices of a seeded, stratified sample of `limit` (all when limit is 0 or not smaller than
+// the set): quick runs see every class in its share.
+std::vector<std::size_t> sample_indices(const std::vector<std::int64_t>& labels, long limit,
+                                        std::uint64_t seed) {
+  const std::size_t n = limit <= 0 ? labels.size() : static_cast<std::size_t>(limit);
+  Generator sampler(seed);
+  return data::stratified_sample(labels, n, sampler);
+}
+
+// The rows of images [N, ...] and labels [N] at `rows`.
+std::pair<Tensor, Tensor> sampled_rows(const Tensor& images, const Tensor& labels, long limit,
+                                       std::uint64_t seed) {
+  if (limit <= 0 || limit >= images.size(0)) return {images, labels};
+  std::vector<std::int64_t> classes;
+  for (const double label : labels.to_vector()) classes.push_back(static_cast<std::int64_t>(label));
+  std::vector<double> rows;
+  for (const std::size_t i : sample_indices(classes, limit, seed)) rows.push_back(double(i));
+  const Tensor index = from_vector(rows, {static_cast<std::int64_t>(rows.size())});
+  Shape shape = images.shape();
+  const std::int64_t n = shape[0];
+  shape[0] = index.size(0);
+  const Tensor flat = images.contiguous().view({n, images.numel() / n});
+  return {embedding(flat, index).contiguous().view(shape),
+          embedding(labels.contiguous().view({n, 1}), index).contiguous().view({index.size(0)})};
 }
 
 std::vector<std::string> digit_classes() {
@@ -47,8 +69,8 @@ TaskData load_images(const TrainConfig& config) {
   const data::ImageDataset test = data::load_mnist_format(dir, "t10k", classes);
   TaskData out;
   out.input = models::InputKind::Image;
-  out.train_x = first_rows(train.images, config.train_samples);
-  out.train_y = first_rows(train.labels, config.train_samples);
+  std::tie(out.train_x, out.train_y) =
+      sampled_rows(train.images, train.labels, config.train_samples, config.seed);
   out.test_x = test.images;
   out.test_y = test.labels;
   out.class_names = classes;
@@ -92,7 +114,13 @@ TaskData load_spam(const TrainConfig& config, const std::filesystem::path& run_d
       config.data_dir.empty() ? data::default_spam_corpus_dir() : fs::path(config.data_dir);
   data::SpamSplit split = data::split_spam_corpus(data::load_spam_corpus(dir));
   if (config.train_samples > 0 && std::size_t(config.train_samples) < split.train.size()) {
-    split.train.resize(static_cast<std::size_t>(config.train_samples));
+    std::vector<std::int64_t> labels;
+    for (const auto& mail : split.train) labels.push_back(mail.label);
+    std::vector<data::SpamMail> sample;
+    for (const std::size_t i : sample_indices(labels, config.train_samples, config.seed)) {
+      sample.push_back(std::move(split.train[i]));
+    }
+    split.train = std::move(sample);
   }
   data::Vocabulary vocabulary;
   if (build_vocabulary) {

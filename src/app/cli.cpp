@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -120,6 +123,39 @@ std::vector<std::string> model_names() {
   return names;
 }
 
+// The settings whose defaults differ by task, each written once here: the networks train with
+// Adam at 1e-3 (SGD at 0.01) on batches of 64, the 2-D classifiers with full-batch SGD at 0.5.
+struct TaskDefaults {
+  double lr;
+  int epochs;
+  int batch_size;
+};
+
+TaskDefaults task_defaults(const std::string& task, const std::string& optimizer) {
+  if (task == "2d") return {0.5, 500, 0};
+  return {optimizer == "sgd" ? 0.01 : 1e-3, task == "spam" ? 5 : 15, 64};
+}
+
+std::string number_text(double x) {
+  std::ostringstream out;
+  out << x;
+  return out.str();
+}
+
+// "2d 0.5; fashion-mnist, mnist 0.001 (sgd: 0.01); spam ...": the help's defaults, from
+// task_defaults so the two cannot disagree.
+std::string defaults_help(const std::function<std::string(const TaskDefaults&)>& value,
+                          bool by_optimizer) {
+  std::string out;
+  for (const auto& task : task_names()) {
+    std::string text = value(task_defaults(task, "adam"));
+    const std::string sgd = value(task_defaults(task, "sgd"));
+    if (by_optimizer && sgd != text) text += " (sgd: " + sgd + ")";
+    out += (out.empty() ? "" : ", ") + task + " " + text;
+  }
+  return " (default: " + out + ")";
+}
+
 struct TrainCommand {
   TrainConfig config;
   std::string resume;
@@ -155,18 +191,27 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
   train->add_option("--hidden", config.hidden, "Hidden layer size")
       ->check(positive_integer_up_to(kMaxHidden))
       ->capture_default_str();
-  train->add_option("--lr", config.lr, "Learning rate")
-      ->check(positive_finite_number())
-      ->capture_default_str();
-  train->add_option("--epochs", config.epochs, "Number of epochs")
-      ->check(positive_integer())
-      ->capture_default_str();
+  train
+      ->add_option("--lr", config.lr,
+                   "Learning rate" +
+                       defaults_help([](const TaskDefaults& d) { return number_text(d.lr); }, true))
+      ->check(positive_finite_number());
+  train
+      ->add_option(
+          "--epochs", config.epochs,
+          "Number of epochs" +
+              defaults_help([](const TaskDefaults& d) { return std::to_string(d.epochs); }, false))
+      ->check(positive_integer());
   train->add_option("--points", config.points, "Number of data points")
       ->check(positive_integer_up_to(kMaxPoints))
       ->capture_default_str();
-  train->add_option("--batch-size", config.batch_size, "Points per SGD step (0: full batch)")
-      ->check(non_negative_integer())
-      ->capture_default_str();
+  train
+      ->add_option(
+          "--batch-size", config.batch_size,
+          "Samples per optimizer step (0: the whole set)" +
+              defaults_help([](const TaskDefaults& d) { return std::to_string(d.batch_size); },
+                            false))
+      ->check(non_negative_integer());
   train->add_option("--seed", config.seed, "Seed of the data set and the initialisation")
       ->check(unsigned_64_bit_integer())
       ->capture_default_str();
@@ -197,8 +242,9 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
   train->add_option("--data-dir", config.data_dir,
                     "Directory of the data set (default: where its package installs it)");
   train
-      ->add_option("--train-samples", config.train_samples,
-                   "Train on the first N training samples only (0: all)")
+      ->add_option(
+          "--train-samples", config.train_samples,
+          "Train on a seeded sample of N training samples, each class in its share (0: all)")
       ->check(non_negative_integer());
   train->add_option("--max-length", config.max_length, "spam: tokens per message")
       ->check(positive_integer_up_to(kMaxLength))
@@ -215,10 +261,13 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
   return train;
 }
 
-// The networks' defaults differ from the 2-D classifiers': Adam at 1e-3 on batches of 64.
 void apply_task_defaults(TrainCommand& command) {
   TrainConfig& c = command.config;
   CLI::App& train = *command.app;
+  const TaskDefaults defaults = task_defaults(c.task, c.optimizer);
+  if (train.count("--lr") == 0) c.lr = defaults.lr;
+  if (train.count("--epochs") == 0) c.epochs = defaults.epochs;
+  if (train.count("--batch-size") == 0) c.batch_size = defaults.batch_size;
   if (c.task == "2d") {
     if (c.model != "mlp") {
       throw CLI::ValidationError("--model", "the 2d task trains the mlp; got '" + c.model + "'");
@@ -227,14 +276,54 @@ void apply_task_defaults(TrainCommand& command) {
   }
   const bool text = c.task == "spam";
   if (train.count("--model") == 0) c.model = text ? "textcnn" : "lenet";
-  if (train.count("--lr") == 0) c.lr = c.optimizer == "sgd" ? 0.01 : 1e-3;
-  if (train.count("--epochs") == 0) c.epochs = text ? 5 : 15;
-  if (train.count("--batch-size") == 0 || c.batch_size == 0) c.batch_size = 64;
+  // A network loads its data in batches; 0 (the whole set) means the default batch.
+  if (c.batch_size == 0) c.batch_size = defaults.batch_size;
   const bool text_model = models::model_info(c.model).input == models::InputKind::Tokens;
   if (text != text_model) {
     throw CLI::ValidationError("--model", "model " + c.model + " does not fit task " + c.task +
                                               "; expected " +
                                               (text ? "textcnn" : "mlp, lenet or minitorch-cnn"));
+  }
+}
+
+// Why `flag` does not apply to the run `c` describes; empty when it does. A flag the run would
+// ignore is refused, so config.json never records a setting that did not take effect.
+std::string why_not_applicable(const std::string& flag, const TrainConfig& c) {
+  static const std::vector<std::string> network_only{
+      "--optimizer",  "--momentum",   "--weight-decay",  "--schedule",
+      "--step-size",  "--gamma",      "--data-dir",      "--train-samples",
+      "--max-length", "--vocab-size", "--min-frequency", "--embedding-dim"};
+  static const std::vector<std::string> two_d_only{"--hidden", "--dataset", "--points", "--graph"};
+  static const std::vector<std::string> text_only{"--max-length", "--vocab-size", "--min-frequency",
+                                                  "--embedding-dim"};
+  const auto among = [&](const std::vector<std::string>& names) {
+    return std::find(names.begin(), names.end(), flag) != names.end();
+  };
+  if (c.task == "2d") {
+    return among(network_only) ? "it applies to the network tasks (fashion-mnist, mnist, spam)"
+                               : "";
+  }
+  if (among(two_d_only)) return "it applies to task 2d only";
+  if (flag == "--backend" && c.backend == "scalar") {
+    return "the networks train on tensors; use --backend fast or reference";
+  }
+  if (c.task != "spam" && among(text_only)) return "it applies to task spam only";
+  if (flag == "--momentum" && c.optimizer != "sgd") return "it applies to --optimizer sgd only";
+  if ((flag == "--step-size" || flag == "--gamma") && c.schedule != "step") {
+    return "it applies to --schedule step only";
+  }
+  return "";
+}
+
+void check_flags_apply(const TrainCommand& command) {
+  for (const CLI::Option* option : command.app->get_options()) {
+    if (option->count() == 0) continue;
+    const std::string name = option->get_name();
+    const std::string why = why_not_applicable(name, command.config);
+    if (!why.empty()) {
+      throw UsageError(name + " does not apply to task " + command.config.task +
+                       (name == "--backend" ? " with --backend scalar" : "") + ": " + why);
+    }
   }
 }
 
@@ -367,6 +456,19 @@ int run_datasets(const DatasetsOptions& options) {
   return 0;
 }
 
+// CLI11 would take an unknown first word for a stray argument and, with --help after it, print the
+// main help and succeed; a misspelt command must fail and say which word it did not know.
+void check_subcommand_name(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  const std::string name = argv[1];
+  std::vector<std::string> known;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == name) return;
+    known.push_back(sub->get_name());
+  }
+  throw UsageError("unknown command '" + name + "'; expected one of: " + join(known));
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -383,6 +485,7 @@ int run_cli(int argc, char** argv) {
   add_predict_command(app, predict_options);
 
   try {
+    check_subcommand_name(app, argc, argv);
     app.parse(argc, argv);
     if (app.got_subcommand("train")) {
       if (!train.resume.empty()) {
@@ -391,6 +494,7 @@ int run_cli(int argc, char** argv) {
         return train_network(train.config, {train.resume, true});
       }
       apply_task_defaults(train);
+      check_flags_apply(train);
       if (is_network_task(train.config.task)) {
         return train_network(train.config, {train.config.run_dir, false});
       }

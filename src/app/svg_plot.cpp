@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <stdexcept>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 namespace minitorch::app {
@@ -92,9 +93,10 @@ struct Axis {
 };
 
 // Snapping outward makes the first and last tick sit on the frame; a fixed domain is kept.
-Axis linear_axis(Interval data, bool snap_outward) {
+Axis linear_axis(Interval data, bool snap_outward, bool whole_numbers = false) {
   Interval r = widen_if_degenerate(data);
-  const double step = nice_step(r.span());
+  // Steps of at least 1 are whole already (1, 2, 5, 10, ...).
+  const double step = whole_numbers ? std::max(1.0, nice_step(r.span())) : nice_step(r.span());
   if (snap_outward) r = {std::floor(r.lo / step) * step, std::ceil(r.hi / step) * step};
   Axis axis{r, {}};
   for (double v : multiples_inside(r, step)) axis.ticks.push_back({v, tick_label(v)});
@@ -247,10 +249,45 @@ void draw_series(Svg& svg, const Plot& p, const Points& points, const std::strin
   if (points.size() == 1) svg.circle(p.px(points[0][0]), p.py(points[0][1]), 3, colour);
 }
 
-void draw_legend(Svg& svg, const Plot& p, const std::vector<LineSeries>& series) {
-  const double row = 16, w = 150, x = p.right() - w - 8, y = p.top + 8;
-  svg.rect(x, y, w, row * static_cast<double>(series.size()) + 8,
-           "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"");
+// How much of the curves a box would cover: samples along every segment, about 2 px apart.
+std::size_t covered_samples(const Plot& p, const std::vector<Points>& all, double x, double y,
+                            double w, double h) {
+  const auto inside = [&](double px, double py) {
+    return px >= x && px <= x + w && py >= y && py <= y + h;
+  };
+  std::size_t covered = 0;
+  for (const Points& points : all) {
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const double x0 = p.px(points[i][0]), y0 = p.py(points[i][1]);
+      const double x1 = i + 1 < points.size() ? p.px(points[i + 1][0]) : x0;
+      const double y1 = i + 1 < points.size() ? p.py(points[i + 1][1]) : y0;
+      const int steps = 1 + static_cast<int>(std::min(1000.0, std::hypot(x1 - x0, y1 - y0) / 2));
+      for (int k = 0; k < steps; ++k) {
+        const double t = double(k) / steps;
+        covered += inside(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) ? 1 : 0;
+      }
+    }
+  }
+  return covered;
+}
+
+void draw_legend(Svg& svg, const Plot& p, const std::vector<LineSeries>& series,
+                 const std::vector<Points>& all) {
+  const double row = 16, w = 150, h = row * static_cast<double>(series.size()) + 8, margin = 8;
+  // Top right first (where a falling loss leaves room), then the other corners.
+  const std::array<std::array<double, 2>, 4> corners{
+      {{p.right() - w - margin, p.top + margin},
+       {p.left + margin, p.top + margin},
+       {p.right() - w - margin, p.bottom() - h - margin},
+       {p.left + margin, p.bottom() - h - margin}}};
+  double x = corners[0][0], y = corners[0][1];
+  std::size_t least = covered_samples(p, all, x, y, w, h);
+  for (const auto& [cx, cy] : corners) {
+    if (least == 0) break;
+    const std::size_t covered = covered_samples(p, all, cx, cy, w, h);
+    if (covered < least) std::tie(least, x, y) = std::tuple(covered, cx, cy);
+  }
+  svg.rect(x, y, w, h, "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999999\"");
   for (std::size_t i = 0; i < series.size(); ++i) {
     const double ry = y + 12 + row * static_cast<double>(i);
     svg.line(x + 6, ry, x + 26, ry, "stroke=\"" + series_colour(i) + "\" stroke-width=\"2\"");
@@ -341,7 +378,7 @@ std::string xml_escape(const std::string& text) {
 std::string render_line_chart(const LineChart& chart) {
   std::vector<Points> all;
   for (const LineSeries& s : chart.series) all.push_back(plottable_points(s, chart.log_y));
-  const Axis x = linear_axis(extent(all, 0), true);
+  const Axis x = linear_axis(extent(all, 0), true, chart.whole_x);
   const Axis y = chart.log_y ? log_axis(extent(all, 1)) : linear_axis(extent(all, 1), true);
   const Plot p{75, 40, 545, 320, x, y};
   Svg svg(640, 420);
@@ -349,7 +386,7 @@ std::string render_line_chart(const LineChart& chart) {
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (!all[i].empty()) draw_series(svg, p, all[i], series_colour(i));
   }
-  if (chart.series.size() > 1) draw_legend(svg, p, chart.series);
+  if (chart.series.size() > 1) draw_legend(svg, p, chart.series, all);
   draw_labels(svg, p, chart.title, chart.x_label, chart.y_label + (chart.log_y ? " (log)" : ""));
   return svg.finish();
 }

@@ -66,6 +66,7 @@ void write_plots(const TrainConfig& config, const data::Dataset2D& data, const C
                   "epoch",
                   "mean binary cross-entropy",
                   {loss_series}};
+  chart.whole_x = true;
   run.write_text("loss.svg", render_line_chart(chart));
 
   DecisionBoundary boundary;

@@ -1,7 +1,10 @@
 #include "minitorch/app/train_config.h"
 
+#include <algorithm>
+#include <array>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "json_number.h"
@@ -38,6 +41,28 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("embedding_dim", c.embedding_dim);
 }
 
+// Whether a field's setting takes effect in the run `c` describes (task, optimizer and schedule
+// come before the fields that depend on them). The command line refuses a flag that would not
+// take effect, so config.json leaves such a field out rather than record a default that did not
+// matter.
+bool takes_effect(std::string_view field, const TrainConfig& c) {
+  static constexpr std::array<std::string_view, 12> network_only{
+      "optimizer", "momentum",      "weight_decay", "schedule",   "step_size",     "gamma",
+      "data_dir",  "train_samples", "max_length",   "vocab_size", "min_frequency", "embedding_dim"};
+  static constexpr std::array<std::string_view, 3> two_d_only{"hidden", "dataset", "points"};
+  static constexpr std::array<std::string_view, 4> text_only{"max_length", "vocab_size",
+                                                             "min_frequency", "embedding_dim"};
+  const auto among = [&](const auto& names) {
+    return std::find(names.begin(), names.end(), field) != names.end();
+  };
+  if (c.task == "2d") return !among(network_only);
+  if (among(two_d_only)) return false;
+  if (c.task != "spam" && among(text_only)) return false;
+  if (field == "momentum") return c.optimizer == "sgd";
+  if (field == "step_size" || field == "gamma") return c.schedule == "step";
+  return true;
+}
+
 [[noreturn]] void wrong_type(const char* name, const nlohmann::json& value, const char* expected) {
   throw Error(std::string("config.json: field '") + name + "' is " + value.dump() + "; expected " +
               expected);
@@ -67,13 +92,17 @@ void read_field(const char* name, const nlohmann::json& json, T& out) {
 
 nlohmann::json to_json(const TrainConfig& c) {
   nlohmann::json out{{"command", "train"}};
-  for_each_field(c, [&](const char* name, const auto& value) { out[name] = value; });
+  for_each_field(c, [&](const char* name, const auto& value) {
+    if (takes_effect(name, c)) out[name] = value;
+  });
   return out;
 }
 
 TrainConfig train_config_from_json(const nlohmann::json& json) {
   TrainConfig c;
   for_each_field(c, [&](const char* name, auto& value) {
+    // A field that does not take effect keeps its default, whatever an older config.json says.
+    if (!takes_effect(name, c)) return;
     if (!json.contains(name)) throw Error(std::string("config.json: missing field '") + name + "'");
     read_field(name, json.at(name), value);
   });

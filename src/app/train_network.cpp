@@ -164,13 +164,13 @@ void write_plots(const RunDirectory& run, const TrainConfig& config,
     }
   }
   const std::string what = config.model + " on " + config.task;
-  run.write_text(
-      "loss.svg",
-      render_line_chart({"Training loss: " + what, "epoch", "mean cross-entropy", {loss}}));
+  LineChart loss_chart{"Training loss: " + what, "epoch", "mean cross-entropy", {loss}};
   std::vector<LineSeries> accuracy{train, test};
   if (!val.x.empty()) accuracy.insert(accuracy.begin() + 1, val);
-  run.write_text("accuracy.svg",
-                 render_line_chart({"Accuracy: " + what, "epoch", "accuracy", accuracy}));
+  LineChart accuracy_chart{"Accuracy: " + what, "epoch", "accuracy", accuracy};
+  loss_chart.whole_x = accuracy_chart.whole_x = true;
+  run.write_text("loss.svg", render_line_chart(loss_chart));
+  run.write_text("accuracy.svg", render_line_chart(accuracy_chart));
 }
 
 // total_seconds adds up the epochs of every session of the run, so a resumed run's summary
@@ -373,7 +373,6 @@ int restore_checkpoint(const RunDirectory& run, NetworkSession& s) {
   const ResumePoint point = load_training_checkpoint(run.path(), *s.model, *s.optimizer, s.card);
   s.generator.set_state(point.run_generator);
   s.loader.set_state(point.loader_generator);
-  for (int e = 0; e < point.epoch; ++e) s.optimizer->end_epoch();
   return point.epoch;
 }
 

@@ -100,6 +100,39 @@ TEST(TrainConfigJson, RoundTripsEveryFieldAndNamesMissingOnes) {
                        "field 'epochs' is \"many\"; expected an integer"));
 }
 
+TEST(TrainConfigJson, RecordsOnlyTheSettingsThatTakeEffect) {
+  TrainConfig images;
+  images.task = "fashion-mnist";
+  images.model = "lenet";
+  const auto j = to_json(images);
+  for (const char* absent : {"hidden", "dataset", "points", "max_length", "vocab_size",
+                             "min_frequency", "embedding_dim", "momentum", "step_size", "gamma"}) {
+    EXPECT_FALSE(j.contains(absent)) << absent;
+  }
+  for (const char* present : {"task", "model", "lr", "epochs", "optimizer", "schedule", "seed"}) {
+    EXPECT_TRUE(j.contains(present)) << present;
+  }
+  TrainConfig sgd = images;
+  sgd.optimizer = "sgd";
+  sgd.schedule = "step";
+  EXPECT_TRUE(to_json(sgd).contains("momentum"));
+  EXPECT_TRUE(to_json(sgd).contains("gamma"));
+  const auto two_d = to_json(TrainConfig{});
+  EXPECT_TRUE(two_d.contains("hidden"));
+  EXPECT_FALSE(two_d.contains("optimizer"));
+  EXPECT_FALSE(two_d.contains("train_samples"));
+
+  // A config.json that lists every field (as earlier versions wrote it) still reads; the fields
+  // that do not take effect keep their defaults.
+  auto full = j;
+  full["hidden"] = 99;
+  full["momentum"] = 0.7;
+  const TrainConfig back = train_config_from_json(full);
+  EXPECT_EQ(back.hidden, TrainConfig{}.hidden);
+  EXPECT_EQ(back.momentum, 0.0);
+  EXPECT_EQ(to_json(back), j);
+}
+
 // A float or an out-of-range integer in an integer field is an error naming it: nlohmann's own
 // conversion would cast 1e300 to int, which is undefined behaviour.
 TEST(TrainConfigJson, IntegerFieldsTakeOnlyIntegersThatFit) {
@@ -139,12 +172,12 @@ void expect_resumed_steps_match(const std::string& name, double momentum) {
     o.step();
   };
   for (int i = 0; i < 3; ++i) step(a, *opt_a);
-  const auto saved = opt_a->state_tensors();
-  ASSERT_FALSE(saved.empty()) << name;
+  const auto saved = opt_a->optimizer().state_dict();
+  ASSERT_FALSE(saved.state.empty()) << name;
   b.weight.set_data(a.weight.detach().clone());
   b.bias.set_data(a.bias.detach().clone());
   auto opt_b = make_training_optimizer(b.parameters(), settings);
-  opt_b->load_state_tensors({saved.begin(), saved.end()});
+  opt_b->optimizer().load_state_dict(saved);
   for (int i = 0; i < 3; ++i) {
     step(a, *opt_a);
     step(b, *opt_b);
@@ -168,7 +201,11 @@ TEST(TrainingOptimizer, StateNamesFollowTorchAndBadStateIsRejected) {
   layer.forward(mt::ones({1, 2})).sum().backward();
   opt->step();
   std::map<std::string, Tensor> state;
-  for (const auto& [name, value] : opt->state_tensors()) state.emplace(name, value);
+  for (const auto& [name, value] : opt->optimizer().state_dict().state) state.emplace(name, value);
+  // Loads a state given as a map, the way a checkpoint's tensors come back.
+  const auto load = [&](const std::map<std::string, Tensor>& entries) {
+    opt->optimizer().load_state_dict({{}, {entries.begin(), entries.end()}});
+  };
   for (const char* name : {"0.step", "0.exp_avg", "0.exp_avg_sq", "1.step"}) {
     EXPECT_TRUE(state.count(name)) << name;
   }
@@ -176,15 +213,13 @@ TEST(TrainingOptimizer, StateNamesFollowTorchAndBadStateIsRejected) {
 
   auto wrong_shape = state;
   wrong_shape["0.exp_avg"] = mt::zeros({3});
-  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(wrong_shape); }),
-                       "'0.exp_avg' has shape [3]"));
+  EXPECT_TRUE(contains(error_of([&] { load(wrong_shape); }), "'0.exp_avg' has shape [3]"));
   auto unexpected = state;
   unexpected["7.exp_avg"] = mt::zeros({2});
-  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(unexpected); }),
-                       "unexpected entry '7.exp_avg'"));
+  EXPECT_TRUE(contains(error_of([&] { load(unexpected); }), "unexpected entry '7.exp_avg'"));
   auto no_step = state;
   no_step.erase("0.step");
-  EXPECT_TRUE(contains(error_of([&] { opt->load_state_tensors(no_step); }), "without its step"));
+  EXPECT_TRUE(contains(error_of([&] { load(no_step); }), "without its step"));
   EXPECT_TRUE(
       contains(error_of([&] { make_training_optimizer(layer.parameters(), {.name = "lbfgs"}); }),
                "unknown optimizer 'lbfgs'"));

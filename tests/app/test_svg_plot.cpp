@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -273,6 +274,82 @@ TEST(LineChart, LargerValuesAreDrawnHigherAndFurtherRight) {
   ASSERT_EQ(std::sscanf(points.c_str(), "%lf,%lf %lf,%lf", &x0, &y0, &x1, &y1), 4) << points;
   EXPECT_GT(x1, x0);
   EXPECT_LT(y1, y0);  // SVG y grows downward
+}
+
+namespace {
+
+// The labels of the x axis's ticks: the text centred just below the plot (y = 360 + 18).
+std::vector<std::string> x_tick_labels(const std::string& svg) {
+  std::vector<std::string> labels;
+  const std::string open = "<text x=\"";
+  for (auto pos = svg.find(open); pos != std::string::npos; pos = svg.find(open, pos + 1)) {
+    const std::string element = svg.substr(pos, svg.find("</text>", pos) - pos);
+    if (element.find("y=\"378.00\"") == std::string::npos) continue;
+    labels.push_back(element.substr(element.find('>') + 1));
+  }
+  return labels;
+}
+
+std::vector<double> numbers_in(const std::string& text) {
+  std::vector<double> out;
+  std::istringstream in(text);
+  for (std::string item; in >> item;) {
+    for (std::size_t at = 0; at != std::string::npos;) {
+      const auto comma = item.find(',', at);
+      out.push_back(std::stod(item.substr(at, comma - at)));
+      at = comma == std::string::npos ? comma : comma + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(LineChart, EpochAxesTickAtWholeNumbersOnly) {
+  for (const std::vector<double>& epochs :
+       std::vector<std::vector<double>>{{1}, {1, 2}, {1, 2, 3}, {1, 2, 3, 4, 5, 6, 7}}) {
+    LineChart chart;
+    chart.whole_x = true;
+    chart.series = {{"loss", epochs, std::vector<double>(epochs.size(), 0.5)}};
+    const std::vector<std::string> labels = x_tick_labels(render_line_chart(chart));
+    ASSERT_FALSE(labels.empty()) << epochs.size();
+    for (const std::string& label : labels) {
+      EXPECT_EQ(label.find('.'), std::string::npos) << label << " for " << epochs.size();
+    }
+  }
+  LineChart fractional;  // without whole_x, a short axis still gets fractional ticks
+  fractional.series = {{"loss", {1, 2}, {0.5, 0.4}}};
+  const auto labels = x_tick_labels(render_line_chart(fractional));
+  EXPECT_TRUE(std::any_of(labels.begin(), labels.end(),
+                          [](const std::string& l) { return l.find('.') != std::string::npos; }));
+}
+
+// Rising accuracy curves run through the top-right corner, where the legend used to sit.
+TEST(LineChart, LegendDoesNotCoverTheCurves) {
+  LineChart chart;
+  chart.whole_x = true;
+  chart.series = {{"train", {1, 2, 3, 4, 5}, {0.5, 0.8, 0.9, 0.95, 0.99}},
+                  {"test", {1, 2, 3, 4, 5}, {0.5, 0.75, 0.85, 0.9, 0.97}}};
+  const std::string svg = render_line_chart(chart);
+  const auto legend_x = attribute_values(svg, "rect", "x", "fill-opacity");
+  const auto legend_y = attribute_values(svg, "rect", "y", "fill-opacity");
+  const auto legend_w = attribute_values(svg, "rect", "width", "fill-opacity");
+  const auto legend_h = attribute_values(svg, "rect", "height", "fill-opacity");
+  ASSERT_EQ(legend_x.size(), 1u);
+  const double x = std::stod(legend_x[0]), y = std::stod(legend_y[0]);
+  const double w = std::stod(legend_w[0]), h = std::stod(legend_h[0]);
+  for (const std::string& points : attribute_values(svg, "polyline", "points")) {
+    const std::vector<double> xy = numbers_in(points);
+    for (std::size_t i = 0; i + 3 < xy.size(); i += 2) {
+      for (int k = 0; k <= 20; ++k) {  // along each segment
+        const double t = k / 20.0;
+        const double px = xy[i] + t * (xy[i + 2] - xy[i]);
+        const double py = xy[i + 1] + t * (xy[i + 3] - xy[i + 1]);
+        EXPECT_FALSE(px >= x && px <= x + w && py >= y && py <= y + h)
+            << "legend at " << x << "," << y << " covers " << px << "," << py;
+      }
+    }
+  }
 }
 
 TEST(LineChart, MismatchedSeriesLengthsThrow) {

@@ -37,6 +37,16 @@ TEST_F(Cli, NoCommandIsBadUsage) {
   EXPECT_TRUE(contains(r.err, "subcommand")) << r.err;
 }
 
+TEST_F(Cli, UnknownCommandIsNamedEvenWithHelp) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"trian", "--help"}, {"trian"}}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << args.size();
+    EXPECT_TRUE(contains(r.err, "unknown command 'trian'")) << r.err;
+    EXPECT_TRUE(contains(r.err, "train, datasets, eval, predict")) << r.err;
+    EXPECT_FALSE(contains(r.out, "Usage")) << r.out;
+  }
+}
+
 TEST_F(Cli, UnknownNamesListTheValidOnes) {
   Result r = run({"train", "--dataset", "moons", "--run-dir", (dir_ / "run").string()});
   EXPECT_EQ(r.code, 2);

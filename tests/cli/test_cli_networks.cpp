@@ -151,6 +151,18 @@ TEST_F(NetworkTraining, SpamTextCnnTrainsAndClassifiesText) {
   EXPECT_TRUE(contains(r.out, "spam")) << r.out;
 }
 
+// --train-samples draws a seeded sample with both classes in their share; the first N training
+// mails are nearly all ham, and a run on them learns to say "ham" (the majority rate, 68.6%).
+TEST_F(NetworkTraining, AShortSpamRunLearnsWellAboveTheMajorityRate) {
+  const fs::path run_dir = dir_ / "spam";
+  const Result r =
+      run({"train", "--task", "spam", "--train-samples", "1000", "--epochs", "3", "--lr", "0.01",
+           "--max-length", "64", "--embedding-dim", "16", "--run-dir", run_dir.string()});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  const auto summary = nlohmann::json::parse(read(run_dir / "summary.json"));
+  EXPECT_GE(summary["test_accuracy"].get<double>(), 0.80) << summary.dump();
+}
+
 TEST_F(NetworkTraining, CheckpointOfAnotherModelIsRejectedByName) {
   const fs::path a = dir_ / "a", b = dir_ / "b";
   ASSERT_EQ(run({"train", "--task", "fashion-mnist", "--train-samples", "64", "--epochs", "1",
@@ -231,4 +243,40 @@ TEST_F(NetworkErrors, RunDirectoriesThatAreNotRunsAreNamed) {
   r = run({"train", "--resume", dir_.string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "config.json")) << r.err;
+}
+
+// What config.json records must be what ran: a flag the chosen task would ignore is refused (exit
+// 2, naming the flag and the task) before anything is written.
+TEST_F(NetworkTraining, FlagsThatDoNotApplyToTheTaskAreRefused) {
+  const fs::path run_dir = dir_ / "run";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"--task", "fashion-mnist", "--hidden", "5"},
+       "--hidden does not apply to task fashion-mnist"},
+      {{"--task", "spam", "--dataset", "xor"}, "--dataset does not apply to task spam"},
+      {{"--task", "mnist", "--backend", "scalar"},
+       "--backend does not apply to task mnist with --backend scalar"},
+      {{"--task", "fashion-mnist", "--max-length", "10"},
+       "--max-length does not apply to task fashion-mnist"},
+      {{"--task", "fashion-mnist", "--momentum", "0.9"},
+       "--momentum does not apply to task fashion-mnist: it applies to --optimizer sgd only"},
+      {{"--task", "spam", "--gamma", "0.1"}, "it applies to --schedule step only"},
+      {{"--optimizer", "sgd"}, "--optimizer does not apply to task 2d"},
+      {{"--task", "2d", "--train-samples", "10"}, "--train-samples does not apply to task 2d"},
+  };
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> args{"train", "--run-dir", run_dir.string()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << message;
+    EXPECT_TRUE(contains(r.err, message)) << r.err;
+    EXPECT_FALSE(fs::exists(run_dir / "config.json")) << message;
+  }
+}
+
+TEST_F(NetworkTraining, HelpShowsEachTasksDefaults) {
+  const Result r = run({"train", "--help"});
+  ASSERT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "2d 0.5, fashion-mnist 0.001 (sgd: 0.01)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "2d 500, fashion-mnist 15, mnist 15, spam 5")) << r.out;
+  EXPECT_TRUE(contains(r.out, "2d 0, fashion-mnist 64")) << r.out;
 }

@@ -4,9 +4,11 @@
 //                           by torch after a NumPy conversion, with metadata describing the model
 //                           (ModelCard) so eval and predict need nothing else but config.json.
 //   checkpoint.safetensors  everything a resumed run needs to take the very same steps: the model
-//                           ("model.<name>"), the optimizer state ("optimizer.<i>.exp_avg", ...),
-//                           and in the metadata the finished epoch and the states of the run's
-//                           generator and of the data loader's shuffle.
+//                           ("model.<name>"), the optimizer's state_dict ("optimizer.<i>.exp_avg",
+//                           ...; its parameter groups' options in metadata
+//                           'optimizer_param_groups'), and in the metadata the schedule's
+//                           state_dict ('lr_schedule'), the finished epoch and the states of the
+//                           run's generator and of the data loader's shuffle.
 // save_model and save_training_checkpoint write one file each; the training loop writes the model
 // first and the checkpoint last, so the checkpoint is the commit point of an epoch (a run killed in
 // between resumes from the older checkpoint and rewrites the model from it). Loading validates

@@ -6,7 +6,9 @@
 //   ensures:  returns a standalone 640x420 SVG document. Points that are not finite (or are
 //             <= 0 when log_y) are skipped rather than failing, because a diverging run must
 //             still be plottable. Empty charts and degenerate ranges render valid SVG, and
-//             no number in it is ever printed as nan or inf.
+//             no number in it is ever printed as nan or inf. With more than one series, the
+//             legend goes in the corner of the plot that the curves cross least (none, when one
+//             is free).
 // render_decision_boundary
 //   requires: points.size() == labels.size(), every label is 0 or 1, grid >= 1, probability
 //             is set and the domain bounds are finite with x_min <= x_max and y_min <= y_max
@@ -38,7 +40,8 @@ struct LineChart {
   std::string x_label;
   std::string y_label;
   std::vector<LineSeries> series;
-  bool log_y = false;  // logarithmic y axis (values <= 0 are skipped)
+  bool log_y = false;    // logarithmic y axis (values <= 0 are skipped)
+  bool whole_x = false;  // x counts something (epochs): ticks at whole numbers only
 };
 
 std::string render_line_chart(const LineChart& chart);

@@ -3,8 +3,11 @@
 //
 // task "2d" trains the 2-D point classifiers (dataset, hidden, points, backend); the other tasks
 // ("fashion-mnist", "mnist", "spam") train a models:: network by name with a data loader, an
-// optimizer and a learning-rate schedule. Settings a task does not use keep their defaults.
-// from_json(to_json(c)) == c for every field; from_json names a missing or mistyped field.
+// optimizer and a learning-rate schedule. Settings a task does not use keep their defaults and are
+// left out of to_json (config.json records only what took effect: no "hidden" for a network, no
+// "momentum" unless the optimizer is sgd, no "step_size" or "gamma" unless the schedule is step).
+// from_json(to_json(c)) == c for every field that takes effect; from_json names a missing or
+// mistyped one and ignores the others.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +41,7 @@ struct TrainConfig {
   int step_size = 5;              // step schedule: epochs between decays
   double gamma = 0.5;             // step schedule: decay factor
   std::string data_dir;           // empty: the task's default location
-  long train_samples = 0;         // 0: all; else the first N training samples (quick runs)
+  long train_samples = 0;         // 0: all; else a seeded stratified sample of N
   int max_length = 256;           // spam: tokens per message (padded or truncated)
   int vocab_size = 20000;         // spam: largest vocabulary, <pad> and <unk> included
   int min_frequency = 2;          // spam: rarer tokens become <unk>

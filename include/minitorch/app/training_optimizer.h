@@ -1,21 +1,18 @@
 // TrainingOptimizer — the optimizer and learning-rate schedule of a `minitorch train` run, chosen
-// by name ("sgd", "adam", "adamw"; schedules "none", "step", "cosine"), with its state as named
-// tensors so a checkpoint can store it and a resumed run continue with the very same steps.
-//
-// state_tensors() names follow torch.optim's state_dict: "<i>.step", "<i>.exp_avg",
-// "<i>.exp_avg_sq" (Adam, AdamW) and "<i>.momentum_buffer" (SGD with momentum), i the parameter's
-// index; a moment not yet created is absent. load_state_tensors checks every name and shape
-// against the parameters and throws Error naming the first problem, leaving the state unchanged.
-// end_epoch() advances the schedule by one epoch; the schedule's position is the epoch count, so a
-// resumed run calls end_epoch() once per finished epoch to reach the same learning rate.
+// by name ("sgd", "adam", "adamw"; schedules "none", "step", "cosine"): an optim::Optimizer and an
+// optional optim::LRScheduler acting on it. Their state is theirs (state_dict / load_state_dict);
+// this type only picks them by name and steps the schedule once per epoch (end_epoch()).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "minitorch/optim/optimizer.h"
+#include "minitorch/optim/schedulers.h"
 #include "minitorch/tensor/tensor.h"
 
 namespace minitorch::app {
@@ -33,13 +30,25 @@ struct OptimizerSettings {
 
 class TrainingOptimizer {
  public:
-  virtual ~TrainingOptimizer() = default;
-  virtual void zero_grad() = 0;
-  virtual void step() = 0;
-  virtual void end_epoch() = 0;
-  virtual double lr() const = 0;
-  virtual std::vector<std::pair<std::string, Tensor>> state_tensors() const = 0;
-  virtual void load_state_tensors(const std::map<std::string, Tensor>& state) = 0;
+  TrainingOptimizer(std::unique_ptr<optim::Optimizer<Tensor>> optimizer,
+                    std::unique_ptr<optim::LRScheduler<Tensor>> schedule);
+
+  void zero_grad() { optimizer_->zero_grad(); }
+  void step() { optimizer_->step(); }
+  void end_epoch() {
+    if (schedule_) schedule_->step();
+  }
+  double lr() const { return optimizer_->lr(); }
+
+  optim::Optimizer<Tensor>& optimizer() { return *optimizer_; }
+  const optim::Optimizer<Tensor>& optimizer() const { return *optimizer_; }
+  // Null when the run has no schedule.
+  optim::LRScheduler<Tensor>* schedule() { return schedule_.get(); }
+  const optim::LRScheduler<Tensor>* schedule() const { return schedule_.get(); }
+
+ private:
+  std::unique_ptr<optim::Optimizer<Tensor>> optimizer_;
+  std::unique_ptr<optim::LRScheduler<Tensor>> schedule_;
 };
 
 // Requires a known optimizer and schedule name (Error listing them) and valid settings.

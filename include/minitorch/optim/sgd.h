@@ -4,21 +4,20 @@
 //   b = g on the first step, else momentum · b + (1 - dampening) · g      (when momentum > 0)
 //   g = g + momentum · b if nesterov else b                                (when momentum > 0)
 //   p = p - lr · g
-// It is generic over the parameter handle: anything with grad(), has_grad(), zero_grad(), data()
-// and set_data() (Scalar now). Updates happen in place under NoGradGuard, so they never enter a
+// An Optimizer (optimizer.h): parameter groups with their own options, state_dict with
+// "<i>.momentum_buffer" entries. Updates happen in place under NoGradGuard, so they never enter a
 // graph. Parameters without a gradient are skipped, as PyTorch skips params whose grad is None. The
-// constructor throws minitorch::Error for a learning rate that is negative or not finite, a
-// negative momentum or weight decay, and Nesterov without momentum or with dampening.
+// constructor and set_lr throw minitorch::Error for a learning rate that is negative or not finite,
+// a negative momentum or weight decay, and Nesterov without momentum or with dampening.
 #pragma once
 
-#include <cmath>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "minitorch/autodiff/grad_mode.h"
-#include "minitorch/core/error.h"
+#include "minitorch/optim/optimizer.h"
 
 namespace minitorch::optim {
 
@@ -30,82 +29,98 @@ struct SGDOptions {
   bool nesterov = false;
 };
 
+inline void validate_options(const SGDOptions& o, const std::string& name) {
+  detail::check_lr(name, o.lr);
+  if (!(o.momentum >= 0.0)) {
+    throw Error(name + ": momentum must be >= 0, got " + std::to_string(o.momentum));
+  }
+  if (!(o.weight_decay >= 0.0)) {
+    throw Error(name + ": weight_decay must be >= 0, got " + std::to_string(o.weight_decay));
+  }
+  if (o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0)) {
+    throw Error(name + ": nesterov momentum requires momentum > 0 and dampening = 0");
+  }
+}
+
+inline std::map<std::string, double> options_to_map(const SGDOptions& o) {
+  return {{"lr", o.lr},
+          {"momentum", o.momentum},
+          {"dampening", o.dampening},
+          {"weight_decay", o.weight_decay},
+          {"nesterov", o.nesterov ? 1.0 : 0.0}};
+}
+
+inline void set_option(SGDOptions& o, const std::string& key, double value,
+                       const std::string& name) {
+  if (key == "lr") {
+    o.lr = value;
+  } else if (key == "momentum") {
+    o.momentum = value;
+  } else if (key == "dampening") {
+    o.dampening = value;
+  } else if (key == "weight_decay") {
+    o.weight_decay = value;
+  } else if (key == "nesterov" && (value == 0.0 || value == 1.0)) {
+    o.nesterov = value == 1.0;
+  } else {
+    throw Error(name + ": unexpected option '" + key + "' = " + std::to_string(value) +
+                " in a parameter group");
+  }
+}
+
+namespace detail {
+template <class G>
+struct SGDState {
+  std::optional<G> momentum_buffer;  // empty before the first step with momentum
+};
+}  // namespace detail
+
 template <class P>
-class SGD {
+class SGD : public OptimizerBase<P, SGDOptions,
+                                 detail::SGDState<decltype(std::declval<const P&>().grad())>> {
+  using Base =
+      OptimizerBase<P, SGDOptions, detail::SGDState<decltype(std::declval<const P&>().grad())>>;
+
  public:
-  using Gradient = decltype(std::declval<const P&>().grad());
+  using typename Base::Entries;
+  using typename Base::Gradient;
+  using typename Base::Group;
+  using State = detail::SGDState<Gradient>;
 
-  SGD(std::vector<P> parameters, SGDOptions options)
-      : parameters_(std::move(parameters)), options_(options), momentum_(parameters_.size()) {
-    validate(options_);
+  SGD(std::vector<P> parameters, SGDOptions defaults)
+      : Base("SGD", Base::one_group(std::move(parameters)), defaults) {}
+  SGD(std::vector<Group> groups, SGDOptions defaults) : Base("SGD", std::move(groups), defaults) {}
+
+ protected:
+  void update(P& p, const SGDOptions& o, State& state) override {
+    Gradient g = p.grad();
+    if (o.weight_decay != 0.0) g = g + o.weight_decay * p.data();
+    if (o.momentum != 0.0) g = apply_momentum(o, state.momentum_buffer, g);
+    p.set_data(p.data() - o.lr * g);
   }
-
-  void zero_grad() {
-    for (auto& p : parameters_) p.zero_grad();
+  void save(const State& state, const std::string& prefix,
+            std::vector<std::pair<std::string, Gradient>>& out) const override {
+    if (state.momentum_buffer) out.emplace_back(prefix + "momentum_buffer", *state.momentum_buffer);
   }
-
-  void step() {
-    autodiff::NoGradGuard no_grad;
-    for (std::size_t i = 0; i < parameters_.size(); ++i) {
-      P& p = parameters_[i];
-      if (!p.has_grad()) continue;
-      Gradient g = p.grad();
-      if (options_.weight_decay != 0.0) g = g + options_.weight_decay * p.data();
-      if (options_.momentum != 0.0) g = apply_momentum(momentum_[i], g);
-      p.set_data(p.data() - options_.lr * g);
+  bool is_field(const std::string& field) const override { return field == "momentum_buffer"; }
+  State load(const Entries& entries, std::size_t) const override {
+    State state;
+    if (const auto it = entries.find("momentum_buffer"); it != entries.end()) {
+      state.momentum_buffer = it->second;
     }
-  }
-
-  const SGDOptions& options() const { return options_; }
-  // Learning-rate schedules change the rate between steps.
-  void set_lr(double lr) {
-    SGDOptions changed = options_;
-    changed.lr = lr;
-    validate(changed);
-    options_ = changed;
-  }
-  const std::vector<P>& parameters() const { return parameters_; }
-
-  // Momentum buffers by parameter index (torch's "momentum_buffer"; empty before the first step):
-  // what a checkpoint must keep for a resumed run to take the very same steps.
-  const std::vector<std::optional<Gradient>>& momentum_buffers() const { return momentum_; }
-  // Requires one entry per parameter (Error otherwise); shapes are the caller's to check.
-  void set_momentum_buffers(std::vector<std::optional<Gradient>> buffers) {
-    if (buffers.size() != parameters_.size()) {
-      throw Error("SGD: momentum buffers for " + std::to_string(buffers.size()) +
-                  " parameters; expected " + std::to_string(parameters_.size()));
-    }
-    momentum_ = std::move(buffers);
+    return state;
   }
 
  private:
-  Gradient apply_momentum(std::optional<Gradient>& buffer, const Gradient& g) const {
+  static Gradient apply_momentum(const SGDOptions& o, std::optional<Gradient>& buffer,
+                                 const Gradient& g) {
     if (!buffer) {
       buffer = g;
     } else {
-      *buffer = options_.momentum * *buffer + (1.0 - options_.dampening) * g;
+      *buffer = o.momentum * *buffer + (1.0 - o.dampening) * g;
     }
-    return options_.nesterov ? g + options_.momentum * *buffer : *buffer;
+    return o.nesterov ? g + o.momentum * *buffer : *buffer;
   }
-
-  static void validate(const SGDOptions& o) {
-    if (!std::isfinite(o.lr) || o.lr < 0.0) {
-      throw Error("SGD: learning rate must be a finite number >= 0, got " + std::to_string(o.lr));
-    }
-    if (!(o.momentum >= 0.0)) {
-      throw Error("SGD: momentum must be >= 0, got " + std::to_string(o.momentum));
-    }
-    if (!(o.weight_decay >= 0.0)) {
-      throw Error("SGD: weight_decay must be >= 0, got " + std::to_string(o.weight_decay));
-    }
-    if (o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0)) {
-      throw Error("SGD: nesterov momentum requires momentum > 0 and dampening = 0");
-    }
-  }
-
-  std::vector<P> parameters_;
-  SGDOptions options_;
-  std::vector<std::optional<Gradient>> momentum_;
 };
 
 template <class P>
