@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "minitorch/backend/cuda_backend.h"
+#include "minitorch/cuda/cuda_backend.h"
 #include "minitorch/minitorch.h"
 
 namespace mt = minitorch;

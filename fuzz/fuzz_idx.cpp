@@ -4,7 +4,7 @@
 
 #include "fuzz_support.h"
 #include "minitorch/data/idx.h"
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/shape.h"
 
 namespace {
 const minitorch::fuzz::ScratchDirectory scratch("idx");

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "fuzz_support.h"
-#include "minitorch/app/checkpoint.h"
+#include "app/checkpoint.h"
 #include "minitorch/io/safetensors.h"
 
 namespace {

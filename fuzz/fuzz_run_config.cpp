@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.h"
-#include "minitorch/app/train_config.h"
+#include "app/train_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   namespace fuzz = minitorch::fuzz;

@@ -10,7 +10,7 @@
 
 #include "fuzz_support.h"
 #include "minitorch/io/safetensors.h"
-#include "minitorch/tensor/tensor_data.h"
+#include "minitorch/storage/tensor_data.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "minitorch/app/checkpoint.h"
+#include "app/checkpoint.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "minitorch/app/classification_report.h"
+#include "app/classification_report.h"
 
 #include <algorithm>
 #include <cstdio>

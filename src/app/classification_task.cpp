@@ -1,9 +1,9 @@
-#include "minitorch/app/classification_task.h"
+#include "app/classification_task.h"
 
 #include <algorithm>
 #include <iostream>
 
-#include "minitorch/app/usage_error.h"
+#include "app/usage_error.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/image_dataset.h"
 #include "minitorch/data/sampling.h"

@@ -1,4 +1,4 @@
-#include "minitorch/app/cli.h"
+#include "app/cli.h"
 
 #include <unistd.h>
 
@@ -14,16 +14,16 @@
 
 #include <CLI/CLI.hpp>
 
-#include "minitorch/app/classification_task.h"
-#include "minitorch/app/evaluate.h"
-#include "minitorch/app/progress.h"
-#include "minitorch/app/run_directory.h"
-#include "minitorch/app/scalar_classifier.h"
-#include "minitorch/app/tensor_classifier.h"
-#include "minitorch/app/train_2d.h"
-#include "minitorch/app/train_config.h"
-#include "minitorch/app/train_network.h"
-#include "minitorch/app/usage_error.h"
+#include "app/classification_task.h"
+#include "app/evaluate.h"
+#include "app/progress.h"
+#include "app/run_directory.h"
+#include "app/scalar_classifier.h"
+#include "app/tensor_classifier.h"
+#include "app/train_2d.h"
+#include "app/train_config.h"
+#include "app/train_network.h"
+#include "app/usage_error.h"
 #include "minitorch/backend/backend.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/datasets.h"

@@ -1,4 +1,4 @@
-#include "minitorch/app/divergence.h"
+#include "app/divergence.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "minitorch/app/evaluate.h"
+#include "app/evaluate.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,12 +8,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "minitorch/app/checkpoint.h"
-#include "minitorch/app/classification_report.h"
-#include "minitorch/app/classification_task.h"
-#include "minitorch/app/run_directory.h"
-#include "minitorch/app/svg_plot.h"
-#include "minitorch/app/train_network.h"
+#include "app/checkpoint.h"
+#include "app/classification_report.h"
+#include "app/classification_task.h"
+#include "app/run_directory.h"
+#include "app/svg_plot.h"
+#include "app/train_network.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/image_file.h"
 #include "minitorch/data/spam_corpus.h"

@@ -1,4 +1,4 @@
-#include "minitorch/app/fault_injection.h"
+#include "app/fault_injection.h"
 
 #include <signal.h>
 

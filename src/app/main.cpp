@@ -1,4 +1,4 @@
-#include "minitorch/app/cli.h"
+#include "app/cli.h"
 
 int main(int argc, char** argv) {
   return minitorch::app::run_cli(argc, argv);

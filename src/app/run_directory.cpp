@@ -1,4 +1,4 @@
-#include "minitorch/app/run_directory.h"
+#include "app/run_directory.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "minitorch/app/scalar_classifier.h"
+#include "app/scalar_classifier.h"
 
 #include "minitorch/autodiff/graph_dot.h"
 #include "minitorch/nn/scalar_losses.h"

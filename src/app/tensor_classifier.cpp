@@ -1,4 +1,4 @@
-#include "minitorch/app/tensor_classifier.h"
+#include "app/tensor_classifier.h"
 
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/autodiff/graph_dot.h"

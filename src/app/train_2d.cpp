@@ -1,12 +1,12 @@
-#include "minitorch/app/train_2d.h"
+#include "app/train_2d.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 
-#include "minitorch/app/divergence.h"
-#include "minitorch/app/svg_plot.h"
+#include "app/divergence.h"
+#include "app/svg_plot.h"
 #include "minitorch/core/generator.h"
 
 namespace minitorch::app {

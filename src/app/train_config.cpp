@@ -1,4 +1,4 @@
-#include "minitorch/app/train_config.h"
+#include "app/train_config.h"
 
 #include <algorithm>
 #include <array>

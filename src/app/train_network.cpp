@@ -1,4 +1,4 @@
-#include "minitorch/app/train_network.h"
+#include "app/train_network.h"
 
 #include <unistd.h>
 
@@ -9,14 +9,14 @@
 #include <iostream>
 #include <optional>
 
-#include "minitorch/app/checkpoint.h"
-#include "minitorch/app/classification_task.h"
-#include "minitorch/app/divergence.h"
-#include "minitorch/app/fault_injection.h"
-#include "minitorch/app/progress.h"
-#include "minitorch/app/run_directory.h"
-#include "minitorch/app/svg_plot.h"
-#include "minitorch/app/training_optimizer.h"
+#include "app/checkpoint.h"
+#include "app/classification_task.h"
+#include "app/divergence.h"
+#include "app/fault_injection.h"
+#include "app/progress.h"
+#include "app/run_directory.h"
+#include "app/svg_plot.h"
+#include "app/training_optimizer.h"
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/data_loader.h"

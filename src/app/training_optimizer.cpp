@@ -1,4 +1,4 @@
-#include "minitorch/app/training_optimizer.h"
+#include "app/training_optimizer.h"
 
 #include "minitorch/core/error.h"
 #include "minitorch/optim/adam.h"

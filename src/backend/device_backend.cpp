@@ -1,5 +1,5 @@
 // Which backend serves a device: the one place a device is turned into kernels.
-#include "minitorch/backend/cuda_backend.h"
+#include "minitorch/cuda/cuda_backend.h"
 
 namespace minitorch {
 

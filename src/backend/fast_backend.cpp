@@ -11,7 +11,7 @@
 #include "minitorch/backend/detail/isa_dispatch.h"
 #include "minitorch/backend/gemm.h"
 #include "minitorch/parallel/parallel.h"
-#include "minitorch/tensor/strided_walk.h"
+#include "minitorch/storage/strided_walk.h"
 
 namespace minitorch {
 namespace {

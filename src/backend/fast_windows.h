@@ -8,8 +8,8 @@
 
 #include "minitorch/backend/composed.h"
 #include "minitorch/backend/op_table.h"
-#include "minitorch/tensor/tensor_data.h"
-#include "minitorch/tensor/window.h"
+#include "minitorch/storage/tensor_data.h"
+#include "minitorch/storage/window.h"
 
 namespace minitorch::detail {
 

@@ -10,7 +10,7 @@
 #include <limits>
 
 #include "minitorch/backend/backend.h"
-#include "minitorch/tensor/strided_walk.h"
+#include "minitorch/storage/strided_walk.h"
 
 namespace minitorch {
 

@@ -17,8 +17,8 @@
 #include "minitorch/backend/backend.h"
 #include "minitorch/backend/detail/isa_dispatch.h"
 #include "minitorch/parallel/parallel.h"
-#include "minitorch/tensor/tensor_data.h"
-#include "minitorch/tensor/window.h"
+#include "minitorch/storage/tensor_data.h"
+#include "minitorch/storage/window.h"
 
 namespace minitorch::detail::windows {
 

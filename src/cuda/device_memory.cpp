@@ -12,8 +12,8 @@
 
 #include "cuda/cuda_check.h"
 #include "minitorch/core/error.h"
-#include "minitorch/tensor/storage.h"
-#include "tensor/device_memory.h"
+#include "minitorch/storage/storage.h"
+#include "storage/device_memory.h"
 
 namespace minitorch {
 namespace {

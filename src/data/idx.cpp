@@ -18,7 +18,7 @@
 #include "core/file_descriptor.h"
 #include "deflate_limit.h"
 #include "minitorch/core/error.h"
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/shape.h"
 
 namespace minitorch::data {
 namespace {

@@ -17,7 +17,7 @@
 #include "core/file_descriptor.h"
 #include "deflate_limit.h"
 #include "minitorch/core/error.h"
-#include "minitorch/tensor/tensor_data.h"
+#include "minitorch/storage/tensor_data.h"
 
 namespace minitorch::data {
 namespace fs = std::filesystem;

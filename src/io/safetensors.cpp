@@ -17,8 +17,8 @@
 #include "core/file_descriptor.h"
 #include "minitorch/core/error.h"
 #include "minitorch/io/atomic_file.h"
-#include "minitorch/tensor/shape.h"
-#include "minitorch/tensor/tensor_data.h"
+#include "minitorch/storage/shape.h"
+#include "minitorch/storage/tensor_data.h"
 #include "safetensors_header.h"
 
 namespace minitorch::io {

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "minitorch/io/safetensors.h"
-#include "minitorch/tensor/dtype.h"
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/dtype.h"
+#include "minitorch/storage/shape.h"
 
 namespace minitorch::io::detail {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "minitorch/core/error.h"
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/shape.h"
 
 namespace minitorch::io {
 namespace fs = std::filesystem;

@@ -14,8 +14,8 @@
 
 #include "minitorch/core/error.h"
 #include "minitorch/models/limits.h"
-#include "minitorch/tensor/dtype.h"
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/dtype.h"
+#include "minitorch/storage/shape.h"
 
 namespace minitorch::models::detail {
 

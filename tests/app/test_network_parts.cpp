@@ -4,11 +4,11 @@
 
 #include <sstream>
 
-#include "minitorch/app/classification_report.h"
-#include "minitorch/app/progress.h"
-#include "minitorch/app/svg_plot.h"
-#include "minitorch/app/train_config.h"
-#include "minitorch/app/training_optimizer.h"
+#include "app/classification_report.h"
+#include "app/progress.h"
+#include "app/svg_plot.h"
+#include "app/train_config.h"
+#include "app/training_optimizer.h"
 #include "minitorch/core/error.h"
 #include "minitorch/nn/linear.h"
 #include "minitorch/nn/losses.h"

@@ -1,4 +1,4 @@
-#include "minitorch/app/progress.h"
+#include "app/progress.h"
 
 #include <gtest/gtest.h>
 

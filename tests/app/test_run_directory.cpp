@@ -1,4 +1,4 @@
-#include "minitorch/app/run_directory.h"
+#include "app/run_directory.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

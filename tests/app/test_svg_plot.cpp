@@ -1,4 +1,4 @@
-#include "minitorch/app/svg_plot.h"
+#include "app/svg_plot.h"
 
 #include <gtest/gtest.h>
 

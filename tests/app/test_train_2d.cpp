@@ -1,11 +1,11 @@
-#include "minitorch/app/train_2d.h"
+#include "app/train_2d.h"
 
 #include <gtest/gtest.h>
 
 #include <numeric>
 
-#include "minitorch/app/scalar_classifier.h"
-#include "minitorch/app/tensor_classifier.h"
+#include "app/scalar_classifier.h"
+#include "app/tensor_classifier.h"
 
 using minitorch::app::make_batches;
 

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "minitorch/tensor/dtype.h"
+#include "minitorch/storage/dtype.h"
 #include "program.h"
 #include "program_runner.h"
 #include "torch_oracle.h"

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/shape.h"
 
 namespace minitorch::difftest {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "minitorch/backend/backend.h"
-#include "minitorch/tensor/dtype.h"
+#include "minitorch/storage/dtype.h"
 #include "program.h"
 
 namespace minitorch::difftest {

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/shape.h"
 
 namespace minitorch::testing {
 

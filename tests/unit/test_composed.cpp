@@ -13,8 +13,8 @@
 
 #include "generators.h"
 #include "minitorch/backend/composed.h"
-#include "minitorch/backend/cuda_backend.h"
-#include "minitorch/tensor/storage.h"
+#include "minitorch/cuda/cuda_backend.h"
+#include "minitorch/storage/storage.h"
 
 namespace mt = minitorch;
 using mt::Backend;

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "error_helpers.h"
-#include "minitorch/backend/cuda_backend.h"
+#include "minitorch/cuda/cuda_backend.h"
 #include "minitorch/models/lenet.h"
 #include "minitorch/nn/functional.h"
 #include "minitorch/nn/losses.h"

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "error_helpers.h"
-#include "minitorch/backend/cuda_backend.h"
+#include "minitorch/cuda/cuda_backend.h"
 #include "minitorch/tensor/creation.h"
 
 namespace mt = minitorch;

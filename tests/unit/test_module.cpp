@@ -1,4 +1,4 @@
-#include "minitorch/module/module.h"
+#include "minitorch/module/basic_module.h"
 
 #include <gtest/gtest.h>
 

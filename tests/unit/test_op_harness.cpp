@@ -21,7 +21,7 @@
 #include "expect_close.h"
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/backend/cpu_features.h"
-#include "minitorch/backend/cuda_backend.h"
+#include "minitorch/cuda/cuda_backend.h"
 #include "minitorch/backend/op_table.h"
 #include "minitorch/nn/functional.h"
 #include "minitorch/parallel/parallel.h"

@@ -1,5 +1,5 @@
-// Property tests of minitorch/tensor/shape.h: sizes, strides, index arithmetic and broadcasting.
-#include "minitorch/tensor/shape.h"
+// Property tests of minitorch/storage/shape.h: sizes, strides, index arithmetic and broadcasting.
+#include "minitorch/storage/shape.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

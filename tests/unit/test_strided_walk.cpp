@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "generators.h"
-#include "minitorch/tensor/strided_walk.h"
+#include "minitorch/storage/strided_walk.h"
 
 namespace mt = minitorch;
 using mt::Shape;

@@ -1,6 +1,6 @@
-// Property tests of minitorch/tensor/tensor_data.h and storage.h: strided views that never copy,
+// Property tests of minitorch/storage/tensor_data.h and storage.h: strided views that never copy,
 // contiguity, element access and their errors.
-#include "minitorch/tensor/tensor_data.h"
+#include "minitorch/storage/tensor_data.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -13,7 +13,7 @@
 
 #include "generators.h"
 #include "minitorch/core/error.h"
-#include "minitorch/tensor/storage.h"
+#include "minitorch/storage/storage.h"
 
 using minitorch::Index;
 using minitorch::Shape;

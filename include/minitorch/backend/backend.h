@@ -64,8 +64,8 @@
 
 #include "minitorch/backend/op_table.h"
 #include "minitorch/core/device.h"
-#include "minitorch/tensor/tensor_data.h"
-#include "minitorch/tensor/window.h"
+#include "minitorch/storage/tensor_data.h"
+#include "minitorch/storage/window.h"
 
 namespace minitorch {
 
@@ -126,7 +126,7 @@ const Backend& default_backend();
 void set_default_backend(const Backend& backend);
 
 // The backend of a device: the CPU's is default_backend() when that runs on the CPU, else
-// fast_backend(); cuda:i's is cuda_backend(i) (backend/cuda_backend.h), which throws Error naming
+// fast_backend(); cuda:i's is cuda_backend(i) (cuda/cuda_backend.h), which throws Error naming
 // the device where it is absent or CUDA was not built.
 const Backend& backend_for(Device device);
 

@@ -38,7 +38,7 @@
 #include <utility>
 #include <vector>
 
-#include "minitorch/tensor/dtype.h"
+#include "minitorch/storage/dtype.h"
 #include "minitorch/tensor/tensor.h"
 
 namespace minitorch::io {

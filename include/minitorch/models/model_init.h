@@ -5,7 +5,7 @@
 #pragma once
 
 #include "minitorch/core/generator.h"
-#include "minitorch/tensor/dtype.h"
+#include "minitorch/storage/dtype.h"
 
 namespace minitorch::models {
 

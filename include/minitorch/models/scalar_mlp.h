@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "minitorch/core/generator.h"
-#include "minitorch/module/module.h"
+#include "minitorch/module/basic_module.h"
 #include "minitorch/nn/scalar_linear.h"
 #include "minitorch/scalar/scalar.h"
 

@@ -15,7 +15,7 @@
 #include "minitorch/core/generator.h"
 #include "minitorch/nn/expanding_array.h"
 #include "minitorch/nn/module.h"
-#include "minitorch/tensor/dtype.h"
+#include "minitorch/storage/dtype.h"
 
 namespace minitorch::nn {
 

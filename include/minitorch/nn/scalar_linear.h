@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "minitorch/core/generator.h"
-#include "minitorch/module/module.h"
+#include "minitorch/module/basic_module.h"
 #include "minitorch/scalar/scalar.h"
 
 namespace minitorch::nn {

@@ -34,10 +34,10 @@
 #include <vector>
 
 #include "minitorch/backend/backend.h"
-#include "minitorch/tensor/dtype.h"
-#include "minitorch/tensor/shape.h"
-#include "minitorch/tensor/tensor_data.h"
-#include "minitorch/tensor/window.h"
+#include "minitorch/storage/dtype.h"
+#include "minitorch/storage/shape.h"
+#include "minitorch/storage/tensor_data.h"
+#include "minitorch/storage/window.h"
 
 namespace minitorch {
 

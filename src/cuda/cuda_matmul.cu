@@ -8,7 +8,7 @@
 // words (no bank conflicts) and writes consecutive output columns. float: 128 × 128 tiles, 8 × 8
 // per thread; double: 64 × 64, 4 × 4; both 256 threads. Tiles load with bounds checks (zeros
 // outside), so any n, k, m work. The batch index is the grid's z (looping past 65535 batches).
-#include "backend/cuda/cuda_kernels.h"
+#include "cuda/cuda_kernels.h"
 
 namespace minitorch::cuda {
 namespace {

@@ -1,4 +1,4 @@
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/shape.h"
 
 #include <algorithm>
 #include <limits>

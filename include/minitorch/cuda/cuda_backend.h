@@ -13,7 +13,7 @@
 #pragma once
 
 #include "minitorch/backend/backend.h"
-#include "minitorch/tensor/storage.h"
+#include "minitorch/storage/storage.h"
 
 namespace minitorch {
 

@@ -1,4 +1,4 @@
-#include "minitorch/tensor/storage.h"
+#include "minitorch/storage/storage.h"
 
 #include <array>
 #include <bit>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tensor/device_memory.h"
+#include "storage/device_memory.h"
 
 namespace minitorch {
 namespace {

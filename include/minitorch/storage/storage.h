@@ -19,7 +19,7 @@
 #include <memory>
 
 #include "minitorch/core/device.h"
-#include "minitorch/tensor/dtype.h"
+#include "minitorch/storage/dtype.h"
 
 namespace minitorch {
 

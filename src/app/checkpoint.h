@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "minitorch/app/training_optimizer.h"
+#include "app/training_optimizer.h"
 #include "minitorch/core/generator.h"
 #include "minitorch/models/registry.h"
 #include "minitorch/nn/module.h"

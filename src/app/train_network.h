@@ -23,7 +23,7 @@
 #include <iosfwd>
 #include <vector>
 
-#include "minitorch/app/train_config.h"
+#include "app/train_config.h"
 #include "minitorch/nn/module.h"
 #include "minitorch/tensor/tensor.h"
 

@@ -2,7 +2,7 @@
 // computes one output element from the elements it depends on (fold and the pooling gradient
 // gather from the windows covering an input element instead of scattering into it), so no kernel
 // needs atomics and every result is deterministic.
-#include "backend/cuda/cuda_kernels.h"
+#include "cuda/cuda_kernels.h"
 
 namespace minitorch::cuda {
 namespace {

@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <span>
 
-#include "minitorch/tensor/shape.h"
+#include "minitorch/storage/shape.h"
 
 namespace minitorch {
 

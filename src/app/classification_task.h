@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "minitorch/app/train_config.h"
+#include "app/train_config.h"
 #include "minitorch/data/vocabulary.h"
 #include "minitorch/models/registry.h"
 #include "minitorch/tensor/tensor.h"

@@ -20,8 +20,8 @@
 #include <span>
 #include <string>
 
-#include "minitorch/tensor/shape.h"
-#include "minitorch/tensor/storage.h"
+#include "minitorch/storage/shape.h"
+#include "minitorch/storage/storage.h"
 
 namespace minitorch {
 

@@ -3,7 +3,7 @@
 // loss sample by sample (so the graph held at once is one sample's), then takes one step.
 #pragma once
 
-#include "minitorch/app/train_2d.h"
+#include "app/train_2d.h"
 #include "minitorch/core/generator.h"
 #include "minitorch/models/scalar_mlp.h"
 #include "minitorch/optim/sgd.h"

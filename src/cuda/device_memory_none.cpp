@@ -1,7 +1,7 @@
 // Device memory in a build without CUDA: every request names the device and the missing build.
 #include "minitorch/core/error.h"
-#include "minitorch/tensor/storage.h"
-#include "tensor/device_memory.h"
+#include "minitorch/storage/storage.h"
+#include "storage/device_memory.h"
 
 namespace minitorch {
 namespace device_memory {

@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "minitorch/app/progress.h"
-#include "minitorch/app/run_directory.h"
-#include "minitorch/app/train_config.h"
+#include "app/progress.h"
+#include "app/run_directory.h"
+#include "app/train_config.h"
 #include "minitorch/core/generator.h"
 #include "minitorch/data/datasets.h"
 

@@ -8,7 +8,7 @@
 // train the very same network, which the tests use to check one against the other.
 #pragma once
 
-#include "minitorch/app/train_2d.h"
+#include "app/train_2d.h"
 #include "minitorch/core/generator.h"
 #include "minitorch/models/mlp.h"
 #include "minitorch/optim/sgd.h"

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "minitorch/app/train_config.h"
+#include "app/train_config.h"
 
 namespace minitorch::app {
 

@@ -5,9 +5,9 @@
 #include <mutex>
 #include <vector>
 
-#include "backend/cuda/cuda_kernels.h"
-#include "minitorch/backend/cuda_backend.h"
-#include "tensor/device_memory.h"
+#include "cuda/cuda_kernels.h"
+#include "minitorch/cuda/cuda_backend.h"
+#include "storage/device_memory.h"
 
 namespace minitorch {
 namespace {

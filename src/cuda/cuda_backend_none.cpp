@@ -1,6 +1,6 @@
 // cuda_backend() in a build without CUDA: it names the device and the missing build.
-#include "minitorch/backend/cuda_backend.h"
-#include "tensor/device_memory.h"
+#include "minitorch/cuda/cuda_backend.h"
+#include "storage/device_memory.h"
 
 namespace minitorch {
 

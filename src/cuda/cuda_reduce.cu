@@ -5,8 +5,8 @@
 // each block folds one (output, chunk) pair with a shared-memory tree, and a row of more than one
 // chunk is finished by a second pass over the chunks' partial results: any length, any number of
 // outputs, and the GPU stays busy when there are few long rows (a full sum) or many short ones.
-#include "backend/cuda/cuda_kernels.h"
-#include "minitorch/tensor/storage.h"
+#include "cuda/cuda_kernels.h"
+#include "minitorch/storage/storage.h"
 
 namespace minitorch::cuda {
 namespace {

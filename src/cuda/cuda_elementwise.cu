@@ -2,8 +2,8 @@
 // over the output's elements with the `operators` functor applied at every element.
 #include <string>
 
-#include "backend/cuda/cuda_kernels.h"
-#include "minitorch/tensor/strided_walk.h"
+#include "cuda/cuda_kernels.h"
+#include "minitorch/storage/strided_walk.h"
 
 namespace minitorch::cuda {
 

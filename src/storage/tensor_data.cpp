@@ -1,4 +1,4 @@
-#include "minitorch/tensor/tensor_data.h"
+#include "minitorch/storage/tensor_data.h"
 
 #include <algorithm>
 
