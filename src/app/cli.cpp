@@ -16,7 +16,6 @@
 
 #include "minitorch/app/classification_task.h"
 #include "minitorch/app/evaluate.h"
-#include "minitorch/app/progress.h"
 #include "minitorch/app/run_directory.h"
 #include "minitorch/app/scalar_classifier.h"
 #include "minitorch/app/tensor_classifier.h"
@@ -212,6 +211,12 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
               defaults_help([](const TaskDefaults& d) { return std::to_string(d.batch_size); },
                             false))
       ->check(non_negative_integer());
+  train
+      ->add_option("--log-every", config.log_every,
+                   "Also write a metrics.jsonl record every N optimizer steps, so short runs "
+                   "draw curves (0: one record per epoch)")
+      ->check(non_negative_integer())
+      ->capture_default_str();
   train->add_option("--seed", config.seed, "Seed of the data set and the initialisation")
       ->check(unsigned_64_bit_integer())
       ->capture_default_str();
@@ -423,12 +428,13 @@ int run_train(const TrainConfig& config) {
             << config.dataset << " with the " << config.backend << " backend: " << data.size()
             << " points, " << config.epochs << " epochs, lr " << config.lr << "\n"
             << std::flush;
-  ProgressReporter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
-  const TrainSummary summary = train_2d(config, data, *model, generator, run, progress);
+  const nlohmann::json summary = train_2d(config, data, *model, generator, run);
 
   std::printf("Train accuracy %ld/%ld (%.1f%%), final loss %.4f, %.2f s (%.4f s/epoch median)\n",
-              summary.correct, summary.total, 100.0 * summary.train_accuracy, summary.final_loss,
-              summary.total_seconds, summary.epoch_seconds_median);
+              summary["correct"].get<long>(), summary["total"].get<long>(),
+              100.0 * summary["train_accuracy"].get<double>(), summary["final_loss"].get<double>(),
+              summary["total_seconds"].get<double>(),
+              summary["epoch_seconds_median"].get<double>());
   std::printf("Run directory: %s\n", run.path().c_str());
   std::printf("  metrics: %s, %s, %s\n", run.file("config.json").c_str(),
               run.file("metrics.jsonl").c_str(), run.file("summary.json").c_str());
