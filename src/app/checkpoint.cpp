@@ -12,6 +12,7 @@
 #include "minitorch/core/error.h"
 #include "minitorch/io/safetensors.h"
 #include "minitorch/io/state_dict.h"
+#include "minitorch/train/checkpoint.h"
 
 namespace minitorch::app {
 namespace {
@@ -79,44 +80,6 @@ std::vector<std::int64_t> input_shape(const std::string& text, const std::string
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
-// The optimizer's parameter groups (options by name) from metadata 'optimizer_param_groups'; none
-// in a checkpoint written before it was saved, which keeps the run's options.
-std::vector<std::map<std::string, double>> param_groups(
-    const std::map<std::string, std::string>& metadata, const std::string& file) {
-  const auto it = metadata.find("optimizer_param_groups");
-  if (it == metadata.end()) return {};
-  try {
-    return nlohmann::json::parse(it->second).get<std::vector<std::map<std::string, double>>>();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file + ": metadata 'optimizer_param_groups' is not a list of options (" + e.what() +
-                ")");
-  }
-}
-
-// The schedule's position from metadata 'lr_schedule' or, in a checkpoint without it, by stepping
-// it once per finished epoch (its position is the epoch count).
-void restore_schedule(const std::map<std::string, std::string>& metadata,
-                      TrainingOptimizer& optimizer, int epoch, const std::string& file) {
-  auto* schedule = optimizer.schedule();
-  if (schedule == nullptr) return;
-  const auto it = metadata.find("lr_schedule");
-  if (it == metadata.end()) {
-    for (int e = 0; e < epoch; ++e) schedule->step();
-    return;
-  }
-  optim::SchedulerStateDict state;
-  try {
-    const nlohmann::json json = nlohmann::json::parse(it->second);
-    const auto last_epoch = json_integer<long>(json.at("last_epoch"));
-    if (!last_epoch) throw Error(file + ": metadata 'lr_schedule' has no integer last_epoch");
-    state.last_epoch = *last_epoch;
-    state.base_lrs = json.at("base_lrs").get<std::vector<double>>();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file + ": metadata 'lr_schedule' is not a schedule state (" + e.what() + ")");
-  }
-  schedule->load_state_dict(state);
-}
-
 // Weights or optimizer state with a NaN or an infinity come from a run that diverged; loading
 // them would only give NaN predictions or a resumed run that diverges again.
 void check_finite(const NamedTensors& tensors, const std::string& file) {
@@ -140,42 +103,6 @@ void check_same_run(const std::map<std::string, std::string>& metadata, const Mo
   }
 }
 
-std::string generator_text(const Generator::State& state) {
-  std::string out;
-  for (std::uint64_t word : state) {
-    char text[24];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(word));
-    out += (out.empty() ? "" : ",") + std::string(text);
-  }
-  return out;
-}
-
-Generator::State parse_generator(const std::string& text, const std::string& what,
-                                 const std::string& file) {
-  Generator::State state{};
-  const char* p = text.data();
-  const char* end = text.data() + text.size();
-  for (std::size_t i = 0; i < state.size(); ++i) {
-    const auto [next, error] = std::from_chars(p, end, state[i], 16);
-    const bool separator_ok = i + 1 < state.size() ? (next < end && *next == ',') : next == end;
-    if (error != std::errc() || !separator_ok) {
-      throw Error(file + ": metadata '" + what + "' is '" + text +
-                  "'; expected four comma-separated 64-bit hexadecimal words");
-    }
-    p = next + 1;
-  }
-  return state;
-}
-
-// The tensors under `prefix` in the file, with the prefix taken off their names.
-io::SafetensorsFile with_prefix(const io::SafetensorsFile& file, const std::string& prefix) {
-  io::SafetensorsFile out{file.path, {}, file.metadata};
-  for (const auto& [name, value] : file.tensors) {
-    if (name.rfind(prefix, 0) == 0) out.tensors.emplace_back(name.substr(prefix.size()), value);
-  }
-  return out;
-}
-
 NamedTensors weights_of(const nn::Module& model) {
   NamedTensors weights;
   for (const auto& p : model.state_dict()) weights.emplace_back(p.name, p.value);
@@ -183,27 +110,6 @@ NamedTensors weights_of(const nn::Module& model) {
 }
 
 }  // namespace
-
-std::string NonFiniteValue::to_string() const {
-  return std::string(std::isnan(value) ? "nan"
-                     : value > 0       ? "inf"
-                                       : "-inf") +
-         " at index " + std::to_string(index) + " of '" + tensor + "'";
-}
-
-std::optional<NonFiniteValue> first_non_finite(const NamedTensors& tensors) {
-  for (const auto& [name, value] : tensors) {
-    const std::vector<double> values = value.to_vector();
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (!std::isfinite(values[i])) return NonFiniteValue{name, std::int64_t(i), values[i]};
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<NonFiniteValue> first_non_finite(const nn::Module& model) {
-  return first_non_finite(weights_of(model));
-}
 
 std::map<std::string, std::string> ModelCard::to_metadata() const {
   return {{"task", task},
@@ -279,25 +185,15 @@ void save_model(const fs::path& run_dir, const nn::Module& model, const ModelCar
 void save_training_checkpoint(const fs::path& run_dir, const nn::Module& model,
                               const TrainingOptimizer& optimizer, const ResumePoint& point,
                               const ModelCard& card) {
-  NamedTensors everything;
-  for (const auto& [name, value] : weights_of(model)) {
-    everything.emplace_back("model." + name, value);
-  }
-  const auto optimizer_state = optimizer.optimizer().state_dict();
-  for (const auto& [name, value] : optimizer_state.state) {
-    everything.emplace_back("optimizer." + name, value);
-  }
-  auto metadata = card.to_metadata();
-  metadata["optimizer_param_groups"] = nlohmann::json(optimizer_state.param_groups).dump();
-  if (const auto* schedule = optimizer.schedule()) {
-    const optim::SchedulerStateDict state = schedule->state_dict();
-    metadata["lr_schedule"] =
-        nlohmann::json{{"last_epoch", state.last_epoch}, {"base_lrs", state.base_lrs}}.dump();
-  }
-  metadata["epoch"] = std::to_string(point.epoch);
-  metadata["run_generator"] = generator_text(point.run_generator);
-  metadata["loader_generator"] = generator_text(point.loader_generator);
-  io::save_safetensors(run_dir / kCheckpointFile, everything, metadata);
+  // The library's TrainState points at what it saves; saving changes none of it.
+  train::TrainState state{
+      .model = const_cast<nn::Module*>(&model),
+      .optimizer = const_cast<optim::Optimizer<Tensor>*>(&optimizer.optimizer()),
+      .schedule = const_cast<optim::LRScheduler<Tensor>*>(optimizer.schedule()),
+      .epoch = point.epoch,
+      .generators = {{"run_generator", point.run_generator},
+                     {"loader_generator", point.loader_generator}}};
+  train::save_checkpoint(run_dir / kCheckpointFile, state, card.to_metadata());
 }
 
 bool has_training_checkpoint(const fs::path& run_dir) {
@@ -311,32 +207,16 @@ ResumePoint load_training_checkpoint(const fs::path& run_dir, nn::Module& model,
     throw Error("cannot resume: " + path.string() +
                 " does not exist (the run finished no epoch, or is not a network training run)");
   }
-  const io::SafetensorsFile file = io::load_safetensors(path);
-  const std::string name = path.string();
-  ResumePoint point;
-  check_same_run(file.metadata, expected, name);
-  point.epoch = number_where<int>(
-      file.metadata, "epoch", name, [](int e) { return e >= 1; },
-      "an integer >= 1 (the epochs the checkpoint has finished)");
-  point.run_generator =
-      parse_generator(field(file.metadata, "run_generator", name), "run_generator", name);
-  point.loader_generator =
-      parse_generator(field(file.metadata, "loader_generator", name), "loader_generator", name);
-  for (const auto& [tensor_name, value] : file.tensors) {
-    if (tensor_name.rfind("model.", 0) != 0 && tensor_name.rfind("optimizer.", 0) != 0) {
-      throw Error(name + ": unexpected tensor '" + tensor_name +
-                  "'; expected names starting with model. or optimizer.");
-    }
-  }
-  check_finite(file.tensors, name);
-  // Each load checks everything before it changes anything; a failure fails the run.
-  io::load_state_dict(model, with_prefix(file, "model."));
-  optim::Optimizer<Tensor>::StateDict optimizer_state;
-  optimizer_state.state = with_prefix(file, "optimizer.").tensors;
-  optimizer_state.param_groups = param_groups(file.metadata, name);
-  optimizer.optimizer().load_state_dict(optimizer_state);
-  restore_schedule(file.metadata, optimizer, point.epoch, name);
-  return point;
+  train::TrainState state{.model = &model,
+                          .optimizer = &optimizer.optimizer(),
+                          .schedule = optimizer.schedule(),
+                          .epoch = 0,
+                          .generators = {{"run_generator", {}}, {"loader_generator", {}}}};
+  train::load_checkpoint(path, state, [&](const train::CheckpointMetadata& metadata) {
+    check_same_run(metadata, expected, path.string());
+  });
+  return {state.epoch, state.generators.at("run_generator"),
+          state.generators.at("loader_generator")};
 }
 
 SavedModel load_saved_model(const fs::path& run_dir) {

@@ -9,12 +9,14 @@
 //                           'optimizer_param_groups'), and in the metadata the schedule's
 //                           state_dict ('lr_schedule'), the finished epoch and the states of the
 //                           run's generator and of the data loader's shuffle.
-// save_model and save_training_checkpoint write one file each; the training loop writes the model
-// first and the checkpoint last, so the checkpoint is the commit point of an epoch (a run killed in
-// between resumes from the older checkpoint and rewrites the model from it). Loading validates
-// everything first (the task and model it was saved for, names, shapes, dtypes, metadata values,
-// finite weights and optimizer state) and throws Error naming the file and the problem, leaving
-// the model and optimizer unchanged.
+// checkpoint.safetensors is the library's full checkpoint (train/checkpoint.h) with the ModelCard
+// in its metadata; save_training_checkpoint and load_training_checkpoint only name the run's two
+// generators and check the card. save_model and save_training_checkpoint write one file each; the
+// training loop writes the model first and the checkpoint last, so the checkpoint is the commit
+// point of an epoch (a run killed in between resumes from the older checkpoint and rewrites the
+// model from it). Loading validates everything first (the task and model it was saved for, names,
+// shapes, dtypes, metadata values, finite weights and optimizer state) and throws Error naming the
+// file and the problem, leaving the model and optimizer unchanged.
 #pragma once
 
 #include <filesystem>
@@ -27,6 +29,7 @@
 #include "minitorch/core/generator.h"
 #include "minitorch/models/registry.h"
 #include "minitorch/nn/module.h"
+#include "minitorch/train/checkpoint.h"
 
 namespace minitorch::app {
 
@@ -68,16 +71,9 @@ bool has_training_checkpoint(const std::filesystem::path& run_dir);
 ResumePoint load_training_checkpoint(const std::filesystem::path& run_dir, nn::Module& model,
                                      TrainingOptimizer& optimizer, const ModelCard& expected);
 
-// The first NaN or infinity among named tensors, if any: the sign that a run diverged.
-struct NonFiniteValue {
-  std::string tensor;
-  std::int64_t index = 0;  // in row-major order
-  double value = 0.0;
-  std::string to_string() const;  // "nan at index 3 of 'conv1.weight'"
-};
-std::optional<NonFiniteValue> first_non_finite(
-    const std::vector<std::pair<std::string, Tensor>>& tensors);
-std::optional<NonFiniteValue> first_non_finite(const nn::Module& model);  // its state_dict
+// The non-finite check of the library's checkpoints, for eval and predict too.
+using train::first_non_finite;
+using train::NonFiniteValue;
 
 // The model saved in run_dir/model.safetensors, rebuilt from its card and loaded.
 struct SavedModel {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -16,7 +17,6 @@
 
 #include "app/classification_task.h"
 #include "app/evaluate.h"
-#include "app/progress.h"
 #include "app/run_directory.h"
 #include "app/scalar_classifier.h"
 #include "app/tensor_classifier.h"
@@ -212,6 +212,12 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
               defaults_help([](const TaskDefaults& d) { return std::to_string(d.batch_size); },
                             false))
       ->check(non_negative_integer());
+  train
+      ->add_option("--log-every", config.log_every,
+                   "Also write a metrics.jsonl record every N optimizer steps, so short runs "
+                   "draw curves (0: one record per epoch)")
+      ->check(non_negative_integer())
+      ->capture_default_str();
   train->add_option("--seed", config.seed, "Seed of the data set and the initialisation")
       ->check(unsigned_64_bit_integer())
       ->capture_default_str();
@@ -423,12 +429,17 @@ int run_train(const TrainConfig& config) {
             << config.dataset << " with the " << config.backend << " backend: " << data.size()
             << " points, " << config.epochs << " epochs, lr " << config.lr << "\n"
             << std::flush;
-  ProgressReporter progress(std::cerr, ::isatty(STDERR_FILENO) == 1);
-  const TrainSummary summary = train_2d(config, data, *model, generator, run, progress);
+  // The wall time of the whole loop, writes included; summary.json's total_seconds adds up the
+  // epochs' training time only, as for every task.
+  const auto start = std::chrono::steady_clock::now();
+  const nlohmann::json summary = train_2d(config, data, *model, generator, run);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::printf("Train accuracy %ld/%ld (%.1f%%), final loss %.4f, %.2f s (%.4f s/epoch median)\n",
-              summary.correct, summary.total, 100.0 * summary.train_accuracy, summary.final_loss,
-              summary.total_seconds, summary.epoch_seconds_median);
+              summary["correct"].get<long>(), summary["total"].get<long>(),
+              100.0 * summary["train_accuracy"].get<double>(), summary["final_loss"].get<double>(),
+              seconds, summary["epoch_seconds_median"].get<double>());
   std::printf("Run directory: %s\n", run.path().c_str());
   std::printf("  metrics: %s, %s, %s\n", run.file("config.json").c_str(),
               run.file("metrics.jsonl").c_str(), run.file("summary.json").c_str());

@@ -1,24 +1,20 @@
 #include "app/train_2d.h"
 
+#include <unistd.h>
+
 #include <algorithm>
-#include <chrono>
 #include <cmath>
+#include <iostream>
 #include <numeric>
 
 #include "app/divergence.h"
+#include "app/metrics_plots.h"
 #include "app/svg_plot.h"
 #include "minitorch/core/generator.h"
+#include "minitorch/train/loop.h"
 
 namespace minitorch::app {
 namespace {
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  const auto middle = values.begin() + values.size() / 2;
-  std::nth_element(values.begin(), middle, values.end());
-  if (values.size() % 2 == 1) return *middle;
-  return (*middle + *std::max_element(values.begin(), middle)) / 2.0;
-}
 
 void shuffle(std::vector<std::size_t>& order, Generator& generator) {
   for (std::size_t i = order.size(); i > 1; --i) {
@@ -40,35 +36,57 @@ long count_correct(const data::Dataset2D& data, const Classifier2D& model) {
 constexpr const char* kDivergedOutcome =
     "metrics.jsonl keeps the epochs before it; no summary or plots were written";
 
-void check_finite_loss(const TrainConfig& config, int epoch, double loss) {
-  if (std::isfinite(loss)) return;
-  stop_diverged_run(config, epoch,
-                    std::string("the mean loss is ") + (std::isnan(loss) ? "nan" : "infinite"),
-                    kDivergedOutcome);
-}
+// A 2-D classifier and its data as the training loop sees them. With a batch size, the order of
+// the points is shuffled every epoch by the run's generator (which also drew the weights).
+class Task2D : public train::Task {
+ public:
+  Task2D(const data::Dataset2D& data, Classifier2D& model, Generator& generator, int batch_size,
+         double lr)
+      : data_(data),
+        model_(model),
+        generator_(generator),
+        batch_size_(batch_size),
+        lr_(lr),
+        order_(data.size()) {
+    std::iota(order_.begin(), order_.end(), 0);
+  }
 
-// The loss can stay finite while the weights are not (binary cross-entropy clamps its logarithm),
-// so the model's output at one point, cheap to compute, checks the weights after every epoch.
-void check_finite_output(const TrainConfig& config, int epoch, const data::Dataset2D& data,
-                         const Classifier2D& model) {
-  if (data.size() == 0) return;
-  const double p = model.predict(data.x[0][0], data.x[0][1]);
-  if (std::isfinite(p)) return;
-  stop_diverged_run(config, epoch, "after its last step the model's output is nan",
-                    kDivergedOutcome);
-}
+  long samples_per_epoch() const override { return static_cast<long>(data_.size()); }
+  long steps_per_epoch() const override {
+    return static_cast<long>(make_batches(order_, batch_size_).size());
+  }
+  void train_epoch(const train::StepCallback& step_done) override {
+    if (batch_size_ > 0) shuffle(order_, generator_);
+    for (const auto& batch : make_batches(order_, batch_size_)) {
+      const EpochStats stats = model_.train_epoch(data_, {batch});
+      const auto n = static_cast<long>(batch.size());
+      step_done({stats.loss_sum / double(n), n, stats.correct});
+    }
+  }
+  // The loss can stay finite while the weights are not (binary cross-entropy clamps its
+  // logarithm), so the model's output at one point, cheap to compute, checks the weights.
+  std::optional<std::string> non_finite_weights() const override {
+    if (data_.size() == 0) return std::nullopt;
+    if (std::isfinite(model_.predict(data_.x[0][0], data_.x[0][1]))) return std::nullopt;
+    return "the model's output is nan";
+  }
+  std::optional<double> lr() const override { return lr_; }
+
+ private:
+  const data::Dataset2D& data_;
+  Classifier2D& model_;
+  Generator& generator_;
+  int batch_size_;
+  double lr_;
+  std::vector<std::size_t> order_;
+};
 
 void write_plots(const TrainConfig& config, const data::Dataset2D& data, const Classifier2D& model,
-                 const std::vector<double>& losses, const RunDirectory& run) {
-  LineSeries loss_series{"loss", {}, losses};
-  for (std::size_t i = 0; i < losses.size(); ++i) loss_series.x.push_back(double(i + 1));
-  LineChart chart{"Training loss: " + config.dataset + " (" + config.backend + ")",
-                  "epoch",
-                  "mean binary cross-entropy",
-                  {loss_series}};
-  chart.whole_x = true;
-  run.write_text("loss.svg", render_line_chart(chart));
-
+                 const std::vector<train::MetricsRecord>& records, const RunDirectory& run) {
+  run.write_text("loss.svg",
+                 render_line_chart(loss_chart(
+                     records, "Training loss: " + config.dataset + " (" + config.backend + ")",
+                     "mean binary cross-entropy")));
   DecisionBoundary boundary;
   boundary.title = "Decision boundary: " + config.dataset;
   boundary.points = data.x;
@@ -78,15 +96,6 @@ void write_plots(const TrainConfig& config, const data::Dataset2D& data, const C
 }
 
 }  // namespace
-
-nlohmann::json TrainSummary::to_json() const {
-  return {{"train_accuracy", train_accuracy},
-          {"correct", correct},
-          {"total", total},
-          {"final_loss", final_loss},
-          {"total_seconds", total_seconds},
-          {"epoch_seconds_median", epoch_seconds_median}};
-}
 
 std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t>& order,
                                                    int batch_size) {
@@ -99,49 +108,31 @@ std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t
   return batches;
 }
 
-TrainSummary train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
-                      Generator& generator, const RunDirectory& run, ProgressReporter& progress) {
-  using Clock = std::chrono::steady_clock;
-  const auto n = static_cast<long>(data.size());
-  std::vector<std::size_t> order(data.size());
-  std::iota(order.begin(), order.end(), 0);
+nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
+                        Generator& generator, const RunDirectory& run) {
+  Task2D task(data, model, generator, config.batch_size, config.lr);
+  train::Progress progress(std::cerr, ::isatty(STDERR_FILENO) == 1, config.epochs);
+  std::vector<train::MetricsRecord> records;
+  train::FitHooks hooks;
+  hooks.diverged = [&](int epoch, const std::string& what) {
+    stop_diverged_run(config, epoch, what, kDivergedOutcome);
+  };
+  hooks.commit_epoch = [&](const std::vector<train::MetricsRecord>& epoch_records) {
+    for (const auto& r : epoch_records) {
+      run.append_json_line("metrics.jsonl", nlohmann::json::parse(r.to_json_line()));
+    }
+    records.insert(records.end(), epoch_records.begin(), epoch_records.end());
+  };
+  train::fit(task, {.first_epoch = 1, .epochs = config.epochs, .log_every = config.log_every},
+             progress, hooks);
 
-  std::vector<double> losses;
-  std::vector<double> epoch_seconds;
-  const auto start = Clock::now();
-  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-    const auto epoch_start = Clock::now();
-    if (config.batch_size > 0) shuffle(order, generator);
-    const EpochStats stats = model.train_epoch(data, make_batches(order, config.batch_size));
-    const double seconds = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-
-    const double loss = stats.loss_sum / double(n);
-    check_finite_loss(config, epoch, loss);
-    check_finite_output(config, epoch, data, model);
-    const double samples_per_second = seconds > 0 ? double(n) / seconds : 0.0;
-    losses.push_back(loss);
-    epoch_seconds.push_back(seconds);
-    run.append_json_line("metrics.jsonl", {{"epoch", epoch},
-                                           {"loss", loss},
-                                           {"train_accuracy", double(stats.correct) / double(n)},
-                                           {"correct", stats.correct},
-                                           {"total", n},
-                                           {"epoch_seconds", seconds},
-                                           {"samples_per_second", samples_per_second}});
-    progress.report({epoch, config.epochs, loss, stats.correct, n, seconds, samples_per_second});
-  }
-  progress.finish();
-
-  TrainSummary summary;
-  summary.total_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  summary.epoch_seconds_median = median(epoch_seconds);
-  summary.final_loss = losses.empty() ? 0.0 : losses.back();
-  summary.correct = count_correct(data, model);
-  summary.total = n;
-  summary.train_accuracy = double(summary.correct) / double(n);
-
-  write_plots(config, data, model, losses, run);
-  run.write_json("summary.json", summary.to_json());
+  // The summary's accuracy is the trained model's, after the last step.
+  nlohmann::json summary = nlohmann::json::parse(train::summary_json(records));
+  summary["correct"] = count_correct(data, model);
+  summary["total"] = static_cast<long>(data.size());
+  summary["train_accuracy"] = double(summary["correct"].get<long>()) / double(data.size());
+  write_plots(config, data, model, records, run);
+  run.write_json("summary.json", summary);
   return summary;
 }
 

@@ -1,11 +1,12 @@
 // Training on the 2-D data sets: one loop for every backend.
 //
 // A Classifier2D is what a backend provides: one epoch of SGD over given batches, a probability for
-// a point, and the DOT graph of one forward pass. train_2d runs the epochs, reports progress,
-// writes metrics.jsonl (one object per epoch), summary.json, loss.svg and decision_boundary.svg
-// into the run directory, and returns the summary. With a batch size, the order of the points is
-// shuffled every epoch by `generator`, the run's one generator (which also drew the weights).
-// final_loss is the mean loss of the last epoch; train_accuracy counts the trained model's
+// a point, and the DOT graph of one forward pass. train_2d runs it through the training loop
+// (train::fit: progress bar, metrics.jsonl in the one schema of train/metrics.h, divergence
+// checks), then writes summary.json, loss.svg and decision_boundary.svg into the run directory and
+// returns the summary. With a batch size, the order of the points is shuffled every epoch by
+// `generator`, the run's one generator (which also drew the weights). The summary's final_loss is
+// the mean loss of the last epoch; its train_accuracy, correct and total count the trained model's
 // predictions after the last step.
 #pragma once
 
@@ -15,7 +16,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/progress.h"
 #include "app/run_directory.h"
 #include "app/train_config.h"
 #include "minitorch/core/generator.h"
@@ -38,21 +38,11 @@ class Classifier2D {
   virtual std::string forward_graph_dot(const data::Dataset2D& data) const = 0;
 };
 
-struct TrainSummary {
-  long correct = 0;
-  long total = 0;
-  double train_accuracy = 0.0;
-  double final_loss = 0.0;
-  double total_seconds = 0.0;
-  double epoch_seconds_median = 0.0;
-  nlohmann::json to_json() const;
-};
-
 // Splits `order` into consecutive batches of batch_size (0 or >= size: one batch).
 std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t>& order,
                                                    int batch_size);
 
-TrainSummary train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
-                      Generator& generator, const RunDirectory& run, ProgressReporter& progress);
+nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
+                        Generator& generator, const RunDirectory& run);
 
 }  // namespace minitorch::app

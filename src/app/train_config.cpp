@@ -39,6 +39,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("vocab_size", c.vocab_size);
   visit("min_frequency", c.min_frequency);
   visit("embedding_dim", c.embedding_dim);
+  visit("log_every", c.log_every);
 }
 
 // Whether a field's setting takes effect in the run `c` describes (task, optimizer and schedule
@@ -103,6 +104,8 @@ TrainConfig train_config_from_json(const nlohmann::json& json) {
   for_each_field(c, [&](const char* name, auto& value) {
     // A field that does not take effect keeps its default, whatever an older config.json says.
     if (!takes_effect(name, c)) return;
+    // Runs written before step records existed logged epochs only.
+    if (std::string_view(name) == "log_every" && !json.contains(name)) return;
     if (!json.contains(name)) throw Error(std::string("config.json: missing field '") + name + "'");
     read_field(name, json.at(name), value);
   });

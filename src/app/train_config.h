@@ -32,6 +32,7 @@ struct TrainConfig {
   std::string runs_dir = "runs";  // parent of a fresh run directory when run_dir is empty
   std::string run_dir;            // explicit run directory
   std::string graph_path;         // write the graph of one forward pass here when set
+  long log_every = 0;             // steps between step records in metrics.jsonl; 0: epochs only
 
   // Networks on real data (every task but "2d").
   std::string optimizer = "adam";  // sgd, adam, adamw

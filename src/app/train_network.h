@@ -1,11 +1,13 @@
 // Training a models:: network on a classification task (`minitorch train --task fashion-mnist|
 // mnist|spam`): mini-batches from a shuffling, prefetching data loader, cross-entropy, the chosen
-// optimizer and schedule, a progress bar per epoch, and after every epoch the test (and
-// validation) accuracy, a checkpoint and a metrics line. The run directory gets config.json,
-// metrics.jsonl, summary.json, model.safetensors, checkpoint.safetensors, loss.svg and
-// accuracy.svg (and vocab.txt for text), and holds the run's lock (.lock) while it trains.
+// optimizer and schedule, trained by the library's loop (train::fit: the progress bar, the
+// metrics records of train/metrics.h, the divergence checks), and after every epoch the test (and
+// validation) accuracy, a checkpoint (train/checkpoint.h) and the epoch's metrics records. The run
+// directory gets config.json, metrics.jsonl, summary.json, model.safetensors,
+// checkpoint.safetensors, loss.svg and accuracy.svg (and vocab.txt for text), and holds the run's
+// lock (.lock) while it trains.
 //
-// Each epoch is committed whole: model.safetensors, then the metrics line, then
+// Each epoch is committed whole: model.safetensors, then its metrics records, then
 // checkpoint.safetensors (the commit point), then summary.json and the plots, which follow from
 // the committed epochs. A non-finite loss (checked every step) or non-finite weights (checked
 // before each commit) stop the run with Error naming the epoch, the step and the likely cause;
@@ -15,7 +17,7 @@
 // changed), and training continues after the last checkpoint's epoch from the very same state:
 // with the same thread count a resumed run ends with the same weights as one never stopped.
 // Before it trains, resume puts the directory back to its checkpoint: it removes temporary files
-// of ended processes, drops metrics lines after the checkpoint's epoch and rewrites the model,
+// of ended processes, drops metrics records after the checkpoint's epoch and rewrites the model,
 // the summary and the plots from the checkpoint (without a checkpoint it starts from epoch 1).
 #pragma once
 

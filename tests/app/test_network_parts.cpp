@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "app/classification_report.h"
-#include "app/progress.h"
+#include "app/metrics_plots.h"
 #include "app/svg_plot.h"
 #include "app/train_config.h"
 #include "app/training_optimizer.h"
@@ -243,18 +243,30 @@ TEST(TrainingOptimizer, SchedulesAdvanceOncePerEpoch) {
   EXPECT_NEAR(cosine->lr(), 0.5, 1e-12);
 }
 
-TEST(EpochProgress, PrintsOneFinalLinePerEpochOffATerminal) {
-  std::ostringstream out;
-  EpochProgress progress(out, false, 2, 15, 100);
-  progress.update(50, 0.5, 40);
-  EXPECT_EQ(out.str(), "");
-  progress.update(100, 0.25, 90);
-  progress.finish(0.25, 90, "  test 91.00%");
-  const std::string line = out.str();
-  EXPECT_TRUE(contains(line, "epoch  2/15 [====================] 100/100")) << line;
-  EXPECT_TRUE(contains(line, "loss 0.2500  acc 90.00%")) << line;
-  EXPECT_TRUE(contains(line, "samples/s")) << line;
-  EXPECT_TRUE(contains(line, "test 91.00%\n")) << line;
-  const std::string mid = EpochProgress::format_line(1, 3, 25, 100, 1.0, 5, 1.0, false);
-  EXPECT_TRUE(contains(mid, "25 samples/s  ETA 3.0s")) << mid;
+// Step records sit between the whole epochs (step / steps per epoch); without them the curve has
+// one point per epoch.
+TEST(MetricsPlots, StepRecordsDrawTheCurveBetweenEpochs) {
+  auto record = [](bool epoch_end, long step, int epoch, double loss) {
+    minitorch::train::MetricsRecord r;
+    r.kind = epoch_end ? minitorch::train::MetricsRecord::Kind::Epoch
+                       : minitorch::train::MetricsRecord::Kind::Step;
+    r.step = step;
+    r.epoch = epoch;
+    r.loss = loss;
+    if (epoch_end) r.evaluation = {{"val_accuracy", 0.5}, {"test_accuracy", 0.25}};
+    return r;
+  };
+  const std::vector<minitorch::train::MetricsRecord> records{
+      record(false, 2, 1, 4.0), record(true, 4, 1, 3.0), record(false, 2 + 4, 2, 2.0),
+      record(false, 8, 2, 1.0), record(true, 8, 2, 1.5)};
+  const LineSeries loss = loss_curve(records, "loss");
+  EXPECT_EQ(loss.x, (std::vector<double>{0.5, 1.5, 2.0}));
+  EXPECT_EQ(loss.y, (std::vector<double>{4.0, 2.0, 1.0}));
+  const LineSeries epochs = loss_curve(minitorch::train::epoch_records(records), "loss");
+  EXPECT_EQ(epochs.x, (std::vector<double>{1.0, 2.0}));
+  const auto accuracy = accuracy_curves(records);
+  ASSERT_EQ(accuracy.size(), 3u);
+  EXPECT_EQ(accuracy[1].label, "validation");
+  EXPECT_EQ(accuracy[2].label, "test");
+  EXPECT_EQ(accuracy[2].y, (std::vector<double>{0.25, 0.25}));
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli_fixture.h"
@@ -160,6 +161,28 @@ TEST_F(Cli, TrainWritesTheRunDirectoryContract) {
   for (const auto& entry : fs::directory_iterator(run_dir)) {
     EXPECT_FALSE(contains(entry.path().filename().string(), ".tmp")) << entry.path();
   }
+}
+
+// --log-every N adds a record every N optimizer steps, each with its step and epoch, and the loss
+// plot draws them between the whole epochs.
+TEST_F(Cli, LogEveryWritesStepRecords) {
+  const fs::path run_dir = dir_ / "run";
+  const Result r =
+      run({"train", "--dataset", "diag", "--hidden", "3", "--epochs", "2", "--points", "20",
+           "--batch-size", "5", "--log-every", "2", "--seed", "1", "--run-dir", run_dir.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<std::tuple<std::string, long, int>> records;
+  std::ifstream metrics(run_dir / "metrics.jsonl");
+  for (std::string line; std::getline(metrics, line);) {
+    const auto m = nlohmann::json::parse(line);
+    records.emplace_back(m["kind"], m["step"], m["epoch"]);
+  }
+  const std::vector<std::tuple<std::string, long, int>> expected{{"step", 2, 1},  {"step", 4, 1},
+                                                                 {"epoch", 4, 1}, {"step", 6, 2},
+                                                                 {"step", 8, 2},  {"epoch", 8, 2}};
+  EXPECT_EQ(records, expected);
+  EXPECT_EQ(nlohmann::json::parse(read(run_dir / "config.json"))["log_every"], 2);
+  EXPECT_TRUE(contains(run({"train", "--help"}).out, "--log-every")) << "help";
 }
 
 TEST_F(Cli, SameSeedSameRun) {

@@ -119,7 +119,8 @@ std::vector<std::string> lines_of(const fs::path& path) {
 
 // What must not depend on how often a run was stopped: everything but the clock.
 nlohmann::json without_timing(nlohmann::json record) {
-  for (const char* key : {"epoch_seconds", "samples_per_second", "total_seconds"}) {
+  for (const char* key :
+       {"epoch_seconds", "samples_per_second", "total_seconds", "epoch_seconds_median"}) {
     record.erase(key);
   }
   return record;
@@ -365,6 +366,35 @@ TEST_F(Reliability, AKillAtAnyWriteResumesToTheSameFiles) {
     EXPECT_EQ(without_timing(nlohmann::json::parse(read(run_dir / "summary.json"))),
               without_timing(nlohmann::json::parse(read(whole / "summary.json"))));
     EXPECT_EQ(temporary_files(run_dir), std::vector<std::string>{});
+  }
+}
+
+// 4, 5. Step records (--log-every) are committed with their epoch: a run killed before the commit
+// resumes to the records of a run never stopped.
+TEST_F(Reliability, StepRecordsResumeToTheSameRecords) {
+  auto logging_run = [&](const fs::path& run_dir) {
+    auto args = quick_run(run_dir, 3);
+    args.insert(args.end(), {"--log-every", "2"});
+    return args;
+  };
+  const fs::path whole = dir_ / "whole";
+  ASSERT_EQ(run(logging_run(whole)).code, 0);
+  const auto records = metrics_without_timing(whole);
+  ASSERT_GT(records.size(), 3u);
+  for (const auto& record : records) {
+    EXPECT_TRUE(record.contains("step") && record.contains("epoch")) << record.dump();
+  }
+  for (const char* fault : {"checkpoint:2", "summary:2"}) {
+    SCOPED_TRACE(fault);
+    const fs::path run_dir = dir_ / (std::string("killed-") + fault[0]);
+    ::setenv("MINITORCH_FAULT_AT", fault, 1);
+    Result r = run(logging_run(run_dir));
+    ::unsetenv("MINITORCH_FAULT_AT");
+    ASSERT_EQ(r.code, 128 + SIGKILL) << r.out << r.err;
+    r = run({"train", "--resume", run_dir.string(), "--threads", "1"});
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_EQ(metrics_without_timing(run_dir), records);
+    EXPECT_EQ(read(run_dir / "loss.svg"), read(whole / "loss.svg"));
   }
 }
 
