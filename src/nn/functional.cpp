@@ -2,6 +2,7 @@
 
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
+#include "tensor/ops/windows.h"
 
 namespace minitorch::nn::functional {
 namespace {
@@ -64,7 +65,8 @@ Tensor tile(const Tensor& x, std::int64_t kh, std::int64_t kw) {
 }
 
 Window2d pooling_window(const char* op, std::array<std::int64_t, 2> kernel,
-                        std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding) {
+                        std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding,
+                        std::array<std::int64_t, 2> dilation) {
   auto pair = [](std::array<std::int64_t, 2> v) {
     return "(" + std::to_string(v[0]) + ", " + std::to_string(v[1]) + ")";
   };
@@ -78,17 +80,23 @@ Window2d pooling_window(const char* op, std::array<std::int64_t, 2> kernel,
     throw Error(std::string(op) + ": padding " + pair(padding) + " for kernel " + pair(kernel) +
                 "; expected padding >= 0 and at most half the kernel size");
   }
-  return {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1]};
+  if (dilation[0] < 1 || dilation[1] < 1) {
+    throw Error(std::string(op) + ": dilation " + pair(dilation) + "; expected positive values");
+  }
+  return {kernel[0],  kernel[1],  stride[0],   stride[1],
+          padding[0], padding[1], dilation[0], dilation[1]};
 }
 
 Tensor avg_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
                   std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding) {
-  return pool2d(x, PoolOp::Avg, pooling_window("avg_pool2d", kernel, stride, padding));
+  return ops::pool2d(x, PoolOp::Avg, pooling_window("avg_pool2d", kernel, stride, padding));
 }
 
 Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
-                  std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding) {
-  return pool2d(x, PoolOp::Max, pooling_window("max_pool2d", kernel, stride, padding));
+                  std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding,
+                  std::array<std::int64_t, 2> dilation) {
+  return ops::pool2d(x, PoolOp::Max,
+                     pooling_window("max_pool2d", kernel, stride, padding, dilation));
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
@@ -101,7 +109,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
   const Window2d window{weight.size(2),      weight.size(3),     options.stride[0],
                         options.stride[1],   options.padding[0], options.padding[1],
                         options.dilation[0], options.dilation[1]};
-  return minitorch::conv2d(x, weight, bias, window);
+  return ops::conv2d(x, weight, bias, window);
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,

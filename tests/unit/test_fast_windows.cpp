@@ -10,6 +10,7 @@
 
 #include "minitorch/nn/functional.h"
 #include "minitorch/tensor/creation.h"
+#include "pool_primitive.h"
 #include "reference_check.h"
 
 namespace mt = minitorch;
@@ -65,6 +66,31 @@ void check_conv(const mt::Shape& input, const mt::Shape& weight, const F::Conv2d
   }
 }
 
+// Pooling over window k through its public entry point: max_pool2d takes any window, avg_pool2d
+// one without dilation (as PyTorch's).
+Tensor pooled(const Tensor& x, mt::PoolOp op, const mt::Window2d& k) {
+  if (op == mt::PoolOp::Max) {
+    return F::max_pool2d(x, {k.kh, k.kw}, {k.sh, k.sw}, {k.ph, k.pw}, {k.dh, k.dw});
+  }
+  return F::avg_pool2d(x, {k.kh, k.kw}, {k.sh, k.sw}, {k.ph, k.pw});
+}
+
+// Average pooling with dilation has no public entry point: its backend primitives are compared
+// directly, forward and backward.
+void check_dilated_average_primitives(const Tensor& x, const mt::Window2d& k, const Tensor& g,
+                                      const std::string& what) {
+  constexpr auto avg = mt::PoolOp::Avg;
+  check_both_dtypes(
+      {x}, [k](V v) { return mt::testing::pool_primitive(v[0], avg, k); }, what + " forward");
+  check_both_dtypes(
+      {x},
+      [&](V v) {
+        const Tensor d(g.to(v[0].dtype()).tensor_data(), &v[0].backend());
+        return mt::testing::pool_primitive_backward(v[0], avg, k, d);
+      },
+      what + " gradient");
+}
+
 // pool2d's output and gradient; max pooling gets distinct values (no ties to break differently).
 void check_pool(mt::PoolOp op, const mt::Shape& input, const mt::Window2d& k,
                 const std::string& what) {
@@ -74,8 +100,13 @@ void check_pool(mt::PoolOp op, const mt::Shape& input, const mt::Window2d& k,
     x = mt::arange(double(x.numel()), {.dtype = mt::kFloat64}).view(input) * 0.01 +
         x.detach() * 0.001;
   }
-  const auto pool = [op, k](V v) { return mt::pool2d(v[0], op, k); };
-  const Tensor g = mt::randn(pool({x}).shape(), {.dtype = mt::kFloat64}, &gen);
+  const mt::Shape output{input[0], input[1], k.out_h(input[2]), k.out_w(input[3])};
+  const Tensor g = mt::randn(output, {.dtype = mt::kFloat64}, &gen);
+  if (op == mt::PoolOp::Avg && (k.dh != 1 || k.dw != 1)) {
+    check_dilated_average_primitives(x, k, g, what);
+    return;
+  }
+  const auto pool = [op, k](V v) { return pooled(v[0], op, k); };
   check_both_dtypes({x}, pool, what + " forward");
   check_both_dtypes(
       {x}, [&](V v) { return gradient(v, 0, g, pool); }, what + " gradient");
@@ -138,11 +169,11 @@ TEST(FastWindows, MaxPoolingTiesAndNaNAsPyTorch) {
   check_against_reference(
       {x},
       [](V v) {
-        return mt::pool2d(v[0], mt::PoolOp::Max, {2, 2, 2, 2});
+        return F::max_pool2d(v[0], {2, 2});
       },
       "ties and NaN", 0.0);
   const Tensor leaf_x = leaf(x.to(mt::kFloat32));
-  const Tensor y = mt::pool2d(leaf_x, mt::PoolOp::Max, {2, 2, 2, 2});
+  const Tensor y = F::max_pool2d(leaf_x, {2, 2});
   EXPECT_EQ(y.get({0, 0, 0, 2}), 3.0);
   EXPECT_TRUE(std::isnan(y.get({0, 0, 0, 10})));
   y.sum().backward();

@@ -107,6 +107,21 @@ TEST(Pooling, StridePaddingAndDefaultsAsPyTorch) {
   EXPECT_EQ(tied.grad().to_vector(), (std::vector<double>{1, 0, 0, 0}));
 }
 
+TEST(Pooling, MaxPoolingWithDilationAsPyTorch) {
+  // Kernel 2x2 with dilation (2, 1): each window takes rows i and i + 2, columns j and j + 1.
+  const Tensor x = mt::arange(16).view({1, 1, 4, 4});
+  EXPECT_EQ(F::max_pool2d(x, {2, 2}, {1, 1}, {0, 0}, {2, 1}).view({6}).to_vector(),
+            (std::vector<double>{9, 10, 11, 13, 14, 15}));
+  const Tensor y = (-x).detach().requires_grad_();
+  F::max_pool2d(y, {2, 2}, {1, 1}, {0, 0}, {2, 1}).sum().backward();
+  EXPECT_EQ(y.grad().to_vector(),
+            (std::vector<double>{1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_CONTAINS(mt::testing::error_of([&] {
+                    F::max_pool2d(x, {2, 2}, {1, 1}, {0, 0}, {0, 1});
+                  }),
+                  "dilation (0, 1)");
+}
+
 TEST(Pooling, ErrorsNameWhatWasExpected) {
   using mt::testing::error_of;
   const Tensor x = mt::rand({1, 1, 4, 4});

@@ -28,6 +28,7 @@
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/grad_check.h"
 #include "minitorch/tensor/tensor_ops.h"
+#include "pool_primitive.h"
 
 namespace mt = minitorch;
 namespace F = minitorch::nn::functional;
@@ -452,7 +453,10 @@ CaseMaker case_for(mt::TensorOp op) {
       };
     case Op::pool2d:
       return [](Generator& g) {
-        // The backend's general window: stride, dilation and padding up to half the kernel.
+        // The backend's general window: stride, dilation and padding up to half the kernel, through
+        // the public entry points. PyTorch's avg_pool2d has no dilation, so average pooling with
+        // dilation calls the primitive (no autograd node: its backward is checked by
+        // PoolPrimitive.AverageWithDilationBackwardIsTheAdjointOnEveryBackend).
         const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 1, 5), pick(g, 1, 5)};
         mt::Window2d k = random_window(g, shape[2], shape[3]);
         k.ph = std::min(k.ph, k.kh / 2);
@@ -460,7 +464,20 @@ CaseMaker case_for(mt::TensorOp op) {
         const auto op = g.uniform() < 0.5 ? mt::PoolOp::Max : mt::PoolOp::Avg;
         const Tensor x = op == mt::PoolOp::Max ? distinct_tensor(g, shape)
                                                : random_tensor(g, shape, Domain::Any);
-        return Trial({x}, [k, op](V v) { return mt::pool2d(v[0], op, k) * 1.5; });
+        if (op == mt::PoolOp::Max) {
+          return Trial({x}, [k](V v) {
+            return F::max_pool2d(v[0], {k.kh, k.kw}, {k.sh, k.sw}, {k.ph, k.pw}, {k.dh, k.dw}) *
+                   1.5;
+          });
+        }
+        if (k.dh == 1 && k.dw == 1) {
+          return Trial({x}, [k](V v) {
+            return F::avg_pool2d(v[0], {k.kh, k.kw}, {k.sh, k.sw}, {k.ph, k.pw}) * 1.5;
+          });
+        }
+        return Trial(
+            {x}, [k](V v) { return mt::testing::pool_primitive(v[0], mt::PoolOp::Avg, k) * 1.5; },
+            /*differentiable_=*/false);
       };
     case Op::conv2d:
       return [](Generator& g) {
@@ -560,8 +577,14 @@ CaseMaker case_for(mt::nn::functional::FunctionalOp op) {
     case Op::max_pool2d:
       return [](Generator& g) {
         const PoolArgs a = pool_args(g);
-        return Trial({distinct_tensor(g, pool_shape(g, a))},
-                     [a](V v) { return F::max_pool2d(v[0], a.kernel, a.stride, a.padding); });
+        // Half the trials with a dilation of 1 or 2 per dimension (max pooling only, as PyTorch).
+        std::array<std::int64_t, 2> dilation{1, 1};
+        if (g.uniform() < 0.5) dilation = {pick(g, 1, 2), pick(g, 1, 2)};
+        Shape shape = pool_shape(g, a);
+        for (int d : {0, 1}) shape[2 + d] += (dilation[d] - 1) * (a.kernel[d] - 1);
+        return Trial({distinct_tensor(g, shape)}, [a, dilation](V v) {
+          return F::max_pool2d(v[0], a.kernel, a.stride, a.padding, dilation);
+        });
       };
     case Op::conv1d:
       return [](Generator& g) {
@@ -727,6 +750,45 @@ TEST_P(CudaOpHarness, MatchesReference) {
 
 INSTANTIATE_TEST_SUITE_P(EveryOp, CudaOpHarness, ::testing::ValuesIn(case_names()),
                          [](const auto& info) { return info.param; });
+
+// Average pooling is linear, so its backward is right exactly when it is the forward's adjoint:
+// <pool(x), g> = <x, pool_backward(g)>. Checked on windows with dilation, which no public entry
+// point takes (the harness case pool2d compares their forward across backends), on every backend
+// and the GPU where there is one, each backward also against the reference's.
+TEST(PoolPrimitive, AverageWithDilationBackwardIsTheAdjointOnEveryBackend) {
+  Generator g(17);
+  std::vector<const mt::Backend*> backends = backends_under_test();
+  if (mt::cuda_available()) backends.push_back(&mt::cuda_backend(0));
+  for (int trial = 0; trial < kTrialsPerOp; ++trial) {
+    const Shape shape{pick(g, 1, 2), pick(g, 1, 3), pick(g, 2, 6), pick(g, 2, 6)};
+    mt::Window2d k = random_window(g, shape[2], shape[3]);
+    k.dh = pick(g, 2, 3);
+    k.dw = pick(g, 2, 3);
+    while (k.dh * (k.kh - 1) + 1 > shape[2] + 2 * k.ph) --k.kh;
+    while (k.dw * (k.kw - 1) + 1 > shape[3] + 2 * k.pw) --k.kw;
+    k.ph = std::min(k.ph, k.kh / 2);
+    k.pw = std::min(k.pw, k.kw / 2);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ", input " + mt::shape_to_string(shape) +
+                 ", kernel " + std::to_string(k.kh) + "x" + std::to_string(k.kw) + ", dilation " +
+                 std::to_string(k.dh) + "x" + std::to_string(k.dw));
+    const Tensor x = random_tensor(g, shape, Domain::Any);
+    const Tensor d =
+        random_tensor(g, {shape[0], shape[1], k.out_h(shape[2]), k.out_w(shape[3])}, Domain::Any);
+    const auto& reference = mt::reference_backend();
+    const Tensor want =
+        mt::testing::pool_primitive_backward(x.to(reference), mt::PoolOp::Avg, k, d.to(reference));
+    for (const mt::Backend* backend : backends) {
+      const Tensor xb = x.to(*backend), db = d.to(*backend);
+      const Tensor y = mt::testing::pool_primitive(xb, mt::PoolOp::Avg, k);
+      const Tensor dx = mt::testing::pool_primitive_backward(xb, mt::PoolOp::Avg, k, db);
+      const double forward_side = (y * db).sum().item();
+      const double backward_side = (xb * dx).sum().item();
+      EXPECT_NEAR(forward_side, backward_side, 1e-12 * (1 + std::abs(forward_side)))
+          << backend->name();
+      expect_close(dx.to(mt::kFloat64).to(reference), want, 1e-12, backend->name() + " backward");
+    }
+  }
+}
 
 // The harness case that exercises each backend primitive: switches without `default`, so a
 // primitive added to its list in backend/op_table.h without a case here fails the build.

@@ -13,27 +13,29 @@
 //                                          the random draw taken out (tests, replaying a mask)
 //   tile(x, kh, kw)                        MiniTorch's tile: [B, C, H, W] -> [B, C, H/kh, W/kw,
 //                                          kh·kw], each pooling window along the last dimension
-//   max_pool2d(x, kernel, stride, padding) PyTorch's max_pool2d / avg_pool2d (floor mode): stride
-//   avg_pool2d(x, kernel, stride, padding) {0, 0} (the default) means the kernel size; max
-//                                          pooling never selects padding and sends the gradient
-//                                          to the first maximum of each window (ties: one element,
-//                                          as PyTorch); average pooling divides by kh·kw, padding
-//                                          counted as zeros (count_include_pad = true)
-//   pooling_window(op, kernel, stride, padding)
+//   max_pool2d(x, kernel, stride, padding, dilation)
+//   avg_pool2d(x, kernel, stride, padding) PyTorch's max_pool2d / avg_pool2d (floor mode): stride
+//                                          {0, 0} (the default) means the kernel size; dilation
+//                                          (max pooling only, as PyTorch) spaces the window's
+//                                          elements; max pooling never selects padding and sends
+//                                          the gradient to the first maximum of each window (ties:
+//                                          one element, as PyTorch); average pooling divides by
+//                                          kh·kw, padding counted as zeros (count_include_pad)
+//   pooling_window(op, kernel, stride, padding, dilation)
 //                                          the Window2d of those pooling arguments (stride {0, 0}:
 //                                          the kernel size), checked by PyTorch's rules; errors
 //                                          name `op`
 //   conv2d(x, w, b, options)               PyTorch's conv2d (cross-correlation): x [B, C, H, W],
 //                                          w [O, C, kh, kw], b [O] or undefined, stride /
 //                                          padding / dilation per dimension -> [B, O, Hout, Wout];
-//                                          minitorch::conv2d, the backend's convolution primitive
+//                                          the one entry to the backend's convolution primitive
 //                                          (fast backend: w.view(O, -1) · unfold(x) by our GEMM,
 //                                          a few images at a time, written in NCHW directly)
 //   conv1d(x, w, b, options)               the same for x [B, C, L], w [O, C, k]
 // Requires: dim in range; 0 <= p <= 1; for dropout_with_mask a mask of x's shape; for tile a 4-D
 // input with H % kh == 0 and W % kw == 0; for pooling a 4-D input, a positive kernel and stride
-// and 0 <= padding <= kernel / 2 (PyTorch's rule) with at least one window. Violations throw
-// minitorch::Error naming the shapes and arguments.
+// and dilation and 0 <= padding <= kernel / 2 (PyTorch's rule) with at least one window. Violations
+// throw minitorch::Error naming the shapes and arguments.
 #pragma once
 
 #include <array>
@@ -52,13 +54,15 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* generator = 
 Tensor dropout_with_mask(const Tensor& x, const Tensor& mask, double p);
 Tensor tile(const Tensor& x, std::int64_t kh, std::int64_t kw);
 Window2d pooling_window(const char* op, std::array<std::int64_t, 2> kernel,
-                        std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding);
+                        std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding,
+                        std::array<std::int64_t, 2> dilation = {1, 1});
 Tensor avg_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
                   std::array<std::int64_t, 2> stride = {0, 0},
                   std::array<std::int64_t, 2> padding = {0, 0});
 Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
                   std::array<std::int64_t, 2> stride = {0, 0},
-                  std::array<std::int64_t, 2> padding = {0, 0});
+                  std::array<std::int64_t, 2> padding = {0, 0},
+                  std::array<std::int64_t, 2> dilation = {1, 1});
 
 struct Conv2dOptions {
   std::array<std::int64_t, 2> stride{1, 1};

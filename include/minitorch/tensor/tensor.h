@@ -214,22 +214,11 @@ Tensor sum_to_shape(const Tensor& tensor, const Shape& shape);
 //                        is unfold).
 //   im2col(x, w)         unfold(x, w).transpose(1, 2): one row per window position,
 //                        [B, L, C·kh·kw] (a view, not contiguous).
-//   conv2d(x, weight, bias, w)
-//                        PyTorch's conv2d (cross-correlation, zero padding): x [B, C, H, W],
-//                        weight [O, C, kh, kw] (kh, kw as in w), bias [O] or undefined ->
-//                        [B, O, out_h, out_w]. Differentiable in all three. One backend primitive
-//                        (plus two for the backward), so a backend can convolve image by image
-//                        with each image's columns in cache; nn::functional::conv2d is the
-//                        PyTorch-style entry point.
-//   pool2d(x, op, w)     [B, C, H, W] -> [B, C, out_h, out_w]: each window's maximum (PoolOp::Max;
-//                        padding never wins; the gradient goes to the window's first maximum only,
-//                        PyTorch's choice for ties) or mean over kh·kw elements with padding
-//                        counted as 0 (PoolOp::Avg, PyTorch's count_include_pad). Differentiable.
+// Convolution and pooling over these windows have one public entry point each:
+// nn::functional's conv2d, conv1d, max_pool2d and avg_pool2d.
 Tensor unfold(const Tensor& x, const Window2d& window);
 Tensor fold(const Tensor& cols, std::array<std::int64_t, 2> output_size, const Window2d& window);
 Tensor im2col(const Tensor& x, const Window2d& window);
-Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Window2d& window);
-Tensor pool2d(const Tensor& x, PoolOp op, const Window2d& window);
 
 // Rows of a table picked by index: weight [V, D], indices of any shape holding row numbers as
 // values -> [indices..., D]. The gradient adds each output row back into its table row.

@@ -15,7 +15,9 @@
 #include <string_view>
 
 // X(name): an operation of the family; `name` is its harness case and the Tensor method or
-// function that computes it (sum_all is sum(), mean_all mean(), max_all max()).
+// function that computes it (sum_all is sum(), mean_all mean(), max_all max()). conv2d and pool2d
+// are the nodes recorded by nn::functional's conv2d / conv1d and max_pool2d / avg_pool2d, their
+// only public entry points.
 // clang-format off
 #define MINITORCH_ELEMENTWISE_OPS(X) \
   X(neg) X(inv) X(log) X(exp) X(sigmoid) X(relu) X(tanh) X(sqrt) X(pow) \

@@ -1,4 +1,5 @@
 // Sliding windows: unfold, fold, im2col, pooling and convolution (geometry: tensor/window.h).
+#include "tensor/ops/windows.h"
 #include "autodiff/record.h"
 #include "minitorch/core/error.h"
 #include "minitorch/tensor/creation.h"
@@ -97,7 +98,7 @@ Tensor im2col(const Tensor& x, const Window2d& window) {
   return unfold(x, window).transpose(1, 2);
 }
 
-Tensor pool2d(const Tensor& x, PoolOp op, const Window2d& window) {
+Tensor ops::pool2d(const Tensor& x, PoolOp op, const Window2d& window) {
   check_window(x.shape(), window, minitorch::op_name(op));
   const Shape input_shape = x.shape();
   const Shape output_shape{input_shape[0], input_shape[1], window.out_h(input_shape[2]),
@@ -120,7 +121,8 @@ Tensor pool2d(const Tensor& x, PoolOp op, const Window2d& window) {
   return out;
 }
 
-Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Window2d& window) {
+Tensor ops::conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                   const Window2d& window) {
   check_compatible(x, weight, "conv2d");
   if (bias.defined()) check_compatible(x, bias, "conv2d");
   check_window(x.shape(), window, "conv2d");
