@@ -14,7 +14,7 @@
 #include "minitorch/backend/backend.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/tensor.h"
-#include "minitorch/tensor/window.h"
+#include "minitorch/storage/window.h"
 
 namespace minitorch::testing {
 

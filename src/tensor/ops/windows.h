@@ -18,7 +18,7 @@
 
 #include "minitorch/backend/op_table.h"
 #include "minitorch/tensor/tensor.h"
-#include "minitorch/tensor/window.h"
+#include "minitorch/storage/window.h"
 
 namespace minitorch::ops {
 
