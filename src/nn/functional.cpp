@@ -100,7 +100,7 @@ Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-              const Conv2dOptions& options) {
+              const Conv2dFuncOptions& options) {
   if (x.dim() != 4 || weight.dim() != 4 || weight.size(1) != x.size(1)) {
     throw Error("conv2d: input of shape " + shape_to_string(x.shape()) + " and weight of shape " +
                 shape_to_string(weight.shape()) +
@@ -113,7 +113,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-              const Conv1dOptions& options) {
+              const Conv1dFuncOptions& options) {
   if (x.dim() != 3 || weight.dim() != 3) {
     throw Error("conv1d: input of shape " + shape_to_string(x.shape()) + " and weight of shape " +
                 shape_to_string(weight.shape()) + "; expected [B, C, L] and [O, C, k]");

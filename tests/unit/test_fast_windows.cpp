@@ -50,8 +50,8 @@ void check_both_dtypes(const std::vector<Tensor>& inputs,
 }
 
 // conv2d's output and all three gradients for one geometry.
-void check_conv(const mt::Shape& input, const mt::Shape& weight, const F::Conv2dOptions& options,
-                const std::string& what) {
+void check_conv(const mt::Shape& input, const mt::Shape& weight,
+                const F::Conv2dFuncOptions& options, const std::string& what) {
   mt::Generator gen(7);  // local: other tests keep the default generator
   const Tensor x = mt::randn(input, {.dtype = mt::kFloat64}, &gen);
   const Tensor w = mt::randn(weight, {.dtype = mt::kFloat64}, &gen);

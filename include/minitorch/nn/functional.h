@@ -64,20 +64,22 @@ Tensor max_pool2d(const Tensor& x, std::array<std::int64_t, 2> kernel,
                   std::array<std::int64_t, 2> padding = {0, 0},
                   std::array<std::int64_t, 2> dilation = {1, 1});
 
-struct Conv2dOptions {
+// The functional forms' options (LibTorch's F::Conv2dFuncOptions); the layers' own are
+// nn::Conv2dOptions / nn::Conv1dOptions (nn/conv.h).
+struct Conv2dFuncOptions {
   std::array<std::int64_t, 2> stride{1, 1};
   std::array<std::int64_t, 2> padding{0, 0};
   std::array<std::int64_t, 2> dilation{1, 1};
 };
-struct Conv1dOptions {
+struct Conv1dFuncOptions {
   std::int64_t stride = 1;
   std::int64_t padding = 0;
   std::int64_t dilation = 1;
 };
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
-              const Conv2dOptions& options = {});
+              const Conv2dFuncOptions& options = {});
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
-              const Conv1dOptions& options = {});
+              const Conv1dFuncOptions& options = {});
 
 // The functions above, declared once as an X-macro list: FunctionalOp, its `Count` and the names
 // are generated from it, and the op harness picks each one's case by a switch without `default`
