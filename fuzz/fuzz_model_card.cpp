@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "fuzz_support.h"
 #include "app/checkpoint.h"
+#include "fuzz_support.h"
 #include "minitorch/io/safetensors.h"
 
 namespace {

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fuzz_support.h"
 #include "app/train_config.h"
+#include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   namespace fuzz = minitorch::fuzz;

@@ -12,9 +12,9 @@
 #include <utility>
 
 #include "minitorch/backend/backend.h"
+#include "minitorch/storage/window.h"
 #include "minitorch/tensor/creation.h"
 #include "minitorch/tensor/tensor.h"
-#include "minitorch/storage/window.h"
 
 namespace minitorch::testing {
 

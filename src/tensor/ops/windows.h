@@ -17,8 +17,8 @@
 #pragma once
 
 #include "minitorch/backend/op_table.h"
-#include "minitorch/tensor/tensor.h"
 #include "minitorch/storage/window.h"
+#include "minitorch/tensor/tensor.h"
 
 namespace minitorch::ops {
 
