@@ -9,6 +9,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work"
 mkdir -p "$work"
 cmake --install "$build_dir" --prefix "$work/prefix" >"$work/install.log"
+# The install holds one documented program, the command line (when it was built), and no
+# application header.
+programs=$(ls "$work/prefix/bin" 2>/dev/null | tr '\n' ' ')
+if [[ -n $programs && $programs != "minitorch " ]]; then
+  echo "installed programs: $programs; expected only minitorch, the one the README documents" >&2
+  exit 1
+fi
+if [[ -e $work/prefix/include/minitorch/app ]]; then
+  echo "the application's headers were installed with the library" >&2
+  exit 1
+fi
 cmake -S "$here" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DCMAKE_CXX_COMPILER="$cxx" >"$work/configure.log"
 cmake --build "$work/build" >"$work/build.log"
