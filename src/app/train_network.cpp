@@ -282,7 +282,7 @@ void train_epochs(const RunDirectory& run, NetworkSession& s, int first_epoch,
 
 void print_outcome(const RunDirectory& run, const std::vector<train::MetricsRecord>& history,
                    double session_seconds) {
-  const train::MetricsRecord& last = train::epoch_records(history).back();
+  const train::MetricsRecord last = train::epoch_records(history).back();
   std::printf("Test accuracy %.2f%% after %d epoch%s (%.1f s this session)\n",
               100.0 * last.evaluated("test_accuracy").value_or(0.0), last.epoch,
               last.epoch == 1 ? "" : "s", session_seconds);
