@@ -9,11 +9,8 @@
 
 namespace minitorch {
 
-using ops::check_compatible;
-using ops::empty;
-using ops::empty_like;
-using ops::OpKind;
-using ops::scalar_like;
+// The family's shared helpers (support.h) and its table's types (op_entry.h).
+using namespace ops;
 
 // The family's table: one entry per operation of MINITORCH_REDUCTION_OPS, in its order.
 [[maybe_unused]] constexpr std::array<ops::OpEntry, 7> kReductionsOps{{
@@ -29,8 +26,6 @@ static_assert(ops::lists_exactly(kReductionsOps, MINITORCH_FAMILY(MINITORCH_REDU
               "every operation of MINITORCH_REDUCTION_OPS needs its entry here, in order");
 
 // ---- reductions ---------------------------------------------------------------------------------
-
-using ops::with_size_one_at;
 
 Tensor Tensor::reduce_keepdim(ReduceOp op, std::int64_t d) const {
   const Tensor out = empty(with_size_one_at(shape(), d), dtype(), backend());

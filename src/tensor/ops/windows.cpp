@@ -9,11 +9,8 @@
 
 namespace minitorch {
 
-using ops::check_compatible;
-using ops::empty;
-using ops::empty_like;
-using ops::OpKind;
-using ops::scalar_like;
+// The family's shared helpers (support.h) and its table's types (op_entry.h).
+using namespace ops;
 
 // The family's table: one entry per operation of MINITORCH_WINDOW_OPS, in its order.
 [[maybe_unused]] constexpr std::array<ops::OpEntry, 5> kWindowsOps{{
