@@ -17,6 +17,10 @@ packages=(
   dataset-fashion-mnist     # Fashion-MNIST (train, test, make run)
   python3-torch             # tests only: checkpoints cross-checked in PyTorch
   libpng-dev                # PNG images to classify (predict)
+  libcpp-httplib-dev        # HTTP server (serve)
+  pkg-config                # finds cpp-httplib, which ships no CMake package
+  python3-jsonschema        # tests only: served answers checked against the OpenAPI document
+  python3-prometheus-client # tests only: /metrics parsed by Prometheus' own parser
 )
 # Optional groups, named on the command line, for checks beyond `make test`.
 declare -A groups=(

@@ -19,6 +19,7 @@
 #include "app/evaluate.h"
 #include "app/run_directory.h"
 #include "app/scalar_classifier.h"
+#include "app/serve_command.h"
 #include "app/tensor_classifier.h"
 #include "app/train_2d.h"
 #include "app/train_config.h"
@@ -494,6 +495,8 @@ int run_cli(int argc, char** argv) {
   add_datasets_command(app, datasets_options);
   add_eval_command(app, eval_options);
   add_predict_command(app, predict_options);
+  ServeOptions serve_options;
+  add_serve_command(app, serve_options);
 
   try {
     check_subcommand_name(app, argc, argv);
@@ -513,6 +516,7 @@ int run_cli(int argc, char** argv) {
       return run_train(train.config);
     }
     if (app.got_subcommand("eval")) return run_eval(eval_options);
+    if (app.got_subcommand("serve")) return run_serve(serve_options);
     if (app.got_subcommand("predict")) {
       predict_options.has_text = app.get_subcommand("predict")->count("--text") > 0;
       if (predict_options.has_text && !predict_options.images.empty()) {

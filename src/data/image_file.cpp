@@ -453,7 +453,15 @@ std::vector<std::vector<Tap>> axis_taps(std::int64_t in, std::int64_t out) {
 }  // namespace
 
 GrayImage read_image(const fs::path& path) {
-  const std::string bytes = read_file(path);
+  return decode_image(read_file(path), path.string());
+}
+
+GrayImage decode_image(const std::string& bytes, const std::string& name) {
+  const fs::path path(name);
+  if (bytes.size() > kMaxFileBytes) {
+    fail(path, std::to_string(bytes.size()) + " bytes; expected at most " +
+                   std::to_string(kMaxFileBytes) + " bytes");
+  }
   if (bytes.empty()) fail(path, "empty file; expected a PNG or PGM image");
   if (bytes.size() >= sizeof kPngSignature &&
       std::memcmp(bytes.data(), kPngSignature, sizeof kPngSignature) == 0) {

@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "minitorch/tensor/tensor.h"
@@ -56,6 +57,8 @@ inline constexpr std::int64_t kMaxImageSide = 16384;
 inline constexpr std::int64_t kMaxImagePixels = std::int64_t(1) << 26;
 
 GrayImage read_image(const std::filesystem::path& path);
+// The same for an image already in memory (an upload); `name` stands for the path in messages.
+GrayImage decode_image(const std::string& bytes, const std::string& name);
 
 GrayImage resize(const GrayImage& image, std::int64_t width, std::int64_t height);
 

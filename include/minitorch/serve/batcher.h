@@ -1,0 +1,100 @@
+// serve::Batcher — dynamic batching: concurrent requests for one model are gathered into one
+// forward pass, on a fixed pool of inference threads separate from the threads that read
+// requests.
+//
+// submit(model, rows) queues a batch of rows [n, ...] for `model` and returns the future of its
+// Inference: its probabilities [n, classes] and the rows of the forward pass it ran in. An
+// inference thread takes the oldest waiting request and gathers the requests of the same model
+// behind it, in arrival order, while their rows fit in max_batch_size, waiting at most
+// max_queue_delay after the oldest one arrived for more to come; it then runs one forward pass over
+// their rows concatenated and hands each request exactly its own rows. A request of more than
+// max_batch_size rows runs alone. The rows of a batch are computed as one matrix, so a request's
+// answer is the same whatever it is batched with (up to the kernels' summation order, which does
+// not depend on the batch: see the tests).
+//   Requires: threads >= 1, max_batch_size >= 1, max_queue_rows >= 1 (Error otherwise).
+//   submit throws QueueFull when the rows waiting (this request's included) would exceed
+//   max_queue_rows, and Error after stop(); a model's failure reaches the future as its Error.
+//   stop() refuses new requests, lets the threads finish every queued one and joins them; the
+//   destructor stops too.
+// The observer, when set, is told of every forward pass (model name, rows, seconds) from the
+// inference thread that ran it, and of the queue's depth in rows whenever it changes.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "minitorch/core/error.h"
+#include "minitorch/serve/classifier.h"
+#include "minitorch/tensor/tensor.h"
+
+namespace minitorch::serve {
+
+struct BatchingOptions {
+  int threads = 1;
+  std::int64_t max_batch_size = 32;
+  std::chrono::microseconds max_queue_delay{500};
+  std::int64_t max_queue_rows = 1024;
+};
+
+struct BatchObserver {
+  std::function<void(const std::string& model, std::int64_t rows, double seconds)> on_batch;
+  std::function<void(const std::string& model, std::int64_t rows_waiting)> on_queue_depth;
+};
+
+struct Inference {
+  Tensor probabilities;     // [n, classes], this request's rows only
+  std::int64_t batch_rows;  // rows of the forward pass, this request's and the others'
+};
+
+class QueueFull : public Error {
+ public:
+  using Error::Error;
+};
+
+class Batcher {
+ public:
+  explicit Batcher(BatchingOptions options, BatchObserver observer = {});
+  ~Batcher();
+  Batcher(const Batcher&) = delete;
+  Batcher& operator=(const Batcher&) = delete;
+
+  std::future<Inference> submit(const std::string& model_name,
+                                std::shared_ptr<const Classifier> model, Tensor rows);
+  void stop();
+
+  const BatchingOptions& options() const { return options_; }
+
+ private:
+  struct Request {
+    std::string model_name;
+    std::shared_ptr<const Classifier> model;
+    Tensor rows;
+    std::promise<Inference> result;
+    std::chrono::steady_clock::time_point arrived;
+  };
+
+  void work();
+  std::vector<Request> take_batch(std::unique_lock<std::mutex>& lock);
+  void run_batch(std::vector<Request>& batch);
+  std::int64_t rows_waiting_for(const Classifier* model) const;
+
+  BatchingOptions options_;
+  BatchObserver observer_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Request> queue_;
+  std::int64_t rows_waiting_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace minitorch::serve

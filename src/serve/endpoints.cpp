@@ -1,0 +1,122 @@
+#include "serve/endpoints.h"
+
+#include <nlohmann/json.hpp>
+
+#include "serve/http_error.h"
+#include "serve/request_context.h"
+#include "serve/v2_codec.h"
+
+namespace minitorch::serve {
+
+using nlohmann::json;
+
+ServedModel served_model(const Services& services, const std::string& name) {
+  current_request().model = name;
+  std::shared_ptr<const Classifier> classifier;
+  try {
+    classifier = services.models.get(name);
+  } catch (const UnknownModel& e) {
+    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
+  }
+  if (!classifier) {
+    throw HttpError(404, "model '" + name + "' is unloaded; expected a loaded model (POST " +
+                             "/v2/repository/models/" + name + "/load loads it)");
+  }
+  return {name, std::move(classifier)};
+}
+
+Inference run_inference(const Services& services, const ServedModel& model, Tensor rows) {
+  std::future<Inference> pending;
+  try {
+    pending = services.batcher.submit(model.name, model.classifier, std::move(rows));
+  } catch (const QueueFull& e) {
+    throw HttpError(503, e.what());
+  } catch (const Error& e) {
+    throw HttpError(503, e.what());
+  }
+  Inference inference = pending.get();
+  current_request().batch_rows = inference.batch_rows;
+  return inference;
+}
+
+void answer_json(httplib::Response& res, int status, const std::string& json_text) {
+  res.status = status;
+  res.set_content(json_text, "application/json");
+}
+
+void server_metadata(const Services&, const httplib::Request&, httplib::Response& res) {
+  answer_json(res, 200,
+              json{{"name", "minitorch"},
+                   {"version", MINITORCH_VERSION},
+                   {"extensions", {"model_repository"}}}
+                  .dump());
+}
+
+void model_metadata(const Services& services, const httplib::Request& req, httplib::Response& res) {
+  const ServedModel model = served_model(services, req.matches[1]);
+  answer_json(res, 200, v2::model_metadata(model.name, *model.classifier).dump());
+}
+
+void model_ready(const Services& services, const httplib::Request& req, httplib::Response& res) {
+  const std::string name = req.matches[1];
+  current_request().model = name;
+  bool ready = false;
+  try {
+    ready = services.models.get(name) != nullptr && !services.stopping;
+  } catch (const UnknownModel& e) {
+    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
+  }
+  answer_json(res, ready ? 200 : 400, json{{"name", name}, {"ready", ready}}.dump());
+}
+
+void infer(const Services& services, const httplib::Request& req, httplib::Response& res) {
+  const ServedModel model = served_model(services, req.matches[1]);
+  const v2::InferRequest request = v2::parse_infer_request(req.body);
+  const std::vector<std::string> outputs = v2::requested_outputs(request);
+  const Inference inference =
+      run_inference(services, model, v2::to_batch(request, *model.classifier));
+  answer_json(res, 200,
+              v2::infer_response(model.name, request.id, inference.probabilities, *model.classifier,
+                                 outputs)
+                  .dump());
+}
+
+void repository_index(const Services& services, const httplib::Request&, httplib::Response& res) {
+  json index = json::array();
+  for (const ModelState& state : services.models.index()) {
+    index.push_back({{"name", state.name},
+                     {"version", "1"},
+                     {"state", state.ready ? "READY" : "UNAVAILABLE"},
+                     {"reason", state.ready ? "" : "unloaded"}});
+  }
+  answer_json(res, 200, index.dump());
+}
+
+void load_model(const Services& services, const httplib::Request& req, httplib::Response& res) {
+  const std::string name = req.matches[1];
+  current_request().model = name;
+  try {
+    services.models.load(name);
+  } catch (const UnknownModel& e) {
+    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
+  } catch (const Error& e) {
+    throw HttpError(
+        400, "loading model '" + name + "' failed, the model in service is unchanged: " + e.what());
+  }
+  services.metrics.set_model_ready(name, true);
+  answer_json(res, 200, json{{"name", name}, {"state", "READY"}}.dump());
+}
+
+void unload_model(const Services& services, const httplib::Request& req, httplib::Response& res) {
+  const std::string name = req.matches[1];
+  current_request().model = name;
+  try {
+    services.models.unload(name);
+  } catch (const UnknownModel& e) {
+    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
+  }
+  services.metrics.set_model_ready(name, false);
+  answer_json(res, 200, json{{"name", name}, {"state", "UNAVAILABLE"}}.dump());
+}
+
+}  // namespace minitorch::serve
