@@ -1,5 +1,7 @@
 #include "minitorch/serve/server.h"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -125,6 +127,7 @@ struct Server::Impl {
   std::uint32_t id_prefix;
   std::atomic<std::uint64_t> next_id{0};
   bool bound = false;
+  int listening_socket = -1;
   std::atomic<bool> run_started{false};
   std::atomic<bool> run_finished{false};
 };
@@ -136,6 +139,14 @@ void Server::Impl::configure() {
   http.set_read_timeout(options.read_timeout);
   http.set_write_timeout(options.write_timeout);
   http.set_keep_alive_max_count(10000);
+  http.set_keep_alive_timeout(options.keep_alive_timeout.count());
+  // cpp-httplib listens with a backlog of 5, compiled into the library: a burst of connections
+  // overflows it and the dropped handshakes are retried a second later. The listening socket is
+  // remembered here, so that bind() can listen again with the system's largest backlog.
+  http.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening_socket = sock;
+  });
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     RequestContext& context = current_request();
     context = RequestContext{};
@@ -311,6 +322,7 @@ int Server::bind() {
                 std::to_string(impl_->options.port) +
                 "; expected a local address and a free port (--host, --port; 0 picks one)");
   }
+  if (impl_->listening_socket >= 0) ::listen(impl_->listening_socket, SOMAXCONN);
   impl_->bound = true;
   for (const ModelState& state : impl_->models.index()) {
     impl_->metrics.set_model_ready(state.name, state.ready);

@@ -95,11 +95,12 @@ std::vector<const json*> elements(const json& data, const std::vector<std::int64
 
 void read_data(const json& data, InferRequest& request) {
   const std::vector<const json*> values = elements(data, request.shape);
-  const std::optional<std::uint64_t> count = element_count(request.shape, values.size());
+  const std::optional<std::uint64_t> count =
+      element_count(request.shape, std::numeric_limits<std::uint64_t>::max());
   if (!count || *count != values.size()) {
     bad_request("inputs[0].data holds " + std::to_string(values.size()) + " values; the shape " +
                 shape_text(request.shape) + " needs " +
-                (count ? std::to_string(*count) : std::string("more")));
+                (count ? std::to_string(*count) : std::string("more than 2^64")));
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     const json& value = *values[i];

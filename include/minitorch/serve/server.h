@@ -51,6 +51,7 @@ struct ServerOptions {
   std::optional<std::string> token;  // bearer token every request but the health probes needs
   std::chrono::seconds read_timeout{5};
   std::chrono::seconds write_timeout{5};
+  std::chrono::seconds keep_alive_timeout{5};  // an idle connection is closed after this
   std::function<void(const std::string& json_line)> log;
 };
 
