@@ -114,20 +114,31 @@ std::vector<Batcher::Request> Batcher::take_batch(std::unique_lock<std::mutex>& 
   }
 }
 
+// Storage buffers are cached by the thread that frees them: the rows are released here before
+// any answer is given, so that the requesting thread, which still holds them, frees and reuses
+// them; otherwise this thread's cache would fill with buffers only other threads allocate.
 void Batcher::run_batch(std::vector<Request>& batch) {
   try {
-    std::vector<Tensor> parts;
-    for (const Request& request : batch) parts.push_back(request.rows);
-    const Tensor rows = parts.size() == 1 ? parts.front() : cat(parts, 0);
-    const Clock::time_point start = Clock::now();
-    const Tensor probabilities = batch.front().model->probabilities(rows);
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (observer_.on_batch) observer_.on_batch(batch.front().model_name, rows.size(0), seconds);
+    std::vector<std::int64_t> counts;
+    Tensor probabilities;
+    std::int64_t total = 0;
+    {
+      std::vector<Tensor> parts;
+      for (Request& request : batch) {
+        counts.push_back(request.rows.size(0));
+        parts.push_back(std::move(request.rows));
+      }
+      const Tensor rows = parts.size() == 1 ? parts.front() : cat(parts, 0);
+      total = rows.size(0);
+      const Clock::time_point start = Clock::now();
+      probabilities = batch.front().model->probabilities(rows);
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      if (observer_.on_batch) observer_.on_batch(batch.front().model_name, total, seconds);
+    }
     std::int64_t offset = 0;
-    for (Request& request : batch) {
-      const std::int64_t n = request.rows.size(0);
-      request.result.set_value({probabilities.narrow(0, offset, n).contiguous(), rows.size(0)});
-      offset += n;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i].result.set_value({probabilities.narrow(0, offset, counts[i]).contiguous(), total});
+      offset += counts[i];
     }
   } catch (...) {
     for (Request& request : batch) {

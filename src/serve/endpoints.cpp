@@ -26,9 +26,10 @@ ServedModel served_model(const Services& services, const std::string& name) {
 }
 
 Inference run_inference(const Services& services, const ServedModel& model, Tensor rows) {
+  // `rows` stays held here until the answer comes, so that this thread frees it (batcher.h).
   std::future<Inference> pending;
   try {
-    pending = services.batcher.submit(model.name, model.classifier, std::move(rows));
+    pending = services.batcher.submit(model.name, model.classifier, rows);
   } catch (const QueueFull& e) {
     throw HttpError(503, e.what());
   } catch (const Error& e) {

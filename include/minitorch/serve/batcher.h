@@ -11,6 +11,9 @@
 // max_batch_size rows runs alone. The rows of a batch are computed as one matrix, so a request's
 // answer is the same whatever it is batched with (up to the kernels' summation order, which does
 // not depend on the batch: see the tests).
+// The batcher lets go of a request's rows before answering it: a caller that holds them until the
+// answer frees them on its own thread, whose storage cache then reuses them (buffers freed by the
+// inference threads would pile up in their caches instead).
 //   Requires: threads >= 1, max_batch_size >= 1, max_queue_rows >= 1 (Error otherwise).
 //   submit throws QueueFull when the rows waiting (this request's included) would exceed
 //   max_queue_rows, and Error after stop(); a model's failure reaches the future as its Error.
