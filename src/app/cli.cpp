@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/checkpoint.h"
 #include "app/classification_task.h"
 #include "app/evaluate.h"
 #include "app/run_directory.h"
@@ -117,9 +118,12 @@ std::vector<std::string> task_names() {
   return names;
 }
 
+// The networks --model picks; the 2-D task's model (features in) is not one of them.
 std::vector<std::string> model_names() {
   std::vector<std::string> names;
-  for (const auto& info : models::model_catalog()) names.push_back(info.name);
+  for (const auto& info : models::model_catalog()) {
+    if (info.input != models::InputKind::Features) names.push_back(info.name);
+  }
   return names;
 }
 
@@ -364,6 +368,7 @@ void add_predict_command(CLI::App& app, PredictOptions& options) {
   predict->add_option("--run", options.run_dir, "Run directory of `minitorch train`")->required();
   predict->add_option("images", options.images, "Image files (PNG or PGM)");
   predict->add_option("--text", options.text, "Text to classify (spam model)");
+  predict->add_option("--point", options.points, "Point x1,x2 to classify (2-D runs; repeatable)");
   predict->add_option("--top-k", options.top_k, "Classes to show")
       ->check(positive_integer())
       ->capture_default_str();
@@ -443,6 +448,7 @@ int run_train(const TrainConfig& config) {
   std::printf("Run directory: %s\n", run.path().c_str());
   std::printf("  metrics: %s, %s, %s\n", run.file("config.json").c_str(),
               run.file("metrics.jsonl").c_str(), run.file("summary.json").c_str());
+  std::printf("  model:   %s\n", run.file(kModelFile).c_str());
   std::printf("  plots:   %s, %s\n", run.file("loss.svg").c_str(),
               run.file("decision_boundary.svg").c_str());
   if (!config.graph_path.empty()) std::printf("  graph:   %s\n", config.graph_path.c_str());
@@ -517,6 +523,10 @@ int run_cli(int argc, char** argv) {
       predict_options.has_text = app.get_subcommand("predict")->count("--text") > 0;
       if (predict_options.has_text && !predict_options.images.empty()) {
         throw CLI::ValidationError("--text", "give either image files or --text, not both");
+      }
+      if (!predict_options.points.empty() &&
+          (predict_options.has_text || !predict_options.images.empty())) {
+        throw CLI::ValidationError("--point", "give points alone, without image files or --text");
       }
       return run_predict(predict_options);
     }
