@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/batch_predict.h"
 #include "app/checkpoint.h"
 #include "app/classification_task.h"
 #include "app/evaluate.h"
@@ -39,10 +40,11 @@ constexpr int kExitUsage = 2;
 
 // Upper limits of the size flags: beyond them a run would ask for more memory than a machine has
 // and fail late with std::bad_alloc. Threads share the thread pool's bound, kMaxThreads.
-constexpr int kMaxHidden = 1024;        // 2-D MLP: hidden x hidden weights (a Scalar each)
-constexpr int kMaxPoints = 1'000'000;   // 2-D data sets
-constexpr int kMaxLength = 8192;        // spam: tokens per message, for every mail of the corpus
-constexpr int kMaxEmbeddingDim = 1024;  // textcnn: vocabulary x dimension weights
+constexpr int kMaxHidden = 1024;         // 2-D MLP: hidden x hidden weights (a Scalar each)
+constexpr int kMaxPoints = 1'000'000;    // 2-D data sets
+constexpr int kMaxLength = 8192;         // spam: tokens per message, for every mail of the corpus
+constexpr int kMaxEmbeddingDim = 1024;   // textcnn: vocabulary x dimension weights
+constexpr int kMaxPredictBatch = 65536;  // predict --batch: inputs decoded and held at once
 
 // scalar: one Scalar per weight (MiniTorch module 1); reference / fast: tensors on that backend;
 // tensor: tensors on the default backend (fast).
@@ -374,6 +376,37 @@ void add_predict_command(CLI::App& app, PredictOptions& options) {
       ->capture_default_str();
   predict->add_flag("--resize", options.resize, "Scale images to the model's size");
   predict->add_flag("--json", options.json, "Print the predictions as JSON");
+  predict->add_option("--batch", options.batch,
+                      "Predict every input of INPUTS, a directory of images, an IDX file of "
+                      "images or a text file with one text (or point x1,x2) per line; needs --out");
+  predict->add_option("--out", options.out,
+                      "--batch: JSON-lines file to write, one line per input as --json prints it");
+  predict->add_option("--batch-size", options.batch_size, "--batch: inputs per forward pass")
+      ->check(positive_integer_up_to(kMaxPredictBatch))
+      ->capture_default_str();
+}
+
+// --batch reads its inputs from one place and writes them to --out; the flags of single inputs
+// and the batch flags without --batch are bad usage.
+void check_batch_usage(const CLI::App& predict, const PredictOptions& options) {
+  const bool batch = predict.count("--batch") > 0;
+  if (!batch) {
+    for (const char* flag : {"--out", "--batch-size"}) {
+      if (predict.count(flag) > 0) throw CLI::ValidationError(flag, "applies to --batch only");
+    }
+    return;
+  }
+  if (!options.images.empty() || options.has_text || !options.points.empty() || options.json) {
+    throw CLI::ValidationError("--batch",
+                               "reads every input from INPUTS and writes JSON lines to --out; "
+                               "give no image files, --text, --point or --json with it");
+  }
+  if (options.batch.empty()) {
+    throw CLI::ValidationError("--batch", "expected INPUTS, a directory or file; got ''");
+  }
+  if (predict.count("--out") == 0) {
+    throw CLI::ValidationError("--batch", "needs --out FILE, the JSON-lines file to write");
+  }
 }
 
 struct DatasetsOptions {
@@ -527,6 +560,10 @@ int run_cli(int argc, char** argv) {
       if (!predict_options.points.empty() &&
           (predict_options.has_text || !predict_options.images.empty())) {
         throw CLI::ValidationError("--point", "give points alone, without image files or --text");
+      }
+      check_batch_usage(*app.get_subcommand("predict"), predict_options);
+      if (app.get_subcommand("predict")->count("--batch") > 0) {
+        return run_batch_predict(predict_options);
       }
       return run_predict(predict_options);
     }

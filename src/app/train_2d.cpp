@@ -34,7 +34,7 @@ long count_correct(const data::Dataset2D& data, const Classifier2D& model) {
 
 // What a diverged 2-D run leaves: the metrics of the epochs before, nothing else.
 constexpr const char* kDivergedOutcome =
-    "metrics.jsonl keeps the epochs before it; no summary or plots were written";
+    "metrics.jsonl keeps the epochs before it; no model, summary or plots were written";
 
 // A 2-D classifier and its data as the training loop sees them. With a batch size, the order of
 // the points is shuffled every epoch by the run's generator (which also drew the weights).

@@ -337,3 +337,12 @@ TEST_F(TwoDModelTraining, EvalAndOtherInputsOfA2dRunAreClearErrors) {
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "unknown model 'mlp2d'")) << r.err;
 }
+
+TEST_F(TwoDModelTraining, ADivergedRunSavesNoModel) {
+  const fs::path run_dir = dir_ / "diverged";
+  const Result r = run({"train", "--backend", "scalar", "--lr", "1e308", "--epochs", "20",
+                        "--run-dir", run_dir.string()});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.err, "no model, summary or plots were written")) << r.err;
+  EXPECT_FALSE(fs::exists(run_dir / "model.safetensors"));
+}
