@@ -366,21 +366,28 @@ void add_eval_command(CLI::App& app, EvalOptions& options) {
 
 void add_predict_command(CLI::App& app, PredictOptions& options) {
   auto* predict = app.add_subcommand(
-      "predict", "Classify image files (PNG, PGM) or a text with a trained network");
+      "predict",
+      "Classify image files (PNG, PGM), a text or 2-D points with a trained model, or with "
+      "--batch every input of a directory, IDX file or text file");
   predict->add_option("--run", options.run_dir, "Run directory of `minitorch train`")->required();
   predict->add_option("images", options.images, "Image files (PNG or PGM)");
   predict->add_option("--text", options.text, "Text to classify (spam model)");
-  predict->add_option("--point", options.points, "Point x1,x2 to classify (2-D runs; repeatable)");
+  predict->add_option("--point", options.points, "Point x1,x2 to classify (2-D runs; repeatable)")
+      ->type_name("X1,X2");
   predict->add_option("--top-k", options.top_k, "Classes to show")
       ->check(positive_integer())
       ->capture_default_str();
   predict->add_flag("--resize", options.resize, "Scale images to the model's size");
   predict->add_flag("--json", options.json, "Print the predictions as JSON");
-  predict->add_option("--batch", options.batch,
-                      "Predict every input of INPUTS, a directory of images, an IDX file of "
-                      "images or a text file with one text (or point x1,x2) per line; needs --out");
-  predict->add_option("--out", options.out,
-                      "--batch: JSON-lines file to write, one line per input as --json prints it");
+  predict
+      ->add_option("--batch", options.batch,
+                   "Predict every input of INPUTS, a directory of images, an IDX file of "
+                   "images or a text file with one text (or point x1,x2) per line; needs --out")
+      ->type_name("INPUTS");
+  predict
+      ->add_option("--out", options.out,
+                   "--batch: JSON-lines file to write, one line per input as --json prints it")
+      ->type_name("FILE");
   predict->add_option("--batch-size", options.batch_size, "--batch: inputs per forward pass")
       ->check(positive_integer_up_to(kMaxPredictBatch))
       ->capture_default_str();

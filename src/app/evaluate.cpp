@@ -47,7 +47,7 @@ void check_grayscale_model(const ModelCard& card) {
 }
 
 Tensor image_file_input(const std::string& path, const ModelCard& card, bool resize) {
-  check_grayscale_model(card);
+  check_grayscale_model(card);  // before the file is read: no image file can fit the model
   return image_input(data::read_image(path), path, card, resize);
 }
 
