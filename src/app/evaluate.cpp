@@ -113,7 +113,12 @@ std::optional<std::array<double, 2>> parse_point(const std::string& text) {
   if (comma == std::string::npos) return std::nullopt;
   std::array<double, 2> xy{};
   for (std::size_t i = 0; i < 2; ++i) {
-    const std::string part = i == 0 ? text.substr(0, comma) : text.substr(comma + 1);
+    std::string part = i == 0 ? text.substr(0, comma) : text.substr(comma + 1);
+    // "0.1, 0.9" as CSV files often space it.
+    const auto first = part.find_first_not_of(" \t");
+    part = first == std::string::npos
+               ? ""
+               : part.substr(first, part.find_last_not_of(" \t") - first + 1);
     const char* last = part.data() + part.size();
     const auto [end, error] = std::from_chars(part.data(), last, xy[i]);
     if (part.empty() || error != std::errc() || end != last || !std::isfinite(xy[i])) {

@@ -60,7 +60,8 @@ Tensor image_input(const data::GrayImage& image, const std::string& name, const 
 // The object `predict --json` prints for one input: {"input": input, "predictions": [{"class",
 // "index", "probability"}, ...]}, the top_k classes of logits [1, classes] by softmax
 // probability, ties in class order.
-// "x1,x2" as two finite numbers; nullopt when the text is not that.
+// "x1,x2" as two finite numbers (spaces and tabs around each allowed); nullopt when the text is
+// not that.
 std::optional<std::array<double, 2>> parse_point(const std::string& text);
 nlohmann::json prediction_json(const nlohmann::json& input, const Tensor& logits,
                                const std::vector<std::string>& class_names, int top_k);

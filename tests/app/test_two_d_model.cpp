@@ -12,6 +12,7 @@
 #include <set>
 
 #include "app/checkpoint.h"
+#include "app/evaluate.h"
 #include "app/scalar_classifier.h"
 #include "app/tensor_classifier.h"
 #include "app/train_2d.h"
@@ -244,4 +245,14 @@ TEST(ModelCardMetadata, FeaturesRoundTripAndOldKindsReadUnchanged) {
               mt::app::ModelCard::from_metadata(wrong_shape, "z.safetensors");
             }).find("does not fit an input of kind features"),
             std::string::npos);
+}
+
+TEST(PredictPoint, ParsesTwoFiniteNumbersAndNothingElse) {
+  using mt::app::parse_point;
+  EXPECT_EQ(parse_point("0.25,0.75"), (std::array<double, 2>{0.25, 0.75}));
+  EXPECT_EQ(parse_point(" -1e-3 ,\t2 "), (std::array<double, 2>{-1e-3, 2.0}));
+  for (const char* bad :
+       {"", "1", "1,", ",2", " , ", "1,2,3", "1;2", "nan,1", "1,inf", "a,b", "0x1,2", "1 2,3"}) {
+    EXPECT_FALSE(parse_point(bad).has_value()) << bad;
+  }
 }
