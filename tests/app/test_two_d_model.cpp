@@ -256,3 +256,22 @@ TEST(PredictPoint, ParsesTwoFiniteNumbersAndNothingElse) {
     EXPECT_FALSE(parse_point(bad).has_value()) << bad;
   }
 }
+
+// A network trained in float64 is saved in float32, the dtype served inputs come in.
+TEST(Train2D, Float64TensorWeightsAreSavedAsFloat32) {
+  mt::Generator generator(2);
+  mt::app::TensorClassifier2D classifier(5, 0.5, generator, mt::kFloat64);
+  const auto data = mt::data::circle_dataset(20, 1);
+  std::vector<std::size_t> order(data.size());
+  std::iota(order.begin(), order.end(), 0);
+  for (int epoch = 0; epoch < 10; ++epoch) {
+    classifier.train_epoch(data, mt::app::make_batches(order, 0));
+  }
+  const auto mlp = classifier.tensor_model();
+  for (const auto& p : mlp->state_dict()) EXPECT_EQ(p.value.dtype(), mt::kFloat32) << p.name;
+  mt::models::BinaryLogits model(mlp);
+  const auto p = class_one_probabilities(model);
+  for (std::size_t i = 0; i < kPoints.size(); ++i) {
+    EXPECT_NEAR(p[i], classifier.predict(kPoints[i][0], kPoints[i][1]), 1e-6) << i;
+  }
+}
