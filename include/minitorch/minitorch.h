@@ -31,6 +31,7 @@
 #include "minitorch/io/atomic_file.h"
 #include "minitorch/io/safetensors.h"
 #include "minitorch/io/state_dict.h"
+#include "minitorch/models/binary_logits.h"
 #include "minitorch/models/lenet.h"
 #include "minitorch/models/minitorch_cnn.h"
 #include "minitorch/models/mlp.h"

@@ -109,22 +109,54 @@ NamedTensors weights_of(const nn::Module& model) {
   return weights;
 }
 
+const char* input_kind_name(models::InputKind kind) {
+  switch (kind) {
+    case models::InputKind::Image:
+      return "image";
+    case models::InputKind::Tokens:
+      return "tokens";
+    case models::InputKind::Features:
+      return "features";
+  }
+  throw Error("input_kind_name: unknown input kind");
+}
+
+models::InputKind input_kind(const std::string& name, const std::string& file) {
+  for (const auto kind :
+       {models::InputKind::Image, models::InputKind::Tokens, models::InputKind::Features}) {
+    if (name == input_kind_name(kind)) return kind;
+  }
+  throw Error(file + ": metadata 'input' is '" + name + "'; expected image, tokens or features");
+}
+
+std::vector<std::int64_t> input_shape_of(const ModelCard& card) {
+  switch (card.input) {
+    case models::InputKind::Image:
+      return {card.channels, card.height, card.width};
+    case models::InputKind::Tokens:
+      return {card.max_length};
+    case models::InputKind::Features:
+      return {card.features};
+  }
+  return {};
+}
+
 }  // namespace
 
 std::map<std::string, std::string> ModelCard::to_metadata() const {
-  return {{"task", task},
-          {"model", model},
-          {"epoch", std::to_string(epoch)},
-          {"classes", nlohmann::json(class_names).dump()},
-          {"input", input == models::InputKind::Image ? "image" : "tokens"},
-          {"input_shape", nlohmann::json(input == models::InputKind::Image
-                                             ? std::vector<std::int64_t>{channels, height, width}
-                                             : std::vector<std::int64_t>{max_length})
-                              .dump()},
-          {"vocab_size", std::to_string(vocab_size)},
-          {"embedding_dim", std::to_string(embedding_dim)},
-          {"normalize_mean", exact(mean)},
-          {"normalize_std", exact(std)}};
+  std::map<std::string, std::string> metadata{
+      {"task", task},
+      {"model", model},
+      {"epoch", std::to_string(epoch)},
+      {"classes", nlohmann::json(class_names).dump()},
+      {"input", input_kind_name(input)},
+      {"input_shape", nlohmann::json(input_shape_of(*this)).dump()},
+      {"vocab_size", std::to_string(vocab_size)},
+      {"embedding_dim", std::to_string(embedding_dim)},
+      {"normalize_mean", exact(mean)},
+      {"normalize_std", exact(std)}};
+  if (input == models::InputKind::Features) metadata["hidden"] = std::to_string(hidden);
+  return metadata;
 }
 
 ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
@@ -135,10 +167,7 @@ ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
   card.epoch = number_where<int>(
       m, "epoch", file, [](int e) { return e >= 0; }, "an integer >= 0");
   const std::string& input = field(m, "input", file);
-  if (input != "image" && input != "tokens") {
-    throw Error(file + ": metadata 'input' is '" + input + "'; expected image or tokens");
-  }
-  card.input = input == "image" ? models::InputKind::Image : models::InputKind::Tokens;
+  card.input = input_kind(input, file);
   try {
     card.class_names =
         nlohmann::json::parse(field(m, "classes", file)).get<std::vector<std::string>>();
@@ -149,6 +178,8 @@ ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
       card.width = shape[2];
     } else if (card.input == models::InputKind::Tokens && shape.size() == 1) {
       card.max_length = shape[0];
+    } else if (card.input == models::InputKind::Features && shape.size() == 1) {
+      card.features = shape[0];
     } else {
       throw Error(file + ": metadata 'input_shape' does not fit an input of kind " + input);
     }
@@ -157,6 +188,10 @@ ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
                 ")");
   }
   if (card.class_names.empty()) throw Error(file + ": metadata 'classes' lists no class");
+  if (card.input == models::InputKind::Features) {
+    card.hidden = number_where<std::int64_t>(
+        m, "hidden", file, [](std::int64_t h) { return h > 0; }, "an integer > 0");
+  }
   card.vocab_size = number<std::int64_t>(m, "vocab_size", file);
   card.embedding_dim = number<std::int64_t>(m, "embedding_dim", file);
   card.mean = number_where<double>(
@@ -174,6 +209,8 @@ models::ModelConfig ModelCard::model_config() const {
   config.width = width;
   config.vocab_size = vocab_size;
   config.embedding_dim = embedding_dim;
+  config.in_features = features;
+  config.hidden = hidden;
   config.num_classes = static_cast<std::int64_t>(class_names.size());
   return config;
 }

@@ -38,6 +38,10 @@ inline constexpr const char* kModelFile = "model.safetensors";
 inline constexpr const char* kCheckpointFile = "checkpoint.safetensors";
 
 // What a saved model is: enough to rebuild it and feed it inputs like those it was trained on.
+// In the file's metadata: task, model, epoch, classes (JSON array), input ("image", "tokens" or
+// "features"), input_shape (JSON array: [C, H, W], [max_length] or [features]), vocab_size,
+// embedding_dim, normalize_mean, normalize_std, and for feature models hidden (the MLP's width).
+// A 2-D run's card: task "2d", model "mlp2d", classes ["0", "1"], input features of shape [2].
 struct ModelCard {
   std::string task;
   std::string model;
@@ -46,6 +50,7 @@ struct ModelCard {
   models::InputKind input = models::InputKind::Image;
   std::int64_t channels = 1, height = 28, width = 28;              // images
   std::int64_t vocab_size = 0, embedding_dim = 0, max_length = 0;  // tokens
+  std::int64_t features = 0, hidden = 0;                           // features (mlp2d)
   double mean = 0.0, std = 1.0;                                    // input normalisation
 
   std::map<std::string, std::string> to_metadata() const;

@@ -15,6 +15,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/batch_predict.h"
+#include "app/checkpoint.h"
 #include "app/classification_task.h"
 #include "app/evaluate.h"
 #include "app/run_directory.h"
@@ -39,10 +41,11 @@ constexpr int kExitUsage = 2;
 
 // Upper limits of the size flags: beyond them a run would ask for more memory than a machine has
 // and fail late with std::bad_alloc. Threads share the thread pool's bound, kMaxThreads.
-constexpr int kMaxHidden = 1024;        // 2-D MLP: hidden x hidden weights (a Scalar each)
-constexpr int kMaxPoints = 1'000'000;   // 2-D data sets
-constexpr int kMaxLength = 8192;        // spam: tokens per message, for every mail of the corpus
-constexpr int kMaxEmbeddingDim = 1024;  // textcnn: vocabulary x dimension weights
+constexpr int kMaxHidden = 1024;         // 2-D MLP: hidden x hidden weights (a Scalar each)
+constexpr int kMaxPoints = 1'000'000;    // 2-D data sets
+constexpr int kMaxLength = 8192;         // spam: tokens per message, for every mail of the corpus
+constexpr int kMaxEmbeddingDim = 1024;   // textcnn: vocabulary x dimension weights
+constexpr int kMaxPredictBatch = 65536;  // predict --batch: inputs decoded and held at once
 
 // scalar: one Scalar per weight (MiniTorch module 1); reference / fast: tensors on that backend;
 // tensor: tensors on the default backend (fast).
@@ -118,9 +121,12 @@ std::vector<std::string> task_names() {
   return names;
 }
 
+// The networks --model picks; the 2-D task's model (features in) is not one of them.
 std::vector<std::string> model_names() {
   std::vector<std::string> names;
-  for (const auto& info : models::model_catalog()) names.push_back(info.name);
+  for (const auto& info : models::model_catalog()) {
+    if (info.input != models::InputKind::Features) names.push_back(info.name);
+  }
   return names;
 }
 
@@ -361,15 +367,54 @@ void add_eval_command(CLI::App& app, EvalOptions& options) {
 
 void add_predict_command(CLI::App& app, PredictOptions& options) {
   auto* predict = app.add_subcommand(
-      "predict", "Classify image files (PNG, PGM) or a text with a trained network");
+      "predict",
+      "Classify image files (PNG, PGM), a text or 2-D points with a trained model, or with "
+      "--batch every input of a directory, IDX file or text file");
   predict->add_option("--run", options.run_dir, "Run directory of `minitorch train`")->required();
   predict->add_option("images", options.images, "Image files (PNG or PGM)");
   predict->add_option("--text", options.text, "Text to classify (spam model)");
+  predict->add_option("--point", options.points, "Point x1,x2 to classify (2-D runs; repeatable)")
+      ->type_name("X1,X2");
   predict->add_option("--top-k", options.top_k, "Classes to show")
       ->check(positive_integer())
       ->capture_default_str();
   predict->add_flag("--resize", options.resize, "Scale images to the model's size");
   predict->add_flag("--json", options.json, "Print the predictions as JSON");
+  predict
+      ->add_option("--batch", options.batch,
+                   "Predict every input of INPUTS, a directory of images, an IDX file of "
+                   "images or a text file with one text (or point x1,x2) per line; needs --out")
+      ->type_name("INPUTS");
+  predict
+      ->add_option("--out", options.out,
+                   "--batch: JSON-lines file to write, one line per input as --json prints it")
+      ->type_name("FILE");
+  predict->add_option("--batch-size", options.batch_size, "--batch: inputs per forward pass")
+      ->check(positive_integer_up_to(kMaxPredictBatch))
+      ->capture_default_str();
+}
+
+// --batch reads its inputs from one place and writes them to --out; the flags of single inputs
+// and the batch flags without --batch are bad usage.
+void check_batch_usage(const CLI::App& predict, const PredictOptions& options) {
+  const bool batch = predict.count("--batch") > 0;
+  if (!batch) {
+    for (const char* flag : {"--out", "--batch-size"}) {
+      if (predict.count(flag) > 0) throw CLI::ValidationError(flag, "applies to --batch only");
+    }
+    return;
+  }
+  if (!options.images.empty() || options.has_text || !options.points.empty() || options.json) {
+    throw CLI::ValidationError("--batch",
+                               "reads every input from INPUTS and writes JSON lines to --out; "
+                               "give no image files, --text, --point or --json with it");
+  }
+  if (options.batch.empty()) {
+    throw CLI::ValidationError("--batch", "expected INPUTS, a directory or file; got ''");
+  }
+  if (predict.count("--out") == 0) {
+    throw CLI::ValidationError("--batch", "needs --out FILE, the JSON-lines file to write");
+  }
 }
 
 struct DatasetsOptions {
@@ -444,6 +489,7 @@ int run_train(const TrainConfig& config) {
   std::printf("Run directory: %s\n", run.path().c_str());
   std::printf("  metrics: %s, %s, %s\n", run.file("config.json").c_str(),
               run.file("metrics.jsonl").c_str(), run.file("summary.json").c_str());
+  std::printf("  model:   %s\n", run.file(kModelFile).c_str());
   std::printf("  plots:   %s, %s\n", run.file("loss.svg").c_str(),
               run.file("decision_boundary.svg").c_str());
   if (!config.graph_path.empty()) std::printf("  graph:   %s\n", config.graph_path.c_str());
@@ -521,6 +567,14 @@ int run_cli(int argc, char** argv) {
       predict_options.has_text = app.get_subcommand("predict")->count("--text") > 0;
       if (predict_options.has_text && !predict_options.images.empty()) {
         throw CLI::ValidationError("--text", "give either image files or --text, not both");
+      }
+      if (!predict_options.points.empty() &&
+          (predict_options.has_text || !predict_options.images.empty())) {
+        throw CLI::ValidationError("--point", "give points alone, without image files or --text");
+      }
+      check_batch_usage(*app.get_subcommand("predict"), predict_options);
+      if (app.get_subcommand("predict")->count("--batch") > 0) {
+        return run_batch_predict(predict_options);
       }
       return run_predict(predict_options);
     }

@@ -5,6 +5,7 @@
 
 #include "app/train_2d.h"
 #include "minitorch/core/generator.h"
+#include "minitorch/models/mlp.h"
 #include "minitorch/models/scalar_mlp.h"
 #include "minitorch/optim/sgd.h"
 
@@ -19,10 +20,14 @@ class ScalarClassifier2D : public Classifier2D {
                          const std::vector<std::vector<std::size_t>>& batches) override;
   double predict(double x1, double x2) const override { return model_.predict(x1, x2); }
   std::string forward_graph_dot(const data::Dataset2D& data) const override;
+  // The Scalar weights as tensors: ScalarLinear's weight_i_j (input i, output j) becomes
+  // weight[j][i] of nn::Linear's [out, in] layout, bias_j bias[j]; rounded to float32.
+  std::shared_ptr<models::MLP> tensor_model() const override;
 
   const models::ScalarMLP& model() const { return model_; }
 
  private:
+  int hidden_;
   models::ScalarMLP model_;
   optim::SGD<Scalar> optimizer_;
 };

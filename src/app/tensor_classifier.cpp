@@ -52,6 +52,7 @@ void minitorch_initialisation(const nn::Module& layer, Generator& generator) {
 
 TensorClassifier2D::TensorClassifier2D(int hidden, double lr, Generator& generator, Dtype dtype)
     : dtype_(dtype),
+      hidden_(hidden),
       model_(std::make_shared<models::MLP>(std::vector<std::int64_t>{2, hidden, hidden, 1},
                                            models::ModelInit{.dtype = dtype})),
       optimizer_(model_->parameters(), {.lr = lr}) {
@@ -81,6 +82,20 @@ EpochStats TensorClassifier2D::train_epoch(const data::Dataset2D& data,
 double TensorClassifier2D::predict(double x1, double x2) const {
   NoGradGuard no_grad;
   return probabilities(from_vector({x1, x2}, {1, 2}, {.dtype = dtype_})).item();
+}
+
+std::shared_ptr<models::MLP> TensorClassifier2D::tensor_model() const {
+  if (dtype_ == kFloat32) return model_;
+  // Its initial draw is overwritten; a generator of its own leaves the default one untouched.
+  Generator unused(0);
+  auto copy = std::make_shared<models::MLP>(std::vector<std::int64_t>{2, hidden_, hidden_, 1},
+                                            models::ModelInit{.generator = &unused});
+  const auto source = model_->state_dict();
+  const auto target = copy->named_parameters();
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    target[i].value.set_data(source.at(i).value.to(kFloat32));
+  }
+  return copy;
 }
 
 std::string TensorClassifier2D::forward_graph_dot(const data::Dataset2D& data) const {

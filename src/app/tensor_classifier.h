@@ -25,12 +25,15 @@ class TensorClassifier2D : public Classifier2D {
                          const std::vector<std::vector<std::size_t>>& batches) override;
   double predict(double x1, double x2) const override;
   std::string forward_graph_dot(const data::Dataset2D& data) const override;
+  // The trained MLP itself, converted to float32 when it trains in another dtype.
+  std::shared_ptr<models::MLP> tensor_model() const override;
 
  private:
   // P(class 1) for each row of x [B, 2], shape [B].
   Tensor probabilities(const Tensor& x) const;
 
   Dtype dtype_;
+  std::int64_t hidden_;
   std::shared_ptr<models::MLP> model_;
   optim::SGD<Tensor> optimizer_;
 };

@@ -34,7 +34,7 @@ long count_correct(const data::Dataset2D& data, const Classifier2D& model) {
 
 // What a diverged 2-D run leaves: the metrics of the epochs before, nothing else.
 constexpr const char* kDivergedOutcome =
-    "metrics.jsonl keeps the epochs before it; no summary or plots were written";
+    "metrics.jsonl keeps the epochs before it; no model, summary or plots were written";
 
 // A 2-D classifier and its data as the training loop sees them. With a batch size, the order of
 // the points is shuffled every epoch by the run's generator (which also drew the weights).
@@ -97,6 +97,23 @@ void write_plots(const TrainConfig& config, const data::Dataset2D& data, const C
 
 }  // namespace
 
+const std::vector<std::string>& two_d_class_names() {
+  static const std::vector<std::string> names{"0", "1"};
+  return names;
+}
+
+ModelCard two_d_model_card(const TrainConfig& config) {
+  ModelCard card;
+  card.task = config.task;
+  card.model = kTwoDModel;
+  card.epoch = config.epochs;
+  card.class_names = two_d_class_names();
+  card.input = models::InputKind::Features;
+  card.features = 2;
+  card.hidden = config.hidden;
+  return card;
+}
+
 std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t>& order,
                                                    int batch_size) {
   const std::size_t size = batch_size <= 0 ? order.size() : std::size_t(batch_size);
@@ -131,6 +148,7 @@ nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, 
   summary["correct"] = count_correct(data, model);
   summary["total"] = static_cast<long>(data.size());
   summary["train_accuracy"] = double(summary["correct"].get<long>()) / double(data.size());
+  save_model(run.path(), *model.tensor_model(), two_d_model_card(config));
   write_plots(config, data, model, records, run);
   run.write_json("summary.json", summary);
   return summary;

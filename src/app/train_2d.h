@@ -3,11 +3,15 @@
 // A Classifier2D is what a backend provides: one epoch of SGD over given batches, a probability for
 // a point, and the DOT graph of one forward pass. train_2d runs it through the training loop
 // (train::fit: progress bar, metrics.jsonl in the one schema of train/metrics.h, divergence
-// checks), then writes summary.json, loss.svg and decision_boundary.svg into the run directory and
-// returns the summary. With a batch size, the order of the points is shuffled every epoch by
-// `generator`, the run's one generator (which also drew the weights). The summary's final_loss is
-// the mean loss of the last epoch; its train_accuracy, correct and total count the trained model's
-// predictions after the last step.
+// checks), then writes model.safetensors, summary.json, loss.svg and decision_boundary.svg into
+// the run directory and returns the summary. model.safetensors (written atomically, after the
+// last epoch) holds the network as the tensor MLP 2 → H → H → 1 under models::MLP's names
+// ("layer1.weight" [H, 2], ..., "layer3.bias" [1]; float32) whatever the backend, with the card
+// of two_d_model_card: load_saved_model rebuilds it as registry model "mlp2d", which maps points
+// x [B, 2] to the logits [0, z] of classes "0" and "1" (softmax [1 − p, p]). With a batch size, the
+// order of the points is shuffled every epoch by `generator`, the run's one generator (which also
+// drew the weights). The summary's final_loss is the mean loss of the last epoch; its
+// train_accuracy, correct and total count the trained model's predictions after the last step.
 #pragma once
 
 #include <array>
@@ -16,10 +20,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/checkpoint.h"
 #include "app/run_directory.h"
 #include "app/train_config.h"
 #include "minitorch/core/generator.h"
 #include "minitorch/data/datasets.h"
+#include "minitorch/models/mlp.h"
 
 namespace minitorch::app {
 
@@ -36,7 +42,17 @@ class Classifier2D {
                                  const std::vector<std::vector<std::size_t>>& batches) = 0;
   virtual double predict(double x1, double x2) const = 0;
   virtual std::string forward_graph_dot(const data::Dataset2D& data) const = 0;
+  // The network as the tensor MLP 2 → H → H → 1 (its output the logit z, p = sigmoid(z)), in
+  // float32: the layout model.safetensors stores.
+  virtual std::shared_ptr<models::MLP> tensor_model() const = 0;
 };
+
+// The registry name of a 2-D run's saved model, and its class names (the 2-D sets' labels).
+inline constexpr const char* kTwoDModel = "mlp2d";
+const std::vector<std::string>& two_d_class_names();
+// The card a 2-D run's model.safetensors carries: task "2d", model "mlp2d", epoch = the epochs
+// trained, input features of shape [2], hidden = config.hidden, no normalisation.
+ModelCard two_d_model_card(const TrainConfig& config);
 
 // Splits `order` into consecutive batches of batch_size (0 or >= size: one batch).
 std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t>& order,

@@ -1,6 +1,7 @@
 #include "minitorch/models/registry.h"
 
 #include "minitorch/core/error.h"
+#include "minitorch/models/binary_logits.h"
 #include "minitorch/models/lenet.h"
 #include "minitorch/models/minitorch_cnn.h"
 #include "minitorch/models/mlp.h"
@@ -15,6 +16,8 @@ const std::vector<ModelInfo>& model_catalog() {
       {"lenet", InputKind::Image, "LeNet-5 with ReLU and 2x2 max-pooling"},
       {"minitorch-cnn", InputKind::Image, "MiniTorch's run_mnist_multiclass network"},
       {"textcnn", InputKind::Tokens, "Kim's CNN: embedding, conv1d 3/4/5 x 100, max over time"},
+      {"mlp2d", InputKind::Features,
+       "2-D classifier: Linear 2 → H → ReLU → Linear H → ReLU → Linear 1, as logits [0, z]"},
   };
   return catalog;
 }
@@ -37,6 +40,15 @@ std::shared_ptr<nn::Layer> make_model(const std::string& name, const ModelConfig
         std::vector<std::int64_t>{config.in_channels * config.height * config.width, 256, 128,
                                   config.num_classes},
         config.init);
+  }
+  if (name == "mlp2d") {
+    if (config.num_classes != 2) {
+      throw Error("mlp2d: num_classes " + std::to_string(config.num_classes) +
+                  "; expected 2 (one sigmoid output, read as two classes)");
+    }
+    return std::make_shared<BinaryLogits>(std::make_shared<MLP>(
+        std::vector<std::int64_t>{config.in_features, config.hidden, config.hidden, 1},
+        config.init));
   }
   if (name == "lenet") {
     return std::make_shared<LeNet>(

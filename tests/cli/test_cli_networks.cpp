@@ -280,3 +280,69 @@ TEST_F(NetworkTraining, HelpShowsEachTasksDefaults) {
   EXPECT_TRUE(contains(r.out, "2d 500, fashion-mnist 15, mnist 15, spam 5")) << r.out;
   EXPECT_TRUE(contains(r.out, "2d 0, fashion-mnist 64")) << r.out;
 }
+
+namespace {
+class TwoDModelTraining : public Cli {};
+}  // namespace
+
+// Every 2-D run, whatever its backend, saves a model that predict (and serving) can load: points
+// in, the probabilities of classes "0" and "1" out.
+TEST_F(TwoDModelTraining, EachBackendSavesAModelThatPredictsPoints) {
+  for (const std::string backend : {"scalar", "fast", "reference"}) {
+    const fs::path run_dir = dir_ / backend;
+    Result r = run({"train", "--task", "2d", "--dataset", "simple", "--points", "40", "--epochs",
+                    "60", "--hidden", "4", "--backend", backend, "--run-dir", run_dir.string()});
+    ASSERT_EQ(r.code, 0) << r.err << r.out;
+    ASSERT_TRUE(fs::exists(run_dir / "model.safetensors")) << backend;
+
+    r = run({"predict", "--run", run_dir.string(), "--point", "0.1,0.5", "--point", "0.9,0.5",
+             "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto predictions = nlohmann::json::parse(r.out);
+    ASSERT_EQ(predictions.size(), 2u);
+    EXPECT_EQ(predictions[0]["input"], "0.1,0.5");
+    ASSERT_EQ(predictions[0]["predictions"].size(), 2u);
+    const double p0 = predictions[0]["predictions"][0]["probability"];
+    const double p1 = predictions[0]["predictions"][1]["probability"];
+    EXPECT_NEAR(p0 + p1, 1.0, 1e-6);
+    // The simple set's class is x1 < 0.5: the two points fall on either side.
+    EXPECT_NE(predictions[0]["predictions"][0]["class"], predictions[1]["predictions"][0]["class"])
+        << r.out;
+    r = run({"predict", "--run", run_dir.string(), "--point", "0.1,0.5"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "0.1,0.5:  ")) << r.out;
+  }
+}
+
+TEST_F(TwoDModelTraining, EvalAndOtherInputsOfA2dRunAreClearErrors) {
+  const fs::path run_dir = dir_ / "xor";
+  ASSERT_EQ(run({"train", "--task", "2d", "--epochs", "5", "--run-dir", run_dir.string()}).code, 0);
+  Result r = run({"eval", "--run", run_dir.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "task 2d, which keeps no test split")) << r.err;
+  EXPECT_TRUE(contains(r.err, "--point x1,x2")) << r.err;
+  r = run({"predict", "--run", run_dir.string(), "--text", "hello"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "classifies 2-D points; pass --point x1,x2")) << r.err;
+  r = run({"predict", "--run", run_dir.string(), "--point", "0.5;0.5"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "--point '0.5;0.5': expected two finite numbers")) << r.err;
+  r = run({"predict", "--run", run_dir.string(), "--point", "nan,1"});
+  EXPECT_EQ(r.code, 2);
+  r = run({"predict", "--run", run_dir.string(), "--point", "1,1", "--text", "x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "give points alone")) << r.err;
+  // The 2-D model is no --model of the network tasks.
+  r = run({"train", "--task", "fashion-mnist", "--model", "mlp2d"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown model 'mlp2d'")) << r.err;
+}
+
+TEST_F(TwoDModelTraining, ADivergedRunSavesNoModel) {
+  const fs::path run_dir = dir_ / "diverged";
+  const Result r = run({"train", "--backend", "scalar", "--lr", "1e308", "--epochs", "20",
+                        "--run-dir", run_dir.string()});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_TRUE(contains(r.err, "no model, summary or plots were written")) << r.err;
+  EXPECT_FALSE(fs::exists(run_dir / "model.safetensors"));
+}

@@ -80,7 +80,19 @@ class TextCNN(nn.Module):
         return self.fc(self.dropout(torch.cat(pooled, 1)))
 
 
-TWINS = {"mlp": MLP, "lenet": LeNet, "minitorch-cnn": MiniTorchCNN, "textcnn": TextCNN}
+class MLP2D(nn.Module):
+    """The 2-D classifier: one logit z, answered as the two-class logits [0, z]."""
+
+    def __init__(self, hidden=6):
+        super().__init__()
+        self.layer1, self.layer2, self.layer3 = nn.Linear(2, hidden), nn.Linear(hidden, hidden), nn.Linear(hidden, 1)
+
+    def forward(self, x):
+        z = self.layer3(F.relu(self.layer2(F.relu(self.layer1(x)))))
+        return torch.cat([torch.zeros_like(z), z], 1)
+
+
+TWINS = {"mlp": MLP, "lenet": LeNet, "minitorch-cnn": MiniTorchCNN, "textcnn": TextCNN, "mlp2d": MLP2D}
 
 
 def main(directory):

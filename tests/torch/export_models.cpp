@@ -24,12 +24,15 @@ int main(int argc, char** argv) {
     config.vocab_size = 50;
     config.embedding_dim = 12;
     config.num_classes = info.input == mt::models::InputKind::Image ? 10 : 2;
+    config.hidden = 6;
     config.init.generator = &generator;
     const auto model = mt::models::make_model(info.name, config);
     model->eval();
     mt::Tensor input;
     if (info.input == mt::models::InputKind::Image) {
       input = mt::randn({4, 1, 28, 28}, {}, &generator);
+    } else if (info.input == mt::models::InputKind::Features) {
+      input = mt::randn({4, 2}, {}, &generator);
     } else {
       std::vector<double> ids;
       for (int i = 0; i < 4 * 20; ++i) ids.push_back(double(generator.next_u64() % 50));

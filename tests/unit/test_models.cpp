@@ -116,10 +116,13 @@ TEST(ModelRegistry, BuildsEveryModelByNameAndNamesTheKnownOnes) {
   for (const auto& info : mt::models::model_catalog()) {
     mt::models::ModelConfig config;
     config.vocab_size = 20;
+    const bool features = info.input == mt::models::InputKind::Features;
+    if (features) config.num_classes = 2;
     const auto model = mt::models::make_model(info.name, config);
-    const Tensor x =
-        info.input == mt::models::InputKind::Image ? mt::zeros({2, 1, 28, 28}) : mt::zeros({2, 9});
-    EXPECT_EQ(model->forward(x).shape(), (Shape{2, 10})) << info.name;
+    const Tensor x = info.input == mt::models::InputKind::Image ? mt::zeros({2, 1, 28, 28})
+                     : features                                 ? mt::zeros({2, 2})
+                                                                : mt::zeros({2, 9});
+    EXPECT_EQ(model->forward(x).shape(), (Shape{2, config.num_classes})) << info.name;
   }
   const std::string message = error_of([] { mt::models::make_model("resnet", {}); });
   EXPECT_CONTAINS(message, "unknown model 'resnet'");

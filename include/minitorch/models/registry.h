@@ -1,9 +1,13 @@
 // The models by name, as the command line and C++ callers pick them: "mlp", "lenet",
-// "minitorch-cnn" (image classifiers taking [B, C, H, W]) and "textcnn" (token ids [B, L]).
+// "minitorch-cnn" (image classifiers taking [B, C, H, W]), "textcnn" (token ids [B, L]) and
+// "mlp2d" (the 2-D point classifier, features [B, in_features]: MLP in_features → hidden → hidden
+// → 1 wrapped in BinaryLogits, so it answers two-class logits [0, z] like the others; its
+// parameters are the MLP's, "layer1.weight" ... "layer3.bias").
 //
 // make_model(name, config) builds a freshly initialised model for the shapes in config.
 //   Requires: a known name (Error listing the known ones); the sizes each model needs
-//             (vocab_size > 0 for textcnn; the image size constraints of each image model);
+//             (vocab_size > 0 for textcnn; the image size constraints of each image model;
+//             num_classes == 2, in_features > 0 and hidden > 0 for mlp2d);
 //             sizes within the limits of minitorch/models/limits.h: channels at most
 //             kMaxInputChannels, height and width at most kMaxInputSide, vocab_size at most
 //             kMaxVocabSize, parameters of at most kMaxParameterBytes in all. Each violation is
@@ -20,7 +24,8 @@
 
 namespace minitorch::models {
 
-enum class InputKind { Image, Tokens };
+// What a model takes: images [B, C, H, W], token ids [B, L], or numeric features [B, F].
+enum class InputKind { Image, Tokens, Features };
 
 struct ModelInfo {
   std::string name;
@@ -31,6 +36,7 @@ struct ModelInfo {
 struct ModelConfig {
   std::int64_t in_channels = 1, height = 28, width = 28;  // image models
   std::int64_t vocab_size = 0, embedding_dim = 64;        // text models
+  std::int64_t in_features = 2, hidden = 10;              // feature models (mlp2d)
   std::int64_t num_classes = 10;
   ModelInit init;
 };
