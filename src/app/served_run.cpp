@@ -22,6 +22,9 @@ std::shared_ptr<const serve::Classifier> load_served_run(const std::filesystem::
       options.item_shape = {card.max_length};
       options.vocabulary = data::Vocabulary::load(run_dir / kVocabularyFile);
       break;
+    case models::InputKind::Features:
+      options.item_shape = {card.features};
+      break;
   }
   return std::make_shared<const serve::Classifier>(saved.model, std::move(options));
 }

@@ -28,9 +28,7 @@ void check_options(const nn::Layer* model, const ClassifierOptions& options) {
   const bool sizes_positive = !options.item_shape.empty() &&
                               std::all_of(options.item_shape.begin(), options.item_shape.end(),
                                           [](std::int64_t size) { return size > 0; });
-  const std::size_t rank = options.input == models::InputKind::Image    ? 3
-                           : options.input == models::InputKind::Tokens ? 1
-                                                                        : options.item_shape.size();
+  const std::size_t rank = options.input == models::InputKind::Image ? 3 : 1;
   if (!sizes_positive || options.item_shape.size() != rank) {
     throw Error("serve::Classifier: item shape " + shape_text(options.item_shape) +
                 " does not fit the input kind; expected [C, H, W] for images, [length] for tokens "

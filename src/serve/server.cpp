@@ -282,13 +282,17 @@ void Server::Impl::dispatch(const Route& route, const Handler& handler, const ht
   } catch (const std::exception& e) {
     answer_json(res, 500, error_json(std::string("inference failed: ") + e.what()));
   }
+  // Counted before the answer is written, so a client that reads /metrics after its answer sees
+  // its request there (requests httplib answers itself are counted when logged).
+  RequestContext& context = current_request();
+  metrics.count_request(context.model, context.endpoint, res.status, context.seconds());
+  context.counted = true;
 }
 
 void Server::Impl::log(const httplib::Request& req, const httplib::Response& res) {
   RequestContext& context = current_request();
-  const double seconds =
-      context.started ? std::chrono::duration<double>(Clock::now() - context.start).count() : 0.0;
-  metrics.count_request(context.model, context.endpoint, res.status, seconds);
+  const double seconds = context.seconds();
+  if (!context.counted) metrics.count_request(context.model, context.endpoint, res.status, seconds);
   if (options.log) {
     json line{{"time", utc_now()},
               {"request_id", context.id},

@@ -252,10 +252,11 @@ Tensor to_batch(const InferRequest& request, const Classifier& classifier) {
       return token_batch(request, classifier);
     case models::InputKind::Image:
       check_datatype(request, {"FP32", "FP64"}, "an image model");
-      check_shape(request, classifier.item_shape());
-      return numbers_tensor(request);
+      break;
+    case models::InputKind::Features:
+      check_datatype(request, {"FP32", "FP64"}, "a model of numeric features");
+      break;
   }
-  check_datatype(request, {"FP32", "FP64"}, "this model");
   check_shape(request, classifier.item_shape());
   return numbers_tensor(request);
 }

@@ -225,6 +225,39 @@ TEST(Server, TextModelsTakeTexts) {
   EXPECT_EQ(blank->status, 400);
 }
 
+TEST(Server, FeatureModelsTakeRowsOfNumbers) {
+  Running running({}, [](Server& server) {
+    server.models().add("points", [] {
+      Generator generator(4);
+      models::ModelConfig config;
+      config.num_classes = 2;
+      config.init.generator = &generator;
+      ClassifierOptions options;
+      options.input = models::InputKind::Features;
+      options.item_shape = {2};
+      options.class_names = {"0", "1"};
+      return std::make_shared<const Classifier>(models::make_model("mlp2d", config), options);
+    });
+  });
+  auto client = running.client();
+  const json infer = {{"inputs",
+                       {{{"name", "input"},
+                         {"shape", {2, 2}},
+                         {"datatype", "FP64"},
+                         {"data", {{0.1, 0.9}, {0.8, 0.2}}}}}}};
+  auto answer = client.Post("/v2/models/points/infer", infer.dump(), "application/json");
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  EXPECT_EQ(json::parse(answer->body)["outputs"][0]["shape"], json({2, 2}));
+  auto predicted =
+      client.Post("/v2/models/points/predict", R"({"inputs": [[0.1, 0.9]]})", "application/json");
+  ASSERT_EQ(predicted->status, 200) << predicted->body;
+  EXPECT_EQ(json::parse(predicted->body)[0]["predictions"].size(), 2u);
+  auto wrong =
+      client.Post("/v2/models/points/predict", R"({"inputs": [[0.1]]})", "application/json");
+  EXPECT_EQ(wrong->status, 400);
+  EXPECT_NE(error_of(wrong).find("expected 2 numbers per row"), std::string::npos);
+}
+
 TEST(Server, TokenGuardsEverythingButTheHealthProbes) {
   ServerOptions options;
   options.token = "s3cret-token";
