@@ -11,6 +11,7 @@ What it writes, under fuzz/corpus/<harness>/ (each file a few hundred bytes at m
                base64, message/rfc822, an mbox "From " line
   vocabulary   vocabulary files with "\\n" and "\\r\\n" endings, with and without a final newline
   json         safetensors header texts: escapes and surrogate pairs, every kind of value
+  infer_request  the server's inference requests: images, nested data, texts, token ids
 The run_config seeds are not written here: they are config.json files of real `minitorch train`
 runs (the writer is the program itself), copied by hand.
 
@@ -213,6 +214,21 @@ def write_json():
           '"b": [true, false], "z": null, "o": {"": {}}, "a": [[], [[]]]}')
 
 
+def write_infer_requests():
+    def tensor(name, shape, datatype, data):
+        return {"name": name, "shape": shape, "datatype": datatype, "data": data}
+
+    write("infer_request", "image.json", json.dumps(
+        {"id": "1", "inputs": [tensor("input", [1, 1, 2, 2], "FP32", [0.0, 0.25, 0.5, 1.0])]}))
+    write("infer_request", "nested.json", json.dumps(
+        {"inputs": [tensor("input", [2, 2], "FP64", [[0.1, 0.9], [1e30, -2]])],
+         "outputs": [{"name": "class"}, {"name": "label"}]}))
+    write("infer_request", "texts.json", json.dumps(
+        {"inputs": [tensor("text", [2], "BYTES", ["free money", "\u00e9t\u00e9"])]}))
+    write("infer_request", "tokens.json", json.dumps(
+        {"inputs": [tensor("tokens", [1, 4], "INT64", [2, 3, 0, 0])], "parameters": {}}))
+
+
 if __name__ == "__main__":
     write_safetensors()
     write_model_cards()
@@ -221,3 +237,4 @@ if __name__ == "__main__":
     write_mails()
     write_vocabularies()
     write_json()
+    write_infer_requests()
