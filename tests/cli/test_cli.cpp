@@ -23,7 +23,8 @@ TEST_F(Cli, HelpForEveryCommand) {
                                                                 {"train", "--help"},
                                                                 {"datasets", "--help"},
                                                                 {"eval", "--help"},
-                                                                {"predict", "--help"}}) {
+                                                                {"predict", "--help"},
+                                                                {"serve", "--help"}}) {
     const Result r = run(args);
     EXPECT_EQ(r.code, 0) << args[0];
     EXPECT_TRUE(contains(r.out, "Usage")) << r.out;
