@@ -1,9 +1,13 @@
 #include "app/serve_command.h"
 
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -61,13 +65,54 @@ std::string model_name(const ServeOptions& options, std::size_t i) {
   return (run.has_filename() ? run.filename() : run.parent_path().filename()).string();
 }
 
-sigset_t shutdown_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  return set;
+// SIGINT and SIGTERM, whichever thread the system delivers them to, as a byte on a pipe that one
+// thread waits on (a signal handler may do little more than write(2)).
+int shutdown_pipe_write_end = -1;
+
+extern "C" void on_shutdown_signal(int) {
+  const char signalled = 1;
+  [[maybe_unused]] const ssize_t written = ::write(shutdown_pipe_write_end, &signalled, 1);
 }
+
+class ShutdownSignals {
+ public:
+  ShutdownSignals() {
+    if (::pipe2(fds_, O_CLOEXEC) != 0) throw Error("cannot create a pipe for the shutdown signals");
+    shutdown_pipe_write_end = fds_[1];
+    struct sigaction action {};
+    action.sa_handler = on_shutdown_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~ShutdownSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+    shutdown_pipe_write_end = -1;
+    ::close(fds_[0]);
+    ::close(fds_[1]);
+  }
+  ShutdownSignals(const ShutdownSignals&) = delete;
+  ShutdownSignals& operator=(const ShutdownSignals&) = delete;
+
+  // Blocks until a signal (true) or release() (false).
+  bool wait() {
+    char byte = 0;
+    while (::read(fds_[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    return byte == 1;
+  }
+  void release() {
+    const char released = 0;
+    [[maybe_unused]] const ssize_t written = ::write(fds_[1], &released, 1);
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
 
 }  // namespace
 
@@ -126,6 +171,8 @@ int run_serve(const ServeOptions& options) {
                      std::to_string(options.runs.size()) +
                      " --run; expected at most one name per run directory");
   }
+  // A closed connection is an error result, not SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
   const int threads = options.threads > 0
                           ? options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -144,12 +191,6 @@ int run_serve(const ServeOptions& options) {
   if (!options.token_file.empty()) server_options.token = read_token(options.token_file);
   server_options.log = [&log](const std::string& line) { log.write(line); };
 
-  // Every thread the server starts inherits a mask without the shutdown signals, so they reach
-  // the one thread that waits for them; a closed connection is an error result, not SIGPIPE.
-  const sigset_t signals = shutdown_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-
   serve::Server server(server_options);
   std::string names;
   for (std::size_t i = 0; i < options.runs.size(); ++i) {
@@ -159,15 +200,14 @@ int run_serve(const ServeOptions& options) {
     names += (names.empty() ? "" : ", ") + name;
   }
   const int port = server.bind();
-  std::thread waiter([&server, signals] {
-    int signal = 0;
-    sigwait(&signals, &signal);
-    server.stop();
+  ShutdownSignals signals;
+  std::thread waiter([&server, &signals] {
+    if (signals.wait()) server.stop();
   });
   std::cout << "minitorch serve: " << names << " at http://" << options.host << ":" << port
             << " (SIGINT or SIGTERM stops)" << std::endl;
   server.run();
-  pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if the server stopped alone
+  signals.release();  // the waiter is still waiting when the server stopped alone
   waiter.join();
   std::cout << "minitorch serve: stopped" << std::endl;
   return 0;

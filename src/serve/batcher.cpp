@@ -45,6 +45,20 @@ std::future<Inference> Batcher::submit(const std::string& model_name,
   return result;
 }
 
+Batcher::Arrival Batcher::expect_request() {
+  std::lock_guard lock(mutex_);
+  ++arriving_;
+  return Arrival(this);
+}
+
+void Batcher::arrival_done() {
+  {
+    std::lock_guard lock(mutex_);
+    --arriving_;
+  }
+  changed_.notify_all();
+}
+
 void Batcher::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -85,7 +99,7 @@ std::vector<Batcher::Request> Batcher::take_batch(std::unique_lock<std::mutex>& 
     if (queue_.empty()) return {};
     const Classifier* model = queue_.front().model.get();
     const Clock::time_point deadline = queue_.front().arrived + options_.max_queue_delay;
-    if (!stopping_ && rows_waiting_for(model) < options_.max_batch_size &&
+    if (!stopping_ && arriving_ > 0 && rows_waiting_for(model) < options_.max_batch_size &&
         Clock::now() < deadline) {
       changed_.wait_until(lock, deadline);
       continue;  // another thread may have taken these requests meanwhile

@@ -101,7 +101,11 @@ Tensor Classifier::encode_image(const data::GrayImage& image, bool resize,
 Tensor Classifier::probabilities(const Tensor& batch) const {
   NoGradGuard no_grad;
   Tensor x = batch.to(kFloat32);
-  if (options_.input == models::InputKind::Image) x = (x - options_.mean) / options_.std;
+  // As `minitorch predict` and `eval` normalise (app's predict_logits), so that the server answers
+  // exactly what the command line does.
+  if (options_.input == models::InputKind::Image && (options_.mean != 0.0 || options_.std != 1.0)) {
+    x = (x - options_.mean) * (1.0 / options_.std);
+  }
   const Tensor logits = model_->forward(x);
   const auto classes = static_cast<std::int64_t>(options_.class_names.size());
   if (logits.dim() != 2 || logits.size(0) != batch.size(0) || logits.size(1) != classes) {

@@ -25,7 +25,8 @@ ServedModel served_model(const Services& services, const std::string& name) {
   return {name, std::move(classifier)};
 }
 
-Inference run_inference(const Services& services, const ServedModel& model, Tensor rows) {
+Inference run_inference(const Services& services, const ServedModel& model, Tensor rows,
+                        Batcher::Arrival& arrival) {
   // `rows` stays held here until the answer comes, so that this thread frees it (batcher.h).
   std::future<Inference> pending;
   try {
@@ -35,6 +36,7 @@ Inference run_inference(const Services& services, const ServedModel& model, Tens
   } catch (const Error& e) {
     throw HttpError(503, e.what());
   }
+  arrival.done();
   Inference inference = pending.get();
   current_request().batch_rows = inference.batch_rows;
   return inference;
@@ -71,11 +73,12 @@ void model_ready(const Services& services, const httplib::Request& req, httplib:
 }
 
 void infer(const Services& services, const httplib::Request& req, httplib::Response& res) {
+  Batcher::Arrival arrival = services.batcher.expect_request();
   const ServedModel model = served_model(services, req.matches[1]);
   const v2::InferRequest request = v2::parse_infer_request(req.body);
   const std::vector<std::string> outputs = v2::requested_outputs(request);
   const Inference inference =
-      run_inference(services, model, v2::to_batch(request, *model.classifier));
+      run_inference(services, model, v2::to_batch(request, *model.classifier), arrival);
   answer_json(res, 200,
               v2::infer_response(model.name, request.id, inference.probabilities, *model.classifier,
                                  outputs)

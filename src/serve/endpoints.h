@@ -30,8 +30,10 @@ struct ServedModel {
 ServedModel served_model(const Services& services, const std::string& name);
 
 // The rows' probabilities from the batcher, waited for; HttpError 503 when its queue is full or
-// the server is shutting down.
-Inference run_inference(const Services& services, const ServedModel& model, Tensor rows);
+// the server is shutting down. `arrival` announced the request (Batcher::expect_request) when
+// its handler began; it is done once the rows are queued.
+Inference run_inference(const Services& services, const ServedModel& model, Tensor rows,
+                        Batcher::Arrival& arrival);
 
 void answer_json(httplib::Response& res, int status, const std::string& json_text);
 

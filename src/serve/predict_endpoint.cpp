@@ -14,6 +14,7 @@
 #include "minitorch/tensor/creation.h"
 #include "serve/endpoints.h"
 #include "serve/http_error.h"
+#include "serve/v2_codec.h"
 
 namespace minitorch::serve {
 namespace {
@@ -141,8 +142,10 @@ Inputs read_inputs(const Classifier& classifier, const httplib::Request& req, bo
   if (type != "application/json") {
     throw HttpError(415, "Content-Type '" + type + "'; this model expects application/json");
   }
-  const json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) throw HttpError(400, "the body is not valid JSON");
+  const json body =
+      v2::parse_json_body(req.body, classifier.input_kind() == models::InputKind::Tokens
+                                        ? "{\"texts\": [...]}"
+                                        : "{\"inputs\": [[...], ...]}");
   return classifier.input_kind() == models::InputKind::Tokens ? text_inputs(classifier, body)
                                                               : number_inputs(classifier, body);
 }
@@ -168,13 +171,15 @@ json top_k(const Tensor& probabilities, std::int64_t row, const std::vector<std:
 }  // namespace
 
 void predict(const Services& services, const httplib::Request& req, httplib::Response& res) {
+  Batcher::Arrival arrival = services.batcher.expect_request();
   const ServedModel model = served_model(services, req.matches[1]);
   const Classifier& classifier = *model.classifier;
   const int classes = static_cast<int>(classifier.class_names().size());
-  const int k = query_int(req, "top_k", std::min(3, classes), 1, classes);
+  // As `predict --top-k`: more than the classes means all of them.
+  const int k = std::min(query_int(req, "top_k", 3, 1, 1 << 20), classes);
   const bool resize = query_int(req, "resize", 0, 0, 1) == 1;
   Inputs inputs = read_inputs(classifier, req, resize);
-  const Inference inference = run_inference(services, model, std::move(inputs.rows));
+  const Inference inference = run_inference(services, model, std::move(inputs.rows), arrival);
   json answer = json::array();
   for (std::size_t i = 0; i < inputs.names.size(); ++i) {
     answer.push_back({{"input", inputs.names[i]},

@@ -48,6 +48,11 @@ std::string error_json(const std::string& message) {
 std::string default_error(const httplib::Request& req, int status, std::size_t max_body_bytes) {
   switch (status) {
     case 400:
+      if (!req.method.empty()) {
+        return "the request's body did not arrive in full within the read timeout, or is "
+               "malformed; "
+               "expected as many bytes as Content-Length says";
+      }
       return "malformed HTTP request; expected HTTP/1.1 with a valid request line and headers";
     case 404:
       return "no endpoint " + req.method + " " + req.path + "; GET /openapi.json lists them";
@@ -130,8 +135,6 @@ struct Server::Impl {
   std::atomic<std::uint64_t> next_id{0};
   bool bound = false;
   int listening_socket = -1;
-  std::atomic<bool> run_started{false};
-  std::atomic<bool> run_finished{false};
 };
 
 void Server::Impl::configure() {
@@ -282,6 +285,8 @@ void Server::Impl::dispatch(const Route& route, const Handler& handler, const ht
   } catch (const std::exception& e) {
     answer_json(res, 500, error_json(std::string("inference failed: ") + e.what()));
   }
+  // Once stopping, each connection is closed after its answer, so that run() can return.
+  if (stopping) res.set_header("Connection", "close");
   // Counted before the answer is written, so a client that reads /metrics after its answer sees
   // its request there (requests httplib answers itself are counted when logged).
   RequestContext& context = current_request();
@@ -342,20 +347,22 @@ int Server::bind() {
 
 void Server::run() {
   if (!impl_->bound) bind();
-  impl_->run_started = true;
   if (!impl_->stopping) impl_->http.listen_after_bind();
-  impl_->run_finished = true;
   // Every connection has been answered; what the batcher still holds belongs to nobody.
   impl_->batcher.stop();
 }
 
+// httplib's own stop() ends every connection at once, dropping those accepted but not read yet.
+// Shutting the listening socket down instead makes accept fail, which ends httplib's accept loop;
+// its threads then answer every connection already accepted (each closed after its answer, see
+// dispatch) before run() returns.
 void Server::stop() {
   impl_->stopping = true;
-  // httplib's stop() does nothing before its loop runs: wait for run() to get that far.
-  while (impl_->run_started && !impl_->run_finished && !impl_->http.is_running()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (impl_->listening_socket >= 0) {
+    ::shutdown(impl_->listening_socket, SHUT_RD);
+  } else {
+    impl_->http.stop();
   }
-  impl_->http.stop();
 }
 
 }  // namespace minitorch::serve

@@ -51,6 +51,10 @@ std::vector<std::int64_t> parse_shape(const json& value) {
     shape.push_back(size.get<std::int64_t>());
   }
   if (shape.empty()) bad_request("inputs[0].shape is []; expected [batch, ...]");
+  if (shape.size() > kMaxRank) {
+    bad_request("inputs[0].shape has " + std::to_string(shape.size()) +
+                " sizes; expected at most " + std::to_string(kMaxRank));
+  }
   return shape;
 }
 
@@ -118,7 +122,10 @@ void read_data(const json& data, InferRequest& request) {
       if (!value.is_number()) wrong("numbers");
       double number = value.get<double>();
       if (request.datatype == "FP32") number = double(static_cast<float>(number));
-      if (!std::isfinite(number)) wrong("finite numbers (this one overflows FP32)");
+      // The models compute in float32: an FP64 value beyond its range would become infinite.
+      if (!std::isfinite(static_cast<float>(number))) {
+        wrong("numbers within float32's range, which the model computes in (this one overflows)");
+      }
       request.numbers.push_back(number);
     }
   }
@@ -196,11 +203,42 @@ std::string input_name(const Classifier& classifier, const std::string& datatype
 
 }  // namespace
 
-InferRequest parse_infer_request(const std::string& body) {
-  const json parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded()) {
-    bad_request("the body is not valid JSON; expected an inference request {\"inputs\": [...]}");
+static std::size_t nesting_depth(const std::string& text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
   }
+  return deepest;
+}
+
+json parse_json_body(const std::string& body, const std::string& expected) {
+  const std::size_t depth = nesting_depth(body);
+  if (depth > kMaxNesting) {
+    throw HttpError(400, "the body nests arrays or objects " + std::to_string(depth) +
+                             " deep; expected at most " + std::to_string(kMaxNesting));
+  }
+  json parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded())
+    throw HttpError(400, "the body is not valid JSON; expected " + expected);
+  return parsed;
+}
+
+InferRequest parse_infer_request(const std::string& body) {
+  const json parsed = parse_json_body(body, "an inference request {\"inputs\": [...]}");
   if (!parsed.is_object()) {
     bad_request("the body is " + excerpt(parsed) + "; expected an object {\"inputs\": [...]}");
   }

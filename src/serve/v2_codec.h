@@ -26,6 +26,15 @@
 
 namespace minitorch::serve::v2 {
 
+// Bodies nested deeper than this are refused before they are parsed (a deep value would exhaust
+// the stack of whatever walks it recursively); tensors of more sizes than kMaxRank too.
+inline constexpr std::size_t kMaxNesting = 64;
+inline constexpr std::size_t kMaxRank = 32;
+
+// The JSON of a request body, or HttpError 400 naming what was expected when it is not JSON or
+// nests deeper than kMaxNesting.
+nlohmann::json parse_json_body(const std::string& body, const std::string& expected);
+
 struct InferRequest {
   std::optional<std::string> id;
   std::string input_name;

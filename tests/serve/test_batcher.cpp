@@ -43,8 +43,14 @@ std::vector<std::int64_t> batched_against_alone(const std::shared_ptr<const Clas
   Batcher batcher(
       {.threads = 2, .max_batch_size = 16, .max_queue_delay = std::chrono::milliseconds(20)},
       recording(recorded));
+  // Every request is announced first, as the server does while it reads them.
+  std::vector<Batcher::Arrival> arrivals;
+  for (int i = 0; i < kRequests; ++i) arrivals.push_back(batcher.expect_request());
   std::vector<std::future<Inference>> answers;
-  for (int i = 0; i < kRequests; ++i) answers.push_back(batcher.submit("m", model, inputs[i]));
+  for (int i = 0; i < kRequests; ++i) {
+    answers.push_back(batcher.submit("m", model, inputs[i]));
+    arrivals[std::size_t(i)].done();
+  }
   const std::size_t classes = model->class_names().size();
   for (int i = 0; i < kRequests; ++i) {
     const Inference inference = answers[i].get();
@@ -91,6 +97,30 @@ TEST(Batcher, ConcurrentSubmittersGetTheirOwnRows) {
   }
   for (auto& client : clients) client.join();
   EXPECT_EQ(wrong, 0);
+}
+
+TEST(Batcher, ALoneRequestRunsAtOnceAndAnAnnouncedOneIsWaitedFor) {
+  const auto model = testing::small_classifier();
+  Batcher batcher({.threads = 1, .max_batch_size = 8, .max_queue_delay = std::chrono::seconds(60)});
+  const Tensor x = testing::random_images(1, 3).narrow(2, 0, 2).narrow(3, 0, 2).contiguous();
+  // Nothing else on its way: no waiting for the 60 s delay.
+  auto lone = batcher.submit("m", model, x);
+  ASSERT_EQ(lone.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(lone.get().batch_rows, 1);
+  // One more announced: the first waits for it, and both run in one pass.
+  Batcher::Arrival second = batcher.expect_request();
+  auto first = batcher.submit("m", model, x);
+  EXPECT_EQ(first.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  auto other = batcher.submit("m", model, x);
+  second.done();
+  EXPECT_EQ(first.get().batch_rows, 2);
+  EXPECT_EQ(other.get().batch_rows, 2);
+  // An announced request that never comes (its reading failed) stops being waited for.
+  Batcher::Arrival abandoned = batcher.expect_request();
+  auto third = batcher.submit("m", model, x);
+  { Batcher::Arrival gone = std::move(abandoned); }
+  ASSERT_EQ(third.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(third.get().batch_rows, 1);
 }
 
 TEST(Batcher, ARequestLargerThanTheBatchRunsAlone) {

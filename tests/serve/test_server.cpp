@@ -164,10 +164,10 @@ TEST(Server, RefusalsHaveTheirStatusAndAJsonError) {
   auto not_an_image = client.Post("/v2/models/lenet/predict", "GIF89a....", "image/png");
   EXPECT_EQ(not_an_image->status, 400);
   EXPECT_NE(error_of(not_an_image).find("not a PNG or PGM"), std::string::npos);
-  auto bad_top_k = client.Post("/v2/models/lenet/predict?top_k=11", "P5 28 28 255\n",
-                               "image/x-portable-graymap");
+  auto bad_top_k =
+      client.Post("/v2/models/lenet/predict?top_k=0", "P5 28 28 255\n", "image/x-portable-graymap");
   EXPECT_EQ(bad_top_k->status, 400);
-  EXPECT_NE(error_of(bad_top_k).find("top_k is '11'; expected an integer from 1 to 10"),
+  EXPECT_NE(error_of(bad_top_k).find("top_k is '0'; expected an integer from 1"),
             std::string::npos);
   // The server still answers good requests right.
   const Tensor images = testing::random_images(1, 9);
@@ -481,6 +481,51 @@ TEST(Server, StopFinishesTheRequestsInFlight) {
   EXPECT_FALSE(running.client().Get("/v2/health/live"));  // no longer listening
 }
 
+TEST(Server, StopAnswersConnectionsAcceptedButNotYetRead) {
+  ServerOptions options;
+  options.http_threads = 1;  // one connection at a time: the others wait, accepted, unread
+  options.batching = {.threads = 1, .max_batch_size = 1, .max_queue_delay = {}};
+  Running running(options, slow_model());
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&] {
+      auto answer = running.client().Post("/v2/models/slow/infer", kSlowBody, "application/json");
+      (answer && answer->status == 200 ? ok : failed)++;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  running.stop();
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(ok, 4);
+  EXPECT_EQ(failed, 0);
+}
+
+TEST(Server, DeeplyNestedOrOutOfRangeBodiesAreRefused) {
+  Running running({}, lenet_model());
+  auto client = running.client();
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  for (
+      const std::string& body :
+      {deep, "{\"id\": " + deep + "}",
+       R"({"inputs": [{"name": "input", "datatype": "FP32", "shape": [1], "data": [0]}], "outputs": )" +
+           deep + "}"}) {
+    auto answer = client.Post("/v2/models/lenet/infer", body, "application/json");
+    ASSERT_TRUE(answer) << "no answer: the server died";
+    EXPECT_EQ(answer->status, 400);
+    EXPECT_NE(error_of(answer).find("deep; expected at most 64"), std::string::npos);
+  }
+  std::vector<double> image(784, 0.5);
+  image[3] = 1e300;
+  const json huge = {
+      {"inputs",
+       {{{"name", "input"}, {"shape", {1, 1, 28, 28}}, {"datatype", "FP64"}, {"data", image}}}}};
+  auto answer = client.Post("/v2/models/lenet/infer", huge.dump(), "application/json");
+  EXPECT_EQ(answer->status, 400);
+  EXPECT_NE(error_of(answer).find("inputs[0].data[3] is 1e+300"), std::string::npos);
+  EXPECT_EQ(client.Get("/v2/health/live")->status, 200);
+}
+
 int connect_to(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -514,9 +559,13 @@ TEST(Server, ASlowClientNeitherBlocksOthersNorHoldsItsConnectionForever) {
   ::setsockopt(stalled, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
   char buffer[4096];
   ssize_t got = 0;
-  while ((got = ::recv(stalled, buffer, sizeof buffer, 0)) > 0) {
-  }
+  std::string reply;
+  while ((got = ::recv(stalled, buffer, sizeof buffer, 0)) > 0)
+    reply.append(buffer, std::size_t(got));
   EXPECT_EQ(got, 0) << "the connection was not closed within 5 s";
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 400")) << reply;
+  EXPECT_NE(reply.find("did not arrive in full within the read timeout"), std::string::npos)
+      << reply;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
   ::close(stalled);
 }

@@ -5,12 +5,13 @@
 // submit(model, rows) queues a batch of rows [n, ...] for `model` and returns the future of its
 // Inference: its probabilities [n, classes] and the rows of the forward pass it ran in. An
 // inference thread takes the oldest waiting request and gathers the requests of the same model
-// behind it, in arrival order, while their rows fit in max_batch_size, waiting at most
-// max_queue_delay after the oldest one arrived for more to come; it then runs one forward pass over
-// their rows concatenated and hands each request exactly its own rows. A request of more than
-// max_batch_size rows runs alone. The rows of a batch are computed as one matrix, so a request's
-// answer is the same whatever it is batched with (up to the kernels' summation order, which does
-// not depend on the batch: see the tests).
+// behind it, in arrival order, while their rows fit in max_batch_size, waiting for more at most
+// max_queue_delay after the oldest one arrived, and only while more are on their way (requests
+// announced by expect_request(), being read: a lone request on an idle server runs at once); it
+// then runs one forward pass over their rows concatenated and hands each request exactly its own
+// rows. A request of more than max_batch_size rows runs alone. A request's answer is the one its
+// rows get alone up to float32 rounding: the matrix product picks its kernel by the product's
+// size, and kernels sum in different orders (the tests check the classes and 1e-6).
 // The batcher lets go of a request's rows before answering it: a caller that holds them until the
 // answer frees them on its own thread, whose storage cache then reuses them (buffers freed by the
 // inference threads would pile up in their caches instead).
@@ -33,6 +34,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "minitorch/core/error.h"
@@ -65,6 +67,22 @@ class QueueFull : public Error {
 
 class Batcher {
  public:
+  // A request being read that will be submitted soon: while one exists, a batch that is not
+  // full waits for it (up to max_queue_delay). Done when submitted, or when destroyed.
+  class Arrival {
+   public:
+    explicit Arrival(Batcher* batcher) : batcher_(batcher) {}
+    Arrival(Arrival&& other) noexcept : batcher_(std::exchange(other.batcher_, nullptr)) {}
+    Arrival& operator=(Arrival&&) = delete;
+    ~Arrival() { done(); }
+    void done() {
+      if (batcher_) std::exchange(batcher_, nullptr)->arrival_done();
+    }
+
+   private:
+    Batcher* batcher_;
+  };
+
   explicit Batcher(BatchingOptions options, BatchObserver observer = {});
   ~Batcher();
   Batcher(const Batcher&) = delete;
@@ -73,6 +91,7 @@ class Batcher {
   std::future<Inference> submit(const std::string& model_name,
                                 std::shared_ptr<const Classifier> model, Tensor rows);
   void stop();
+  Arrival expect_request();
 
   const BatchingOptions& options() const { return options_; }
 
@@ -89,6 +108,7 @@ class Batcher {
   std::vector<Request> take_batch(std::unique_lock<std::mutex>& lock);
   void run_batch(std::vector<Request>& batch);
   std::int64_t rows_waiting_for(const Classifier* model) const;
+  void arrival_done();
 
   BatchingOptions options_;
   BatchObserver observer_;
@@ -96,6 +116,7 @@ class Batcher {
   std::condition_variable changed_;
   std::deque<Request> queue_;
   std::int64_t rows_waiting_ = 0;
+  std::int64_t arriving_ = 0;  // requests announced and not yet submitted
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
