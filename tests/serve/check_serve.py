@@ -442,7 +442,7 @@ class Server:
     def __init__(self, cli, work, name, runs, *extra):
         self.name = name
         self.stdout_lines = []
-        self.stderr_path = os.path.join(work, f"{name}.stderr")
+        self.stderr_path = os.path.join(work, f"{name}-{len(SERVERS)}.stderr")
         command = [cli, "serve"]
         for run in runs:
             command += ["--run", run]
@@ -1612,6 +1612,13 @@ def main():
     ctx.cli = os.path.abspath(args.cli)
     ctx.work = tempfile.mkdtemp(prefix="check_serve.", dir=args.work_dir)
     began = time.monotonic()
+
+    def interrupted(signum, frame):
+        raise SystemExit(f"interrupted by {signal.Signals(signum).name}")
+
+    # A test stopped from outside (a ctest timeout) still stops the servers it started.
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
     try:
         ctx.fm_run, ctx.spam_run = train(ctx.cli, ctx.work)
         with open(os.path.join(ctx.spam_run, "vocab.txt"), encoding="utf-8") as f:
