@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -359,6 +360,15 @@ void Server::run() {
 void Server::stop() {
   impl_->stopping = true;
   if (impl_->listening_socket >= 0) {
+    // Connections the system has completed but the loop has not accepted yet would be reset with
+    // the socket: let the loop take them first (for at most a second, as clients may go on
+    // connecting).
+    const auto until = Clock::now() + std::chrono::seconds(1);
+    pollfd pending{impl_->listening_socket, POLLIN, 0};
+    while (impl_->http.is_running() && Clock::now() < until && ::poll(&pending, 1, 0) > 0 &&
+           (pending.revents & POLLIN) != 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     ::shutdown(impl_->listening_socket, SHUT_RD);
   } else {
     impl_->http.stop();
