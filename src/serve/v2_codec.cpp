@@ -5,6 +5,7 @@
 
 #include "minitorch/tensor/creation.h"
 #include "serve/http_error.h"
+#include "serve/v2_fast_data.h"
 
 namespace minitorch::serve::v2 {
 namespace {
@@ -225,24 +226,55 @@ static std::size_t nesting_depth(const std::string& text) {
   return deepest;
 }
 
-json parse_json_body(const std::string& body, const std::string& expected) {
+void check_nesting(const std::string& body) {
   const std::size_t depth = nesting_depth(body);
   if (depth > kMaxNesting) {
     throw HttpError(400, "the body nests arrays or objects " + std::to_string(depth) +
                              " deep; expected at most " + std::to_string(kMaxNesting));
   }
+}
+
+json parse_json_body(const std::string& body, const std::string& expected) {
+  check_nesting(body);
   json parsed = json::parse(body, nullptr, false);
   if (parsed.is_discarded())
     throw HttpError(400, "the body is not valid JSON; expected " + expected);
   return parsed;
 }
 
-InferRequest parse_infer_request(const std::string& body) {
-  const json parsed = parse_json_body(body, "an inference request {\"inputs\": [...]}");
+namespace {
+
+// Numbers read by find_numeric_data, checked as read_data checks them.
+void read_numbers(const std::vector<double>& values, InferRequest& request) {
+  const std::optional<std::uint64_t> count =
+      element_count(request.shape, std::numeric_limits<std::uint64_t>::max());
+  if (!count || *count != values.size()) {
+    bad_request("inputs[0].data holds " + std::to_string(values.size()) + " values; the shape " +
+                shape_text(request.shape) + " needs " +
+                (count ? std::to_string(*count) : std::string("more than 2^64")));
+  }
+  request.numbers.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    double number = values[i];
+    if (request.datatype == "FP32") number = double(static_cast<float>(number));
+    if (!std::isfinite(static_cast<float>(number))) {
+      bad_request("inputs[0].data[" + std::to_string(i) + "] is " + excerpt(json(values[i])) +
+                  "; datatype " + request.datatype +
+                  " expects numbers within float32's range, which the model computes in (this one "
+                  "overflows)");
+    }
+    request.numbers.push_back(number);
+  }
+}
+
+// The request in `parsed`; with `fast_values`, the numbers of its data, read from the body by
+// find_numeric_data, whose array `parsed` holds as []. Returns false when those numbers cannot
+// stand for the data (a datatype other than FP32 or FP64): the caller parses the whole body.
+bool read_request(const json& parsed, const std::vector<double>* fast_values,
+                  InferRequest& request) {
   if (!parsed.is_object()) {
     bad_request("the body is " + excerpt(parsed) + "; expected an object {\"inputs\": [...]}");
   }
-  InferRequest request;
   if (const auto id = parsed.find("id"); id != parsed.end()) {
     if (!id->is_string()) bad_request("\"id\" is " + excerpt(*id) + "; expected a string");
     request.id = id->get<std::string>();
@@ -267,8 +299,40 @@ InferRequest parse_infer_request(const std::string& body) {
                 "\"; expected FP32, FP64, INT64 or BYTES");
   }
   request.shape = parse_shape(member(input, "shape", "inputs[0]"));
-  read_data(member(input, "data", "inputs[0]"), request);
+  const json& data = member(input, "data", "inputs[0]");
+  if (fast_values) {
+    if (request.datatype != "FP32" && request.datatype != "FP64") return false;
+    if (!data.is_array() || !data.empty()) return false;
+    read_numbers(*fast_values, request);
+  } else {
+    read_data(data, request);
+  }
   parse_outputs(parsed, request);
+  return true;
+}
+
+}  // namespace
+
+InferRequest parse_infer_request(const std::string& body, bool fast) {
+  const std::string expected = "an inference request {\"inputs\": [...]}";
+  if (fast) {
+    check_nesting(body);
+    if (std::optional<NumericData> data = find_numeric_data(body)) {
+      std::string rest;
+      rest.reserve(body.size() - (data->end - data->begin) + 2);
+      rest.append(body, 0, data->begin).append("[]").append(body, data->end, std::string::npos);
+      const json parsed = json::parse(rest, nullptr, false);
+      InferRequest request;
+      try {
+        if (!parsed.is_discarded() && read_request(parsed, &data->values, request)) return request;
+      } catch (const HttpError&) {
+        // Refused: the whole body is parsed again below, so that the message quotes it as sent.
+      }
+    }
+  }
+  const json parsed = parse_json_body(body, expected);
+  InferRequest request;
+  read_request(parsed, nullptr, request);
   return request;
 }
 

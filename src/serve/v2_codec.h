@@ -34,6 +34,7 @@ inline constexpr std::size_t kMaxRank = 32;
 // The JSON of a request body, or HttpError 400 naming what was expected when it is not JSON or
 // nests deeper than kMaxNesting.
 nlohmann::json parse_json_body(const std::string& body, const std::string& expected);
+void check_nesting(const std::string& body);
 
 struct InferRequest {
   std::optional<std::string> id;
@@ -45,7 +46,9 @@ struct InferRequest {
   std::vector<std::string> outputs;  // empty: all
 };
 
-InferRequest parse_infer_request(const std::string& body);
+// `fast`: read the numbers of a flat FP32 / FP64 data array straight from the text
+// (serve/v2_fast_data.h); the request is the same either way (fuzz_infer_request checks it).
+InferRequest parse_infer_request(const std::string& body, bool fast = true);
 Tensor to_batch(const InferRequest& request, const Classifier& classifier);
 
 // The output names of the response, checked; all of them when the request names none.

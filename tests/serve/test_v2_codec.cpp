@@ -2,6 +2,8 @@
 // naming the field and what was expected; good requests become the batch the model takes.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "serve/http_error.h"
@@ -128,6 +130,63 @@ TEST(V2Codec, RefusesMalformedRequests) {
     const std::string message = refusal(c.body);
     EXPECT_NE(message.find(c.says), std::string::npos)
         << c.body.substr(0, 120) << "\n  message: " << message << "\n  expected: " << c.says;
+  }
+}
+
+// What parse_infer_request gives: the request, or the message it refuses the body with.
+std::string outcome(const std::string& body, bool fast) {
+  try {
+    const InferRequest r = parse_infer_request(body, fast);
+    std::string out = "id=" + r.id.value_or("-") + " name=" + r.input_name + " type=" + r.datatype;
+    out += " shape=" + json(r.shape).dump() + " outputs=" + json(r.outputs).dump();
+    out += " texts=" + json(r.texts).dump() + " numbers=";
+    for (const double v : r.numbers) {
+      char text[40];
+      std::snprintf(text, sizeof text, "%a,", v);  // exact, sign of zero included
+      out += text;
+    }
+    return out;
+  } catch (const HttpError& e) {
+    return "refused " + std::to_string(e.status()) + ": " + e.what();
+  }
+}
+
+TEST(V2Codec, ReadingNumbersFromTheTextGivesWhatTheJsonTreeGives) {
+  const std::string head = R"({"id": "7", "inputs": [{"name": "input", "shape": [1, 4], )";
+  const std::vector<std::string> bodies{
+      head + R"("datatype": "FP32", "data": [0.5, 1, -0, 2.5e-3]}]})",
+      head + R"("datatype": "FP64", "data": [ 0.1 ,1E+2,-0.0,  123456789012345678901234 ] }]})",
+      R"({"inputs": [{"data": [1, 2, 3, 4], "shape": [4], "datatype": "FP32", "name": "input"}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 1e39]}]})",
+      head + R"("datatype": "FP64", "data": [1, 2, 3, 1e300]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 1e400]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 1e-400]}]})",
+      head + R"("datatype": "FP32", "data": [01, 2, 3, 4]}]})",
+      head + R"("datatype": "FP32", "data": [1., 2, 3, 4]}]})",
+      head + R"("datatype": "FP32", "data": [+1, 2, 3, 4]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4,]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, NaN]}]})",
+      head + R"("datatype": "FP32", "data": [[1, 2], [3, 4]]}]})",
+      head + R"("datatype": "INT64", "data": [1, 2, 3, 4]}]})",
+      head + R"("datatype": "INT64", "data": [1, 2, 3, 4.5]}]})",
+      head + R"("datatype": "BYTES", "data": [1, 2, 3, 4]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4], "data": [5, 6, 7, 8]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4], "data": [5, 6, 7, 8]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4], "data": 5}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4]}], "inputs": []})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4]}, {"name": "x"}]})",
+      R"({"inputs": ["x", {"name": "input", "shape": [1], "datatype": "FP32", "data": [1]}]})",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4]}]} x)",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4]}]}  )",
+      head + R"("datatype": "FP32", "data": [1, 2, 3, 4]}], "outputs": [{"name": "class"}]})",
+      head + R"("datatype": "FP32", "data": []}]})",
+      R"({"inputs": [{"name": "input", "shape": [0, 4], "datatype": "FP32", "data": []}]})",
+      R"({"id": "a]b[", "inputs": [{"name": "in"put", "shape": [1], "datatype": "FP32", "data": [7]}]})",
+      R"([{"inputs": []}])",
+  };
+  for (const std::string& body : bodies) {
+    EXPECT_EQ(outcome(body, true), outcome(body, false)) << body;
   }
 }
 
