@@ -197,6 +197,9 @@ void Server::Impl::configure() {
     };
   };
   const std::string name = "([A-Za-z0-9_.-]+)";
+  // cpp-httplib tries the patterns in order: the busiest first.
+  add_route({"/v2/models/" + name + "/infer", "infer", {{"POST", bound_to(infer)}}});
+  add_route({"/v2/models/" + name + "/predict", "predict", {{"POST", bound_to(predict)}}});
   add_route({"/v2/health/live",
              "live",
              {{"GET",
@@ -215,8 +218,6 @@ void Server::Impl::configure() {
   add_route({"/v2", "server_metadata", {{"GET", bound_to(server_metadata)}}});
   add_route({"/v2/models/" + name, "model_metadata", {{"GET", bound_to(model_metadata)}}});
   add_route({"/v2/models/" + name + "/ready", "model_ready", {{"GET", bound_to(model_ready)}}});
-  add_route({"/v2/models/" + name + "/infer", "infer", {{"POST", bound_to(infer)}}});
-  add_route({"/v2/models/" + name + "/predict", "predict", {{"POST", bound_to(predict)}}});
   add_route({"/v2/repository/index", "repository_index", {{"POST", bound_to(repository_index)}}});
   add_route({"/v2/repository/models/" + name + "/load", "load", {{"POST", bound_to(load_model)}}});
   add_route(
