@@ -149,9 +149,13 @@ void Batcher::run_batch(std::vector<Request>& batch) {
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       if (observer_.on_batch) observer_.on_batch(batch.front().model_name, total, seconds);
     }
+    const std::vector<double> all = probabilities.to_vector();
+    const std::int64_t classes = probabilities.size(1);
     std::int64_t offset = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      batch[i].result.set_value({probabilities.narrow(0, offset, counts[i]).contiguous(), total});
+      const auto first = all.begin() + offset * classes;
+      batch[i].result.set_value(
+          {std::vector<float>(first, first + counts[i] * classes), classes, total});
       offset += counts[i];
     }
   } catch (...) {

@@ -80,8 +80,8 @@ void infer(const Services& services, const httplib::Request& req, httplib::Respo
   const Inference inference =
       run_inference(services, model, v2::to_batch(request, *model.classifier), arrival);
   answer_json(res, 200,
-              v2::infer_response(model.name, request.id, inference.probabilities, *model.classifier,
-                                 outputs)
+              v2::infer_response(model.name, request.id, inference.probabilities, inference.classes,
+                                 *model.classifier, outputs)
                   .dump());
 }
 

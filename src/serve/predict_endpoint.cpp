@@ -150,20 +150,19 @@ Inputs read_inputs(const Classifier& classifier, const httplib::Request& req, bo
                                                               : number_inputs(classifier, body);
 }
 
-json top_k(const Tensor& probabilities, std::int64_t row, const std::vector<std::string>& classes,
+json top_k(const Inference& inference, std::int64_t row, const std::vector<std::string>& classes,
            int k) {
-  const std::int64_t n = probabilities.size(1);
-  const std::vector<double> p = probabilities.narrow(0, row, 1).to_vector();
+  const std::int64_t n = inference.classes;
+  const auto p = inference.probabilities.begin() + row * n;
   std::vector<std::int64_t> order(std::size_t(n), 0);
   for (std::int64_t i = 0; i < n; ++i) order[std::size_t(i)] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b) {
-    return p[std::size_t(a)] > p[std::size_t(b)];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::int64_t a, std::int64_t b) { return p[a] > p[b]; });
   json out = json::array();
   for (std::int64_t i = 0; i < std::min<std::int64_t>(k, n); ++i) {
     const std::int64_t c = order[std::size_t(i)];
     out.push_back(
-        {{"class", classes[std::size_t(c)]}, {"index", c}, {"probability", p[std::size_t(c)]}});
+        {{"class", classes[std::size_t(c)]}, {"index", c}, {"probability", double(p[c])}});
   }
   return out;
 }
@@ -182,9 +181,9 @@ void predict(const Services& services, const httplib::Request& req, httplib::Res
   const Inference inference = run_inference(services, model, std::move(inputs.rows), arrival);
   json answer = json::array();
   for (std::size_t i = 0; i < inputs.names.size(); ++i) {
-    answer.push_back({{"input", inputs.names[i]},
-                      {"predictions", top_k(inference.probabilities, std::int64_t(i),
-                                            classifier.class_names(), k)}});
+    answer.push_back(
+        {{"input", inputs.names[i]},
+         {"predictions", top_k(inference, std::int64_t(i), classifier.class_names(), k)}});
   }
   answer_json(res, 200, answer.dump());
 }

@@ -375,40 +375,35 @@ std::vector<std::string> requested_outputs(const InferRequest& request) {
   return request.outputs;
 }
 
-std::vector<std::int64_t> predicted_classes(const Tensor& probabilities) {
-  const std::int64_t rows = probabilities.size(0);
-  const std::int64_t classes = probabilities.size(1);
-  const std::vector<double> p = probabilities.to_vector();
+std::vector<std::int64_t> predicted_classes(const std::vector<float>& probabilities,
+                                            std::int64_t classes) {
   std::vector<std::int64_t> out;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const auto row = p.begin() + r * classes;
+  for (auto row = probabilities.begin(); row < probabilities.end(); row += classes) {
     out.push_back(std::max_element(row, row + classes) - row);
   }
   return out;
 }
 
 json infer_response(const std::string& model_name, const std::optional<std::string>& id,
-                    const Tensor& probabilities, const Classifier& classifier,
-                    const std::vector<std::string>& outputs) {
+                    const std::vector<float>& probabilities, std::int64_t classes,
+                    const Classifier& classifier, const std::vector<std::string>& outputs) {
   json response{{"model_name", model_name}};
   if (id) response["id"] = *id;
-  const std::int64_t rows = probabilities.size(0);
-  const std::vector<std::int64_t> classes = predicted_classes(probabilities);
+  const std::vector<std::int64_t> predicted = predicted_classes(probabilities, classes);
+  const auto rows = static_cast<std::int64_t>(predicted.size());
   json tensors = json::array();
   for (const std::string& name : outputs) {
     if (name == "probabilities") {
-      json data = json::array();
-      for (const double p : probabilities.to_vector()) data.push_back(static_cast<float>(p));
       tensors.push_back({{"name", name},
                          {"datatype", "FP32"},
-                         {"shape", {rows, probabilities.size(1)}},
-                         {"data", std::move(data)}});
+                         {"shape", {rows, classes}},
+                         {"data", probabilities}});
     } else if (name == "class") {
       tensors.push_back(
-          {{"name", name}, {"datatype", "INT64"}, {"shape", {rows}}, {"data", classes}});
+          {{"name", name}, {"datatype", "INT64"}, {"shape", {rows}}, {"data", predicted}});
     } else {
       json labels = json::array();
-      for (const std::int64_t c : classes)
+      for (const std::int64_t c : predicted)
         labels.push_back(classifier.class_names()[std::size_t(c)]);
       tensors.push_back(
           {{"name", name}, {"datatype", "BYTES"}, {"shape", {rows}}, {"data", labels}});

@@ -54,12 +54,14 @@ Tensor to_batch(const InferRequest& request, const Classifier& classifier);
 // The output names of the response, checked; all of them when the request names none.
 std::vector<std::string> requested_outputs(const InferRequest& request);
 nlohmann::json infer_response(const std::string& model_name, const std::optional<std::string>& id,
-                              const Tensor& probabilities, const Classifier& classifier,
+                              const std::vector<float>& probabilities, std::int64_t classes,
+                              const Classifier& classifier,
                               const std::vector<std::string>& outputs);
 
 nlohmann::json model_metadata(const std::string& name, const Classifier& classifier);
 
 // The index of the largest probability of each row of [B, classes].
-std::vector<std::int64_t> predicted_classes(const Tensor& probabilities);
+std::vector<std::int64_t> predicted_classes(const std::vector<float>& probabilities,
+                                            std::int64_t classes);
 
 }  // namespace minitorch::serve::v2

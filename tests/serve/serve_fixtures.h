@@ -90,6 +90,10 @@ inline bool same_answers(const std::vector<double>& a, const std::vector<double>
   return true;
 }
 
+inline std::vector<double> as_doubles(const std::vector<float>& values) {
+  return {values.begin(), values.end()};
+}
+
 // `n` images [n, 1, 28, 28] with pixels in [0, 1).
 inline Tensor random_images(std::int64_t n, std::uint64_t seed) {
   Generator generator(seed);

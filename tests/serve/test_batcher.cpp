@@ -54,9 +54,9 @@ std::vector<std::int64_t> batched_against_alone(const std::shared_ptr<const Clas
   const std::size_t classes = model->class_names().size();
   for (int i = 0; i < kRequests; ++i) {
     const Inference inference = answers[i].get();
-    EXPECT_EQ(inference.probabilities.size(0), inputs[i].size(0));
+    EXPECT_EQ(inference.rows(), inputs[i].size(0));
     EXPECT_GE(inference.batch_rows, inputs[i].size(0));
-    const std::vector<double> batched = inference.probabilities.to_vector();
+    const std::vector<double> batched = testing::as_doubles(inference.probabilities);
     if (exact) {
       EXPECT_EQ(batched, alone[i]) << "request " << i;
     } else {
@@ -90,7 +90,8 @@ TEST(Batcher, ConcurrentSubmittersGetTheirOwnRows) {
       for (int i = 0; i < 5; ++i) {
         const Tensor x = testing::random_images(1 + (c + i) % 2, 1000 + c * 10 + i);
         const auto expected = model->probabilities(x).to_vector();
-        const auto answer = batcher.submit("lenet", model, x).get().probabilities.to_vector();
+        const auto answer =
+            testing::as_doubles(batcher.submit("lenet", model, x).get().probabilities);
         if (!testing::same_answers(answer, expected, 10)) ++wrong;
       }
     });
@@ -130,7 +131,7 @@ TEST(Batcher, ARequestLargerThanTheBatchRunsAlone) {
       {.threads = 1, .max_batch_size = 4, .max_queue_delay = std::chrono::milliseconds(0)},
       recording(recorded));
   const Tensor big = testing::random_images(9, 7);
-  EXPECT_EQ(batcher.submit("lenet", model, big).get().probabilities.to_vector(),
+  EXPECT_EQ(testing::as_doubles(batcher.submit("lenet", model, big).get().probabilities),
             model->probabilities(big).to_vector());
   std::lock_guard lock(recorded.mutex);
   EXPECT_EQ(recorded.batch_rows, std::vector<std::int64_t>{9});
@@ -184,8 +185,8 @@ TEST(Batcher, AFullQueueRefusesInsteadOfGrowing) {
   for (int i = 0; i < 3; ++i) queued.push_back(batcher.submit("gate", model, zeros({1, 1, 1, 1})));
   EXPECT_THROW(batcher.submit("gate", model, zeros({1, 1, 1, 1})), QueueFull);
   gate->open();
-  EXPECT_EQ(first.get().probabilities.size(0), 1);
-  for (auto& answer : queued) EXPECT_EQ(answer.get().probabilities.size(0), 1);
+  EXPECT_EQ(first.get().rows(), 1);
+  for (auto& answer : queued) EXPECT_EQ(answer.get().rows(), 1);
   EXPECT_NO_THROW(batcher.submit("gate", model, zeros({1, 1, 1, 1})).get());
 }
 
@@ -200,7 +201,7 @@ TEST(Batcher, StopFinishesEveryQueuedRequestAndRefusesNewOnes) {
   std::thread stopper([&] { batcher.stop(); });
   gate->open();
   stopper.join();
-  for (auto& answer : answers) EXPECT_EQ(answer.get().probabilities.size(0), 1);
+  for (auto& answer : answers) EXPECT_EQ(answer.get().rows(), 1);
   EXPECT_THROW(batcher.submit("gate", model, zeros({1, 1, 1, 1})), Error);
 }
 

@@ -241,10 +241,9 @@ TEST(V2Codec, TextModelsTakeTextsOrTokenIdsInTheVocabulary) {
 
 TEST(V2Codec, ResponseHoldsProbabilitiesClassesAndLabels) {
   const auto model = testing::image_classifier();
-  const Tensor probabilities = from_vector({0.1, 0.7, 0.2, 0, 0, 0, 0, 0, 0, 0,   //
-                                            0.5, 0.0, 0.5, 0, 0, 0, 0, 0, 0, 0},  // a tie: first
-                                           {2, 10});
-  const json response = infer_response("m", std::string("x"), probabilities, *model,
+  const std::vector<float> probabilities{0.1f, 0.7f, 0.2f, 0, 0, 0, 0, 0, 0, 0,   //
+                                         0.5f, 0.0f, 0.5f, 0, 0, 0, 0, 0, 0, 0};  // a tie: first
+  const json response = infer_response("m", std::string("x"), probabilities, 10, *model,
                                        {"probabilities", "class", "label"});
   EXPECT_EQ(response["model_name"], "m");
   EXPECT_EQ(response["id"], "x");
@@ -252,7 +251,7 @@ TEST(V2Codec, ResponseHoldsProbabilitiesClassesAndLabels) {
   EXPECT_EQ(response["outputs"][0]["datatype"], "FP32");
   EXPECT_EQ(response["outputs"][1]["data"], json({1, 0}));
   EXPECT_EQ(response["outputs"][2]["data"], json({"class 1", "class 0"}));
-  const json only_class = infer_response("m", std::nullopt, probabilities, *model, {"class"});
+  const json only_class = infer_response("m", std::nullopt, probabilities, 10, *model, {"class"});
   EXPECT_FALSE(only_class.contains("id"));
   EXPECT_EQ(only_class["outputs"].size(), 1u);
 }

@@ -55,9 +55,16 @@ struct BatchObserver {
   std::function<void(const std::string& model, std::int64_t rows_waiting)> on_queue_depth;
 };
 
+// Plain memory rather than a Tensor: a tensor made on the inference thread and freed on the
+// requesting one would end in that thread's storage cache, which never reuses it.
 struct Inference {
-  Tensor probabilities;     // [n, classes], this request's rows only
-  std::int64_t batch_rows;  // rows of the forward pass, this request's and the others'
+  std::vector<float> probabilities;  // [rows, classes] row-major, this request's rows only
+  std::int64_t classes = 0;
+  std::int64_t batch_rows = 0;  // rows of the forward pass, this request's and the others'
+
+  std::int64_t rows() const {
+    return classes > 0 ? static_cast<std::int64_t>(probabilities.size()) / classes : 0;
+  }
 };
 
 class QueueFull : public Error {
