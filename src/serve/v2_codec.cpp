@@ -98,15 +98,30 @@ std::vector<const json*> elements(const json& data, const std::vector<std::int64
   return out;
 }
 
-void read_data(const json& data, InferRequest& request) {
-  const std::vector<const json*> values = elements(data, request.shape);
+void check_element_count(const std::vector<std::int64_t>& shape, std::size_t values) {
   const std::optional<std::uint64_t> count =
-      element_count(request.shape, std::numeric_limits<std::uint64_t>::max());
-  if (!count || *count != values.size()) {
-    bad_request("inputs[0].data holds " + std::to_string(values.size()) + " values; the shape " +
-                shape_text(request.shape) + " needs " +
+      element_count(shape, std::numeric_limits<std::uint64_t>::max());
+  if (!count || *count != values) {
+    bad_request("inputs[0].data holds " + std::to_string(values) + " values; the shape " +
+                shape_text(shape) + " needs " +
                 (count ? std::to_string(*count) : std::string("more than 2^64")));
   }
+}
+
+// A number of FP32 or FP64 data as the model gets it: rounded to float for FP32, and within
+// float32's range either way. nullopt when it is not.
+std::optional<double> model_number(double value, const std::string& datatype) {
+  const double number = datatype == "FP32" ? double(static_cast<float>(value)) : value;
+  if (!std::isfinite(static_cast<float>(number))) return std::nullopt;
+  return number;
+}
+
+constexpr const char* kBeyondFloat32 =
+    "numbers within float32's range, which the model computes in (this one overflows)";
+
+void read_data(const json& data, InferRequest& request) {
+  const std::vector<const json*> values = elements(data, request.shape);
+  check_element_count(request.shape, values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
     const json& value = *values[i];
     auto wrong = [&](const char* expected) {
@@ -121,13 +136,10 @@ void read_data(const json& data, InferRequest& request) {
       request.numbers.push_back(double(value.get<std::int64_t>()));
     } else {
       if (!value.is_number()) wrong("numbers");
-      double number = value.get<double>();
-      if (request.datatype == "FP32") number = double(static_cast<float>(number));
       // The models compute in float32: an FP64 value beyond its range would become infinite.
-      if (!std::isfinite(static_cast<float>(number))) {
-        wrong("numbers within float32's range, which the model computes in (this one overflows)");
-      }
-      request.numbers.push_back(number);
+      const std::optional<double> number = model_number(value.get<double>(), request.datatype);
+      if (!number) wrong(kBeyondFloat32);
+      request.numbers.push_back(*number);
     }
   }
 }
@@ -246,24 +258,15 @@ namespace {
 
 // Numbers read by find_numeric_data, checked as read_data checks them.
 void read_numbers(const std::vector<double>& values, InferRequest& request) {
-  const std::optional<std::uint64_t> count =
-      element_count(request.shape, std::numeric_limits<std::uint64_t>::max());
-  if (!count || *count != values.size()) {
-    bad_request("inputs[0].data holds " + std::to_string(values.size()) + " values; the shape " +
-                shape_text(request.shape) + " needs " +
-                (count ? std::to_string(*count) : std::string("more than 2^64")));
-  }
+  check_element_count(request.shape, values.size());
   request.numbers.reserve(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
-    double number = values[i];
-    if (request.datatype == "FP32") number = double(static_cast<float>(number));
-    if (!std::isfinite(static_cast<float>(number))) {
+    const std::optional<double> number = model_number(values[i], request.datatype);
+    if (!number) {
       bad_request("inputs[0].data[" + std::to_string(i) + "] is " + excerpt(json(values[i])) +
-                  "; datatype " + request.datatype +
-                  " expects numbers within float32's range, which the model computes in (this one "
-                  "overflows)");
+                  "; datatype " + request.datatype + " expects " + kBeyondFloat32);
     }
-    request.numbers.push_back(number);
+    request.numbers.push_back(*number);
   }
 }
 
