@@ -12,12 +12,7 @@ using nlohmann::json;
 
 ServedModel served_model(const Services& services, const std::string& name) {
   current_request().model = name;
-  std::shared_ptr<const Classifier> classifier;
-  try {
-    classifier = services.models.get(name);
-  } catch (const UnknownModel& e) {
-    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
-  }
+  std::shared_ptr<const Classifier> classifier = services.models.get(name);
   if (!classifier) {
     throw HttpError(404, "model '" + name + "' is unloaded; expected a loaded model (POST " +
                              "/v2/repository/models/" + name + "/load loads it)");
@@ -63,12 +58,7 @@ void model_metadata(const Services& services, const httplib::Request& req, httpl
 void model_ready(const Services& services, const httplib::Request& req, httplib::Response& res) {
   const std::string name = req.matches[1];
   current_request().model = name;
-  bool ready = false;
-  try {
-    ready = services.models.get(name) != nullptr && !services.stopping;
-  } catch (const UnknownModel& e) {
-    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
-  }
+  const bool ready = services.models.get(name) != nullptr && !services.stopping;
   answer_json(res, ready ? 200 : 400, json{{"name", name}, {"ready", ready}}.dump());
 }
 
@@ -101,8 +91,8 @@ void load_model(const Services& services, const httplib::Request& req, httplib::
   current_request().model = name;
   try {
     services.models.load(name);
-  } catch (const UnknownModel& e) {
-    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
+  } catch (const UnknownModel&) {
+    throw;  // 404, from the server's dispatch
   } catch (const Error& e) {
     throw HttpError(
         400, "loading model '" + name + "' failed, the model in service is unchanged: " + e.what());
@@ -114,11 +104,7 @@ void load_model(const Services& services, const httplib::Request& req, httplib::
 void unload_model(const Services& services, const httplib::Request& req, httplib::Response& res) {
   const std::string name = req.matches[1];
   current_request().model = name;
-  try {
-    services.models.unload(name);
-  } catch (const UnknownModel& e) {
-    throw HttpError(404, e.what() + std::string("; GET /v2/repository/index lists the models"));
-  }
+  services.models.unload(name);
   services.metrics.set_model_ready(name, false);
   answer_json(res, 200, json{{"name", name}, {"state", "UNAVAILABLE"}}.dump());
 }

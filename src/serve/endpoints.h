@@ -21,8 +21,9 @@ struct Services {
   const std::atomic<bool>& stopping;
 };
 
-// A model in service, by the name a request's path gives (HttpError 404 for an unknown or
-// unloaded one); the name goes into the request's metrics and log line.
+// A model in service, by the name a request's path gives (HttpError 404 for an unloaded one,
+// UnknownModel, answered 404 by the server, for an unknown one); the name goes into the request's
+// metrics and log line.
 struct ServedModel {
   std::string name;
   std::shared_ptr<const Classifier> classifier;

@@ -284,6 +284,9 @@ void Server::Impl::dispatch(const Route& route, const Handler& handler, const ht
   } catch (const HttpError& e) {
     if (e.status() == 503) res.set_header("Retry-After", "1");
     answer_json(res, e.status(), error_json(e.what()));
+  } catch (const UnknownModel& e) {
+    answer_json(res, 404,
+                error_json(e.what() + std::string("; GET /v2/repository/index lists the models")));
   } catch (const std::exception& e) {
     answer_json(res, 500, error_json(std::string("inference failed: ") + e.what()));
   }
