@@ -3,7 +3,8 @@
 # make test   installs what is missing, builds, runs every test, then the unit and command-line
 #             tests again built with ASan+UBSan (the training runs only once, optimised; the
 #             sanitizer build leaves out the CUDA backend, whose kernels ASan cannot see)
-# make build  leaves the program at build/minitorch
+# make build  leaves the program at build/minitorch and the Python package in build/python
+# make python only the Python package: PYTHONPATH=build/python python3 -c 'import minitorch'
 # make test-clang  installs clang 14 too, builds with it (warnings as errors, as with g++) and runs
 #             the unit and command-line tests
 # make fuzz   installs clang 14 too, builds the libFuzzer harnesses of fuzz/ (ASan+UBSan) and runs
@@ -20,7 +21,7 @@ FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 CLANG_CMAKE_FLAGS = -DCMAKE_CXX_COMPILER=clang++-14 -DMINITORCH_CUDA=OFF
 
-.PHONY: all deps deps-clang build build-cli run test test-fast test-sanitize test-clang fuzz \
+.PHONY: all deps deps-clang build build-cli python run test test-fast test-sanitize test-clang fuzz \
 	fuzz-diff test-cuda-build fresh-machine-check bench format clean
 
 all: build
@@ -41,6 +42,10 @@ build: deps $(BUILD)/CMakeCache.txt
 build-cli: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS) --target minitorch_cli
 
+# Only the Python package (minitorch._C and the modules of python/minitorch), in build/python.
+python: deps $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS) --target minitorch_python
+
 # The default model: LeNet-5 on Fashion-MNIST for a short run (RUN_EPOCHS), then its evaluation.
 RUN_EPOCHS ?= 5
 run: build-cli
@@ -57,7 +62,7 @@ test-fast: build
 
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMINITORCH_SANITIZE=ON \
-		-DMINITORCH_CUDA=OFF >/dev/null
+		-DMINITORCH_CUDA=OFF -DMINITORCH_BUILD_PYTHON=OFF >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests minitorch_cli
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "Training\\."
 

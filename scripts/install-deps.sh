@@ -21,6 +21,10 @@ packages=(
   pkg-config                # finds cpp-httplib, which ships no CMake package
   python3-jsonschema        # tests only: served answers checked against the OpenAPI document
   python3-prometheus-client # tests only: /metrics parsed by Prometheus' own parser
+  python3-dev pybind11-dev  # the Python package (extension minitorch._C)
+  python3-numpy             # the Python package: arrays shared with NumPy
+  python3-pytest            # tests only: the Python package's test suite
+  python3-hypothesis        # tests only: its property tests (the course's strategies)
 )
 # Optional groups, named on the command line, for checks beyond `make test`.
 declare -A groups=(

@@ -1,0 +1,1 @@
+"""minitorch.datasets (being written)."""

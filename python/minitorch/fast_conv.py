@@ -1,0 +1,1 @@
+"""minitorch.fast_conv (being written)."""

@@ -1,0 +1,1 @@
+"""minitorch.module (being written)."""

@@ -1,0 +1,1 @@
+"""minitorch.scalar (being written)."""

@@ -1,0 +1,1 @@
+"""minitorch.serialization (being written)."""

@@ -1,0 +1,1 @@
+"""minitorch.tensor (being written)."""

@@ -1,0 +1,355 @@
+// Tensor (MiniTorch modules 2–3) with the course's members and semantics:
+//   - reductions keep the reduced dimension (size 1), and sum() / mean() / all() of a whole tensor
+//     have shape (1,), as the course's; keepdim=False gives PyTorch's shapes;
+//   - Python numbers in arithmetic and comparisons are constants of the tensor's dtype;
+//   - t[i] / t[i, j] read one element as a float, t[i, j] = v writes one (IndexingError when the
+//     index does not fit);
+//   - view(*shape) and permute(*order) take varargs (or one tuple).
+// Creation (tensor, zeros, ones, rand, ...) takes backend= (a TensorBackend or _C.Backend),
+// dtype= (default float64, see get_default_dtype) and requires_grad=.
+#include <pybind11/operators.h>
+#include <pybind11/stl.h>
+
+#include <vector>
+
+#include "bindings.h"
+#include "minitorch/autodiff/grad_mode.h"
+#include "minitorch/tensor/creation.h"
+
+namespace minitorch::python {
+
+namespace {
+
+TensorOptions options(py::handle backend, py::handle dtype, bool requires_grad) {
+  TensorOptions o;
+  o.dtype = dtype_from(dtype);
+  o.backend = backend_from(backend);
+  o.requires_grad = requires_grad;
+  return o;
+}
+
+// Flattens nested lists / tuples (or anything NumPy can read) into values and a shape: the
+// shape comes from the first element at each depth and every row must agree.
+void flatten(py::handle data, std::size_t depth, Shape& shape, std::vector<double>& values) {
+  const bool is_sequence = (py::isinstance<py::list>(data) || py::isinstance<py::tuple>(data));
+  if (!is_sequence) {
+    if (depth != shape.size()) {
+      throw py::value_error("tensor: ragged nested sequence; a number where a list of length " +
+                            std::to_string(shape[depth]) + " was expected");
+    }
+    try {
+      values.push_back(data.cast<double>());
+    } catch (const py::cast_error&) {
+      throw py::type_error("tensor: expected numbers in nested lists; got " +
+                           std::string(py::str(data.get_type().attr("__name__"))));
+    }
+    return;
+  }
+  const auto length = static_cast<std::int64_t>(py::len(data));
+  if (depth == shape.size()) {
+    if (!values.empty()) {
+      throw py::value_error("tensor: ragged nested sequence; a list where a number was expected");
+    }
+    shape.push_back(length);
+  } else if (shape[depth] != length) {
+    throw py::value_error("tensor: ragged nested sequence; rows of lengths " +
+                          std::to_string(shape[depth]) + " and " + std::to_string(length) +
+                          " at depth " + std::to_string(depth));
+  }
+  for (py::handle item : data) flatten(item, depth + 1, shape, values);
+}
+
+Tensor tensor_from(py::handle data, TensorOptions o) {
+  if (py::isinstance<py::array>(data)) {
+    auto array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(data);
+    if (!array) throw py::type_error("tensor: the NumPy array does not hold numbers");
+    Shape shape(array.shape(), array.shape() + array.ndim());
+    std::vector<double> values(array.data(), array.data() + array.size());
+    return from_vector(values, shape, o);
+  }
+  Shape shape;
+  std::vector<double> values;
+  if (!py::isinstance<py::list>(data) && !py::isinstance<py::tuple>(data)) {
+    return from_vector({data.cast<double>()}, {1}, o);  // a number: shape (1,), as the course's
+  }
+  flatten(data, 0, shape, values);
+  return from_vector(values, shape, o);
+}
+
+std::optional<std::int64_t> dim_arg(py::handle dim) {
+  if (dim.is_none()) return std::nullopt;
+  if (py::isinstance<Tensor>(dim)) return static_cast<std::int64_t>(dim.cast<Tensor>().item());
+  return dim.cast<std::int64_t>();
+}
+
+Tensor course_sum(const Tensor& t, py::handle dim, bool keepdim) {
+  ReleaseGilFor release(t.numel());
+  const auto d = dim_arg(dim);
+  if (!d) return keepdim ? t.sum().view({1}) : t.sum();
+  return t.sum(*d, keepdim);
+}
+
+Tensor course_mean(const Tensor& t, py::handle dim, bool keepdim) {
+  ReleaseGilFor release(t.numel());
+  const auto d = dim_arg(dim);
+  if (!d) return keepdim ? t.mean().view({1}) : t.mean();
+  return t.mean(*d, keepdim);
+}
+
+// 1 where every element (along dim) is non-zero, else 0.
+Tensor course_all(const Tensor& t, py::handle dim, bool keepdim) {
+  ReleaseGilFor release(t.numel());
+  NoGradGuard no_grad;
+  const Tensor zeros = t == 0.0;
+  const auto d = dim_arg(dim);
+  if (!d) {
+    const Tensor count = zeros.sum();
+    return (count == 0.0).view(keepdim ? Shape{1} : Shape{});
+  }
+  return zeros.sum(*d, keepdim) == 0.0;
+}
+
+py::object grad_of(const Tensor& t) {
+  if (!t.has_grad()) return py::none();
+  return py::cast(t.grad());
+}
+
+void backward(const Tensor& t, py::handle gradient, bool retain_graph) {
+  Tensor g;
+  if (py::isinstance<Tensor>(gradient)) {
+    g = gradient.cast<Tensor>();
+  } else if (!gradient.is_none()) {
+    g = full_like(t, gradient.cast<double>());
+  }
+  py::gil_scoped_release release;
+  t.backward(g, retain_graph);
+}
+
+// A view or a copy of the values as a NumPy array sharing the tensor's storage (CPU only).
+py::array numpy_view(const Tensor& t) {
+  const TensorData& d = t.tensor_data();
+  py::array storage = storage_array(d.storage());
+  const auto item = static_cast<py::ssize_t>(dtype_size(d.dtype()));
+  std::vector<py::ssize_t> shape(d.shape().begin(), d.shape().end());
+  std::vector<py::ssize_t> strides;
+  for (std::int64_t s : d.strides()) strides.push_back(s * item);
+  const auto* base = static_cast<const char*>(storage.data()) + d.offset() * item;
+  return py::array(storage.dtype(), shape, strides, base, storage);
+}
+
+template <class F>
+auto unary(F f) {
+  return [f](const Tensor& t) {
+    ReleaseGilFor release(t.numel());
+    return f(t);
+  };
+}
+
+template <class F>
+auto binary(F f) {
+  return [f](const Tensor& a, const Tensor& b) {
+    ReleaseGilFor release(std::max(a.numel(), b.numel()));
+    return f(a, b);
+  };
+}
+
+template <class F>
+auto with_number(F f) {
+  return [f](const Tensor& a, double b) {
+    ReleaseGilFor release(a.numel());
+    return f(a, b);
+  };
+}
+
+}  // namespace
+
+void bind_tensor(py::module_& m) {
+  py::class_<Tensor> tensor(m, "Tensor");
+  tensor
+      .def(py::init([](const TensorData& v, py::handle back, py::handle name, py::handle backend,
+                       bool requires_grad) {
+             if (!back.is_none()) {
+               throw py::type_error("Tensor(..., back=...): a history cannot be attached from "
+                                    "Python; expected back=None");
+             }
+             (void)name;
+             return Tensor(v, backend_from(backend), requires_grad);
+           }),
+           py::arg("v"), py::arg("back") = py::none(), py::arg("name") = py::none(),
+           py::arg("backend") = py::none(), py::arg("requires_grad") = false)
+      // ---- metadata
+      .def_property_readonly("shape", [](const Tensor& t) { return to_tuple(t.shape()); })
+      .def_property_readonly("size", &Tensor::numel)
+      .def_property_readonly("dims", &Tensor::dim)
+      .def("dim", &Tensor::dim)
+      .def("numel", &Tensor::numel)
+      .def_property_readonly("dtype", &Tensor::dtype)
+      .def_property_readonly("strides", [](const Tensor& t) { return to_tuple(t.strides()); })
+      .def_property_readonly("device", [](const Tensor& t) { return t.device().str(); })
+      .def_property_readonly("_backend", &Tensor::backend, py::return_value_policy::reference)
+      .def_property_readonly("_tensor", &Tensor::tensor_data)
+      .def("is_contiguous", &Tensor::is_contiguous)
+      // ---- values
+      .def("item", &Tensor::item)
+      .def("tolist", &Tensor::to_vector)
+      .def("numpy", &numpy_view, "The values as a NumPy array sharing this tensor's memory.")
+      .def("to_numpy", [](const Tensor& t) { return numpy_view(t.contiguous()); })
+      .def("__getitem__",
+           [](const Tensor& t, py::handle key) { return t.get(checked_index(t.tensor_data(), key)); })
+      .def("__setitem__", [](const Tensor& t, py::handle key,
+                             double value) { t.set(checked_index(t.tensor_data(), key), value); })
+      .def("__len__",
+           [](const Tensor& t) {
+             if (t.dim() == 0) throw py::type_error("len() of a 0-d tensor");
+             return t.shape()[0];
+           })
+      .def("__repr__", &Tensor::to_string)
+      .def("__float__", &Tensor::item)
+      // ---- autograd
+      .def_property("requires_grad", &Tensor::requires_grad,
+                    [](const Tensor& t, bool on) { t.requires_grad_(on); })
+      .def(
+          "requires_grad_", [](const Tensor& t, bool on) { t.requires_grad_(on); return t; },
+          py::arg("requires_grad") = true)
+      .def_property(
+          "grad", &grad_of,
+          [](const Tensor& t, py::handle g) {
+            if (!g.is_none()) {
+              throw py::type_error("only grad = None can be assigned (it clears the gradient)");
+            }
+            t.zero_grad();
+          })
+      .def("zero_grad_", &Tensor::zero_grad)
+      .def_property_readonly("is_leaf", &Tensor::is_leaf)
+      .def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
+        const std::string name = t.grad_fn_name();
+        if (name.empty()) return py::none();
+        return py::str(name);
+      })
+      .def_property_readonly("unique_id", &Tensor::unique_id)
+      .def("detach", &Tensor::detach)
+      .def("backward", &backward, py::arg("grad_output") = py::none(),
+           py::arg("retain_graph") = false)
+      // ---- elementwise
+      .def("neg", unary([](const Tensor& t) { return t.neg(); }))
+      .def("inv", unary([](const Tensor& t) { return t.inv(); }))
+      .def("log", unary([](const Tensor& t) { return t.log(); }))
+      .def("exp", unary([](const Tensor& t) { return t.exp(); }))
+      .def("sigmoid", unary([](const Tensor& t) { return t.sigmoid(); }))
+      .def("relu", unary([](const Tensor& t) { return t.relu(); }))
+      .def("tanh", unary([](const Tensor& t) { return t.tanh(); }))
+      .def("sqrt", unary([](const Tensor& t) { return t.sqrt(); }))
+      .def("contiguous", unary([](const Tensor& t) { return t.contiguous(); }))
+      .def("clone", unary([](const Tensor& t) { return t.clone(); }))
+      .def("pow", [](const Tensor& t, double e) { ReleaseGilFor r(t.numel()); return t.pow(e); })
+      .def("__pow__", [](const Tensor& t, double e) { ReleaseGilFor r(t.numel()); return t.pow(e); })
+      .def("is_close", binary([](const Tensor& a, const Tensor& b) { return a.is_close(b); }))
+      .def("is_close", with_number([](const Tensor& a, double b) {
+             return a.is_close(full_like(a, b));
+           }))
+      .def("maximum", binary([](const Tensor& a, const Tensor& b) { return a.maximum(b); }))
+      .def("__neg__", unary([](const Tensor& t) { return -t; }))
+      .def("__add__", binary([](const Tensor& a, const Tensor& b) { return a + b; }))
+      .def("__add__", with_number([](const Tensor& a, double b) { return a + b; }))
+      .def("__radd__", with_number([](const Tensor& a, double b) { return b + a; }))
+      .def("__sub__", binary([](const Tensor& a, const Tensor& b) { return a - b; }))
+      .def("__sub__", with_number([](const Tensor& a, double b) { return a - b; }))
+      .def("__rsub__", with_number([](const Tensor& a, double b) { return b - a; }))
+      .def("__mul__", binary([](const Tensor& a, const Tensor& b) { return a * b; }))
+      .def("__mul__", with_number([](const Tensor& a, double b) { return a * b; }))
+      .def("__rmul__", with_number([](const Tensor& a, double b) { return b * a; }))
+      .def("__truediv__", binary([](const Tensor& a, const Tensor& b) { return a / b; }))
+      .def("__truediv__", with_number([](const Tensor& a, double b) { return a / b; }))
+      .def("__rtruediv__", with_number([](const Tensor& a, double b) { return b / a; }))
+      .def("__lt__", binary([](const Tensor& a, const Tensor& b) { return a < b; }))
+      .def("__lt__", with_number([](const Tensor& a, double b) { return a < b; }))
+      .def("__gt__", binary([](const Tensor& a, const Tensor& b) { return a > b; }))
+      .def("__gt__", with_number([](const Tensor& a, double b) { return a > b; }))
+      .def("__eq__", binary([](const Tensor& a, const Tensor& b) { return a == b; }))
+      .def("__eq__", with_number([](const Tensor& a, double b) { return a == b; }))
+      .def("__ne__", binary([](const Tensor& a, const Tensor& b) { return (a == b) == 0.0; }))
+      .def("__ne__", with_number([](const Tensor& a, double b) { return (a == b) == 0.0; }))
+      .def("__matmul__", binary([](const Tensor& a, const Tensor& b) { return a.matmul(b); }))
+      .def("matmul", binary([](const Tensor& a, const Tensor& b) { return a.matmul(b); }))
+      // ---- reductions (the course's shapes by default)
+      .def("sum", &course_sum, py::arg("dim") = py::none(), py::arg("keepdim") = true)
+      .def("mean", &course_mean, py::arg("dim") = py::none(), py::arg("keepdim") = true)
+      .def("all", &course_all, py::arg("dim") = py::none(), py::arg("keepdim") = true)
+      .def(
+          "argmax",
+          [](const Tensor& t, std::int64_t dim, bool keepdim) { return t.argmax(dim, keepdim); },
+          py::arg("dim"), py::arg("keepdim") = false)
+      // ---- shape
+      .def("view", [](const Tensor& t, const py::args& shape) { return t.view(shape_from_args(shape)); })
+      .def("reshape",
+           [](const Tensor& t, const py::args& shape) { return t.reshape(shape_from_args(shape)); })
+      .def("permute",
+           [](const Tensor& t, const py::args& order) { return t.permute(shape_from_args(order)); })
+      .def("expand",
+           [](const Tensor& t, const py::args& shape) { return t.expand(shape_from_args(shape)); })
+      .def("transpose", &Tensor::transpose, py::arg("dim0"), py::arg("dim1"))
+      .def("unsqueeze", &Tensor::unsqueeze, py::arg("dim"))
+      .def("squeeze", &Tensor::squeeze, py::arg("dim"))
+      .def("flatten", &Tensor::flatten)
+      .def("narrow", &Tensor::narrow, py::arg("dim"), py::arg("start"), py::arg("length"))
+      .def("to", [](const Tensor& t, py::handle target) -> Tensor {
+        if (py::isinstance<Dtype>(target)) return t.to(target.cast<Dtype>());
+        if (py::isinstance<py::str>(target)) return t.to(Device::parse(target.cast<std::string>()));
+        const Backend* backend = backend_from(target);
+        return backend ? t.to(*backend) : t;
+      })
+      .def("float", [](const Tensor& t) { return t.to(kFloat32); })
+      .def("double", [](const Tensor& t) { return t.to(kFloat64); })
+      .def("cpu", &Tensor::cpu)
+      // The course's zeros(shape=None): zeros of this dtype and backend.
+      .def(
+          "zeros",
+          [](const Tensor& t, py::handle shape) {
+            return zeros(shape.is_none() ? t.shape() : shape_from(shape), options_like(t));
+          },
+          py::arg("shape") = py::none());
+
+  // ---- creation
+  m.def(
+      "tensor",
+      [](py::handle data, py::handle backend, bool requires_grad, py::handle dtype) {
+        return tensor_from(data, options(backend, dtype, requires_grad));
+      },
+      py::arg("ls"), py::arg("backend") = py::none(), py::arg("requires_grad") = false,
+      py::arg("dtype") = py::none(),
+      "A tensor from nested lists or tuples (or a NumPy array), copied.");
+  const auto filled = [&m](const char* name, auto make) {
+    m.def(
+        name,
+        [make](py::handle shape, py::handle backend, bool requires_grad, py::handle dtype) {
+          return make(shape_from(shape), options(backend, dtype, requires_grad));
+        },
+        py::arg("shape"), py::arg("backend") = py::none(), py::arg("requires_grad") = false,
+        py::arg("dtype") = py::none());
+  };
+  filled("zeros", [](const Shape& s, TensorOptions o) { return zeros(s, o); });
+  filled("ones", [](const Shape& s, TensorOptions o) { return ones(s, o); });
+  filled("rand", [](const Shape& s, TensorOptions o) { return rand(s, o); });
+  filled("randn", [](const Shape& s, TensorOptions o) { return randn(s, o); });
+  m.def(
+      "full",
+      [](py::handle shape, double value, py::handle backend, bool requires_grad,
+         py::handle dtype) {
+        return full(shape_from(shape), value, options(backend, dtype, requires_grad));
+      },
+      py::arg("shape"), py::arg("fill_value"), py::arg("backend") = py::none(),
+      py::arg("requires_grad") = false, py::arg("dtype") = py::none());
+  m.def(
+      "arange",
+      [](double start, py::handle end, double step, py::handle backend, py::handle dtype) {
+        const TensorOptions o = options(backend, dtype, false);
+        return end.is_none() ? arange(start, o) : arange(start, end.cast<double>(), step, o);
+      },
+      py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1.0,
+      py::arg("backend") = py::none(), py::arg("dtype") = py::none());
+  m.def("where", [](const Tensor& c, const Tensor& a, const Tensor& b) { return where(c, a, b); });
+  m.def("cat", [](const std::vector<Tensor>& ts, std::int64_t dim) { return cat(ts, dim); },
+        py::arg("tensors"), py::arg("dim") = 0);
+}
+
+}  // namespace minitorch::python
