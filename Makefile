@@ -62,7 +62,7 @@ test-fast: build
 
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMINITORCH_SANITIZE=ON \
-		-DMINITORCH_CUDA=OFF -DMINITORCH_BUILD_PYTHON=OFF >/dev/null
+		-DMINITORCH_CUDA=OFF  >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests minitorch_cli
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "Training\\."
 
