@@ -214,13 +214,12 @@ def load(run_dir: PathLike) -> TrainedModel:
         )
     file = _C.load_safetensors(model_path)
     card = _model_card(file.metadata, model_path)
-    if isinstance(config, dict) and (
-        config.get("task", card["task"]) != card["task"]
-        or config.get("model", card["model"]) != card["model"]
-    ):
+    # (A 2-D run's config names the CLI's model option, its card the registry's "mlp2d": only
+    # the task is compared.)
+    if isinstance(config, dict) and config.get("task", card["task"]) != card["task"]:
         raise ValueError(
             f"{model_path}: this model is for task {card['task']} (model {card['model']}); "
-            f"{config_path} is for task {config.get('task')} (model {config.get('model')})"
+            f"{config_path} is for task {config.get('task')}"
         )
     bad = _C.first_non_finite(file.tensors)
     if bad is not None:
