@@ -36,6 +36,7 @@ void bind_nn(py::module_& m);           // functional ops, layers, optimizers, s
 void bind_layers(py::module_& m);       // nn layers (called by bind_nn)
 void bind_optim(py::module_& m);        // optimizers (called by bind_nn)
 void bind_io(py::module_& m);           // safetensors files and the models registry (bind_nn)
+void bind_data(py::module_& m);         // Fashion-MNIST and the spam corpus (project scripts)
 
 // minitorch.IndexingError, registered by module.cpp before any bind_* runs.
 py::handle indexing_error();
