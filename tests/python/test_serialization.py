@@ -115,3 +115,30 @@ def test_load_a_trained_run_predicts_as_the_cli(tmp_path):
     original = minitorch.load_state_dict(run / "model.safetensors")
     for name in original:
         assert_close(again[name], original[name].to_numpy(), 0.0)
+
+
+@pytest.mark.skipif(cli() is None, reason="the minitorch command line is not built "
+                    "(MINITORCH_BUILD_APP=OFF) or MINITORCH_BUILD_DIR is unset")
+def test_load_a_lenet_run_predicts_as_the_cli(tmp_path):
+    run = tmp_path / "lenet"
+    trained = subprocess.run([cli(), "train", "--task", "fashion-mnist", "--model", "lenet",
+                              "--train-samples", "64", "--epochs", "1", "--run-dir", str(run)],
+                             capture_output=True, text=True)
+    if trained.returncode != 0 and "Fashion-MNIST" in trained.stderr + trained.stdout:
+        pytest.skip("Fashion-MNIST is not installed: " + trained.stderr.strip()[:200])
+    assert trained.returncode == 0, trained.stderr
+    pixels = np.random.RandomState(0).randint(0, 256, size=(28, 28)).astype(np.uint8)
+    image = tmp_path / "image.pgm"
+    image.write_bytes(b"P5\n28 28\n255\n" + pixels.tobytes())
+    answer = json.loads(subprocess.run(
+        [cli(), "predict", "--run", str(run), "--json", "--top-k", "10", str(image)],
+        check=True, capture_output=True).stdout)[0]
+
+    model = minitorch.load(run)
+    assert model.card["model"] == "lenet" and len(model.classes) == 10
+    assert [n for n, _ in model.named_parameters()][:2] == ["conv1.weight", "conv1.bias"]
+    x = tensor((pixels / 255.0).reshape(1, 1, 28, 28))
+    probabilities = minitorch.softmax(model(model.normalize(x)), 1)
+    for prediction in answer["predictions"]:
+        assert probabilities[0, prediction["index"]] == pytest.approx(
+            prediction["probability"], abs=1e-5)
