@@ -74,12 +74,12 @@ def tile(input: Tensor, kernel: Tuple[int, int]) -> Tuple[Tensor, int, int]:
 
 
 def avgpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
-    """The mean of each non-overlapping ``kernel`` window: ``(batch, channel, h / kh, w / kw)``."""
+    """The mean of each non-overlapping ``kernel`` window: ``(batch, channel, h/kh, w/kw)``."""
     return _C.course_avgpool2d(input, kernel)
 
 
 def maxpool2d(input: Tensor, kernel: Tuple[int, int]) -> Tensor:
-    """The maximum of each non-overlapping ``kernel`` window: ``(batch, channel, h / kh, w / kw)``."""
+    """The maximum of each non-overlapping ``kernel`` window: ``(batch, channel, h/kh, w/kw)``."""
     return _C.course_maxpool2d(input, kernel)
 
 
@@ -180,7 +180,9 @@ class Conv2d(_CoreLayer):
         dtype: Any = None,
     ) -> None:
         super().__init__(
-            _C.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, bias, dtype)
+            _C.Conv2d(
+                in_channels, out_channels, kernel_size, stride, padding, dilation, bias, dtype
+            )
         )
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -201,7 +203,9 @@ class Conv1d(_CoreLayer):
         dtype: Any = None,
     ) -> None:
         super().__init__(
-            _C.Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation, bias, dtype)
+            _C.Conv1d(
+                in_channels, out_channels, kernel_size, stride, padding, dilation, bias, dtype
+            )
         )
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -282,11 +286,13 @@ class Flatten(_CoreLayer):
 
 # The classes whose forward is exactly their C++ layer's: a Sequential of only these runs its
 # whole chain in one call into the core.
-_PLAIN_LAYERS = (Linear, Conv1d, Conv2d, MaxPool2d, AvgPool2d, Dropout, ReLU, Sigmoid, Tanh, Flatten)
+_PLAIN_LAYERS = (
+    Linear, Conv1d, Conv2d, MaxPool2d, AvgPool2d, Dropout, ReLU, Sigmoid, Tanh, Flatten
+)
 
 
 class Sequential(Module):
-    """Modules applied in order, as ``torch.nn.Sequential``; children are named ``"0"``, ``"1"``, ...
+    """Modules applied in order, as ``torch.nn.Sequential``; children are named ``"0"``, ``"1"``...
 
     ``Sequential(a, b, c)`` or ``Sequential(OrderedDict(name=module, ...))``. Any
     ``minitorch.Module`` may be a child; when every child is one of this module's layers (exactly,

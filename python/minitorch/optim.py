@@ -53,12 +53,11 @@ class _Slot:
 
 
 class Optimizer:
-    """The course's base class: holds ``parameters``; subclasses define ``zero_grad`` and ``step``."""
+    """The course's base class: holds ``parameters``; subclasses define ``step``."""
 
     # Options of a parameter group that the core does not hold, with PyTorch's defaults: a group
     # may carry them (as torch's state_dict does) as long as they keep those values.
     _TORCH_FLAGS: Dict[str, Any] = {}
-    _DEFAULTS: Dict[str, Any] = {}
 
     def __init__(self, parameters: Iterable[Any], **defaults: Any) -> None:
         items = list(parameters)

@@ -160,7 +160,9 @@ def _model_card(metadata: Mapping[str, str], path: str) -> Dict[str, Any]:
     shape, kind = card["input_shape"], card["input"]
     expected = {"image": 3, "tokens": 1, "features": 1}
     if kind not in expected:
-        raise ValueError(f"{path}: metadata 'input' is '{kind}'; expected image, tokens or features")
+        raise ValueError(
+            f"{path}: metadata 'input' is '{kind}'; expected image, tokens or features"
+        )
     if (
         not isinstance(shape, list)
         or len(shape) != expected[kind]

@@ -10,7 +10,10 @@ from hypothesis import strategies as st
 
 from minitorch._C import tensor, zeros  # the core's creation functions
 
-__all__ = ["tensors", "distinct_tensors", "grad_check", "to_torch", "from_torch", "assert_close", "tensor", "zeros"]
+__all__ = [
+    "assert_close", "distinct_tensors", "from_torch", "grad_check", "tensor", "tensors",
+    "to_torch", "zeros",
+]
 
 small_floats = st.floats(min_value=-10.0, max_value=10.0, allow_nan=False, width=64)
 

@@ -6,8 +6,7 @@ import torch
 
 import minitorch
 import minitorch.nn as nn
-from minitorch import _C
-from nn_strategies import assert_close, tensor, to_torch
+from nn_strategies import assert_close, tensor
 
 A = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])
 B = np.array([0.3, -0.2, 0.9])
