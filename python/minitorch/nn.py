@@ -8,8 +8,9 @@ autograd):
 - ``avgpool2d(input, kernel)`` / ``maxpool2d(input, kernel)``: pooling over non-overlapping
   windows; the kernel must divide the height and the width, as the course's ``tile`` asserts;
 - ``max(input, dim)`` (the class ``Max`` behind it: ``Max.apply(input, dim)``) keeps the reduced
-  dimension with size 1; its gradient goes to the maximum; ``max_reduce(input, dim)`` is the same
-  values without a gradient;
+  dimension with size 1; its gradient goes to the maximum (to the first one where several elements
+  tie, as PyTorch's, where the course's gives it to every tied element); ``max_reduce(input,
+  dim)`` is the same values without a gradient;
 - ``argmax(input, dim)`` is the course's one-hot mask: 1.0 wherever ``input`` equals the maximum
   along ``dim`` (ties give several ones), not PyTorch's indices;
 - ``softmax(input, dim)`` and ``logsoftmax(input, dim)``, stable for any input;

@@ -199,3 +199,23 @@ def test_bad_arguments():
 def test_from_torch_round_trip():
     t = torch.randn(2, 3, dtype=torch.float64)
     assert_close(from_torch(t), t)
+
+
+def test_threads_share_layers_safely():
+    import threading
+
+    layer = nn.Conv2d(4, 8, 3, padding=1)
+    x = _C.rand((4, 4, 32, 32))  # enough work for forward to run without the GIL
+    expected = layer(x).to_numpy()
+    results = [None] * 4
+
+    def work(i):
+        results[i] = layer(x).to_numpy()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        assert np.array_equal(r, expected)
