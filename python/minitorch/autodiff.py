@@ -10,6 +10,7 @@ numbers and values with a ``data`` attribute (``Scalar``) alike.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol, Tuple
 
@@ -26,13 +27,14 @@ __all__ = [
 
 
 def _value_of(x: Any) -> float:
-    return float(x.data) if hasattr(x, "data") else float(x)
+    return float(x) if isinstance(x, numbers.Real) else float(x.data)
 
 
 def central_difference(f: Any, *vals: Any, arg: int = 0, epsilon: float = 1e-6) -> Any:
     r"""Approximate the derivative of ``f`` in its argument ``arg`` by central differences.
 
-    Computes :math:`(f(..., x_{arg} + \epsilon, ...) - f(..., x_{arg} - \epsilon, ...)) / (2\epsilon)`.
+    Computes :math:`(f(..., x_{arg} + \epsilon, ...) - f(..., x_{arg} - \epsilon, ...))
+    / (2\epsilon)`.
     ``vals`` may be numbers or ``Scalar``\ s: a ``Scalar`` argument is shifted as a new ``Scalar``,
     the other arguments are passed unchanged. Returns a float, or a ``Scalar`` when ``f`` returns
     ``Scalar``\ s (as the course's, so ``derivative_check`` can read ``.data``).
@@ -40,7 +42,7 @@ def central_difference(f: Any, *vals: Any, arg: int = 0, epsilon: float = 1e-6) 
     if not 0 <= arg < len(vals):
         raise IndexError(f"central_difference: arg {arg} is out of range for {len(vals)} values")
     shifted = vals[arg]
-    rebuild = type(shifted) if hasattr(shifted, "data") else float
+    rebuild = float if isinstance(shifted, numbers.Real) else type(shifted)
     returned_variable = False
 
     def f_at(values: list) -> float:
@@ -48,7 +50,7 @@ def central_difference(f: Any, *vals: Any, arg: int = 0, epsilon: float = 1e-6) 
         args = list(vals)
         args[arg] = rebuild(values[arg])
         out = f(*args)
-        returned_variable = returned_variable or hasattr(out, "data")
+        returned_variable = returned_variable or not isinstance(out, numbers.Real)
         return _value_of(out)
 
     result = _C.central_difference(f_at, [_value_of(v) for v in vals], arg, epsilon)

@@ -2,6 +2,7 @@
 import math
 from typing import Any, Iterable, List, Tuple
 
+import numpy as np
 import pytest
 from hypothesis import given
 from scalar_strategies import assert_close, positive_floats, small_floats
@@ -79,6 +80,7 @@ def test_central_difference_on_scalars(x: float) -> None:
 def test_central_difference_epsilon_and_ints() -> None:
     assert central_difference(lambda a: a * a, 3, epsilon=0.5) == pytest.approx(6.0)
     assert central_difference(operators.exp, 2, arg=0) == pytest.approx(math.exp(2), rel=1e-5)
+    assert central_difference(lambda a: a * a, np.float64(3.0)) == pytest.approx(6.0)
 
 
 def test_central_difference_bad_arg() -> None:
@@ -223,7 +225,8 @@ def test_engine_runs_on_any_variable() -> None:
     assert b.derivative == 3 * 5
     assert k.derivative is None
     assert mid.chain_rule_calls == 1 and top.chain_rule_calls == 1
-    assert [n.name for n in topological_sort(top)] in (["top", "mid", "a", "b"], ["top", "mid", "b", "a"])
+    names = [n.name for n in topological_sort(top)]
+    assert names in (["top", "mid", "a", "b"], ["top", "mid", "b", "a"])
 
 
 def test_engine_adds_derivatives_with_python_plus() -> None:

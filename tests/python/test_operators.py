@@ -55,7 +55,8 @@ def test_backs(x: float, d: float) -> None:
 
 
 def test_results_are_python_floats() -> None:
-    for value in (ops.mul(2, 3), ops.lt(1, 2), ops.eq(1, 1), ops.relu(3), ops.id(4), ops.prod([2, 3])):
+    values = (ops.mul(2, 3), ops.lt(1, 2), ops.eq(1, 1), ops.relu(3), ops.id(4), ops.prod([2, 3]))
+    for value in values:
         assert type(value) is float
 
 
