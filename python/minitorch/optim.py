@@ -52,6 +52,23 @@ class _Slot:
         return self.parameter.value if self.parameter is not None else self.tensor
 
 
+class _GroupView(dict):
+    """A parameter group's options; writing ``"lr"`` reaches the optimizer."""
+
+    def __init__(self, core: Any, index: int, options: Dict[str, Any]) -> None:
+        super().__init__(options)
+        self._core = core
+        self._index = index
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key != "lr":
+            raise ValueError(
+                f"param_groups: '{key}' cannot be changed after construction; only 'lr' can"
+            )
+        self._core.set_lr(self._index, float(value))
+        super().__setitem__(key, float(value))
+
+
 class Optimizer:
     """The course's base class: holds ``parameters``; subclasses define ``step``."""
 
@@ -156,12 +173,16 @@ class Optimizer:
 
     @property
     def param_groups(self) -> List[Dict[str, Any]]:
-        """Each group's options (PyTorch's names) and parameters (a snapshot)."""
+        """Each group's options (PyTorch's names) and parameters.
+
+        As with PyTorch, ``group["lr"] = x`` sets that group's learning rate (how schedulers
+        written for PyTorch change it); the other entries are read-only here.
+        """
         groups, _ = self._core.state_dict()
         out = []
-        for (slots, _), options in zip(self._groups, groups):
-            d = self._from_core_options(options)
-            d["params"] = [s.value for s in slots]
+        for index, ((slots, _), options) in enumerate(zip(self._groups, groups)):
+            d = _GroupView(self._core, index, self._from_core_options(options))
+            dict.__setitem__(d, "params", [s.value for s in slots])
             out.append(d)
         return out
 

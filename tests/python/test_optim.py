@@ -175,3 +175,18 @@ def test_course_sgd_on_scalars():
     assert x.value.data == pytest.approx(2.0 - 0.25 * 4.0)
     optimizer.zero_grad()
     assert x.value.derivative is None
+
+
+def test_param_groups_lr_can_be_set_as_in_torch():
+    p = tensor([1.0]).requires_grad_(True)
+    optimizer = minitorch.SGD([p], lr=1.0)
+    for group in optimizer.param_groups:
+        group["lr"] = 0.25
+    assert optimizer.lr == 0.25
+    (p * 2.0).sum().backward()
+    optimizer.step()
+    assert p[0] == 0.5
+    with pytest.raises(ValueError, match="only 'lr'"):
+        optimizer.param_groups[0]["momentum"] = 0.9
+    with pytest.raises(RuntimeError, match="learning rate"):
+        optimizer.param_groups[0]["lr"] = -1.0
