@@ -125,6 +125,62 @@ void backward(const Tensor& t, py::handle gradient, bool retain_graph) {
   t.backward(g, retain_graph);
 }
 
+// The array a borrowed storage keeps alive; released with the GIL held, from whichever thread
+// drops the storage's last reference.
+void release_array(void* context) noexcept {
+  if (Py_IsInitialized() == 0) return;  // the interpreter is gone: nothing left to release
+  py::gil_scoped_acquire gil;
+  delete static_cast<py::object*>(context);
+}
+
+// A tensor over the array's own memory: no copy, the tensor keeps the array alive, and writes
+// through either are seen by the other. Strides may be anything NumPy allows (negative, zero)
+// as long as they are whole elements.
+Tensor from_numpy(const py::array& array, py::handle backend, bool requires_grad) {
+  Dtype dtype;
+  if (array.dtype().is(py::dtype::of<double>())) {
+    dtype = kFloat64;
+  } else if (array.dtype().is(py::dtype::of<float>())) {
+    dtype = kFloat32;
+  } else {
+    throw py::type_error("from_numpy: an array of dtype " + std::string(py::str(array.dtype())) +
+                         "; expected float32 or float64 (convert with array.astype(...), a copy)");
+  }
+  if (!array.writeable()) {
+    throw py::value_error(
+        "from_numpy: the array is read-only; expected a writeable array "
+        "(a tensor may be written in place; pass array.copy())");
+  }
+  const auto item = static_cast<py::ssize_t>(array.itemsize());
+  const auto address = reinterpret_cast<std::uintptr_t>(array.data());
+  if (address % static_cast<std::uintptr_t>(item) != 0) {
+    throw py::value_error("from_numpy: the array's data is not aligned to its " +
+                          std::to_string(item) + "-byte elements; expected an aligned array");
+  }
+  Shape shape;
+  Strides strides;
+  std::int64_t lowest = 0;  // element offsets of the first and last elements, relative to data()
+  std::int64_t highest = 0;
+  for (py::ssize_t d = 0; d < array.ndim(); ++d) {
+    if (array.strides(d) % item != 0) {
+      throw py::value_error("from_numpy: a stride of " + std::to_string(array.strides(d)) +
+                            " bytes is not a whole number of " + std::to_string(item) +
+                            "-byte elements; expected element-aligned strides");
+    }
+    const std::int64_t stride = array.strides(d) / item;
+    shape.push_back(array.shape(d));
+    strides.push_back(stride);
+    if (array.shape(d) > 1) {
+      (stride < 0 ? lowest : highest) += stride * (array.shape(d) - 1);
+    }
+  }
+  const std::int64_t span = array.size() == 0 ? 0 : highest - lowest + 1;
+  auto* base = static_cast<char*>(const_cast<void*>(array.data())) + lowest * item;
+  auto storage = Storage::borrow(dtype, span, base, &release_array, new py::object(array));
+  TensorData data(std::move(storage), std::move(shape), std::move(strides), -lowest);
+  return Tensor(std::move(data), backend_from(backend), requires_grad);
+}
+
 // A view or a copy of the values as a NumPy array sharing the tensor's storage (CPU only).
 py::array numpy_view(const Tensor& t) {
   const TensorData& d = t.tensor_data();
@@ -135,6 +191,12 @@ py::array numpy_view(const Tensor& t) {
   for (std::int64_t s : d.strides()) strides.push_back(s * item);
   const auto* base = static_cast<const char*>(storage.data()) + d.offset() * item;
   return py::array(storage.dtype(), shape, strides, base, storage);
+}
+
+// Even a small matmul does O(n·k·m) work: always worth letting other threads run.
+Tensor matmul_without_gil(const Tensor& a, const Tensor& b) {
+  py::gil_scoped_release release;
+  return a.matmul(b);
 }
 
 template <class F>
@@ -169,8 +231,9 @@ void bind_tensor(py::module_& m) {
       .def(py::init([](const TensorData& v, py::handle back, py::handle name, py::handle backend,
                        bool requires_grad) {
              if (!back.is_none()) {
-               throw py::type_error("Tensor(..., back=...): a history cannot be attached from "
-                                    "Python; expected back=None");
+               throw py::type_error(
+                   "Tensor(..., back=...): a history cannot be attached from "
+                   "Python; expected back=None");
              }
              (void)name;
              return Tensor(v, backend_from(backend), requires_grad);
@@ -194,8 +257,8 @@ void bind_tensor(py::module_& m) {
       .def("tolist", &Tensor::to_vector)
       .def("numpy", &numpy_view, "The values as a NumPy array sharing this tensor's memory.")
       .def("to_numpy", [](const Tensor& t) { return numpy_view(t.contiguous()); })
-      .def("__getitem__",
-           [](const Tensor& t, py::handle key) { return t.get(checked_index(t.tensor_data(), key)); })
+      .def("__getitem__", [](const Tensor& t,
+                             py::handle key) { return t.get(checked_index(t.tensor_data(), key)); })
       .def("__setitem__", [](const Tensor& t, py::handle key,
                              double value) { t.set(checked_index(t.tensor_data(), key), value); })
       .def("__len__",
@@ -208,8 +271,14 @@ void bind_tensor(py::module_& m) {
       // ---- autograd
       .def_property("requires_grad", &Tensor::requires_grad,
                     [](const Tensor& t, bool on) { t.requires_grad_(on); })
+      // Asking a computed tensor (which already requires grad) to require grad is a no-op, as
+      // in PyTorch; only leaves can change the flag.
       .def(
-          "requires_grad_", [](const Tensor& t, bool on) { t.requires_grad_(on); return t; },
+          "requires_grad_",
+          [](const Tensor& t, bool on) {
+            if (!(on && t.requires_grad())) t.requires_grad_(on);
+            return t;
+          },
           py::arg("requires_grad") = true)
       .def_property(
           "grad", &grad_of,
@@ -221,13 +290,17 @@ void bind_tensor(py::module_& m) {
           })
       .def("zero_grad_", &Tensor::zero_grad)
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
-      .def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
-        const std::string name = t.grad_fn_name();
-        if (name.empty()) return py::none();
-        return py::str(name);
-      })
+      .def_property_readonly("grad_fn",
+                             [](const Tensor& t) -> py::object {
+                               const std::string name = t.grad_fn_name();
+                               if (name.empty()) return py::none();
+                               return py::str(name);
+                             })
       .def_property_readonly("unique_id", &Tensor::unique_id)
       .def("detach", &Tensor::detach)
+      .def("is_constant", &Tensor::is_constant,
+           "True when no gradient flows to or through this tensor.")
+      .def_property_readonly("parents", &Tensor::parents)
       .def("backward", &backward, py::arg("grad_output") = py::none(),
            py::arg("retain_graph") = false)
       // ---- elementwise
@@ -241,12 +314,19 @@ void bind_tensor(py::module_& m) {
       .def("sqrt", unary([](const Tensor& t) { return t.sqrt(); }))
       .def("contiguous", unary([](const Tensor& t) { return t.contiguous(); }))
       .def("clone", unary([](const Tensor& t) { return t.clone(); }))
-      .def("pow", [](const Tensor& t, double e) { ReleaseGilFor r(t.numel()); return t.pow(e); })
-      .def("__pow__", [](const Tensor& t, double e) { ReleaseGilFor r(t.numel()); return t.pow(e); })
+      .def("pow",
+           [](const Tensor& t, double e) {
+             ReleaseGilFor r(t.numel());
+             return t.pow(e);
+           })
+      .def("__pow__",
+           [](const Tensor& t, double e) {
+             ReleaseGilFor r(t.numel());
+             return t.pow(e);
+           })
       .def("is_close", binary([](const Tensor& a, const Tensor& b) { return a.is_close(b); }))
-      .def("is_close", with_number([](const Tensor& a, double b) {
-             return a.is_close(full_like(a, b));
-           }))
+      .def("is_close",
+           with_number([](const Tensor& a, double b) { return a.is_close(full_like(a, b)); }))
       .def("maximum", binary([](const Tensor& a, const Tensor& b) { return a.maximum(b); }))
       .def("__neg__", unary([](const Tensor& t) { return -t; }))
       .def("__add__", binary([](const Tensor& a, const Tensor& b) { return a + b; }))
@@ -269,8 +349,8 @@ void bind_tensor(py::module_& m) {
       .def("__eq__", with_number([](const Tensor& a, double b) { return a == b; }))
       .def("__ne__", binary([](const Tensor& a, const Tensor& b) { return (a == b) == 0.0; }))
       .def("__ne__", with_number([](const Tensor& a, double b) { return (a == b) == 0.0; }))
-      .def("__matmul__", binary([](const Tensor& a, const Tensor& b) { return a.matmul(b); }))
-      .def("matmul", binary([](const Tensor& a, const Tensor& b) { return a.matmul(b); }))
+      .def("__matmul__", &matmul_without_gil)
+      .def("matmul", &matmul_without_gil)
       // ---- reductions (the course's shapes by default)
       .def("sum", &course_sum, py::arg("dim") = py::none(), py::arg("keepdim") = true)
       .def("mean", &course_mean, py::arg("dim") = py::none(), py::arg("keepdim") = true)
@@ -280,27 +360,39 @@ void bind_tensor(py::module_& m) {
           [](const Tensor& t, std::int64_t dim, bool keepdim) { return t.argmax(dim, keepdim); },
           py::arg("dim"), py::arg("keepdim") = false)
       // ---- shape
-      .def("view", [](const Tensor& t, const py::args& shape) { return t.view(shape_from_args(shape)); })
+      .def("view",
+           [](const Tensor& t, const py::args& shape) { return t.view(shape_from_args(shape)); })
       .def("reshape",
            [](const Tensor& t, const py::args& shape) { return t.reshape(shape_from_args(shape)); })
       .def("permute",
            [](const Tensor& t, const py::args& order) { return t.permute(shape_from_args(order)); })
-      .def("expand",
+      // minitorch.tensor gives expand the course's meaning too (expand(other) for gradients).
+      .def("_expand_to",
            [](const Tensor& t, const py::args& shape) { return t.expand(shape_from_args(shape)); })
       .def("transpose", &Tensor::transpose, py::arg("dim0"), py::arg("dim1"))
       .def("unsqueeze", &Tensor::unsqueeze, py::arg("dim"))
       .def("squeeze", &Tensor::squeeze, py::arg("dim"))
       .def("flatten", &Tensor::flatten)
       .def("narrow", &Tensor::narrow, py::arg("dim"), py::arg("start"), py::arg("length"))
-      .def("to", [](const Tensor& t, py::handle target) -> Tensor {
-        if (py::isinstance<Dtype>(target)) return t.to(target.cast<Dtype>());
-        if (py::isinstance<py::str>(target)) return t.to(Device::parse(target.cast<std::string>()));
-        const Backend* backend = backend_from(target);
-        return backend ? t.to(*backend) : t;
-      })
+      .def("to",
+           [](const Tensor& t, py::handle target) -> Tensor {
+             if (py::isinstance<Dtype>(target)) return t.to(target.cast<Dtype>());
+             if (py::isinstance<py::str>(target))
+               return t.to(Device::parse(target.cast<std::string>()));
+             const Backend* backend = backend_from(target);
+             return backend ? t.to(*backend) : t;
+           })
       .def("float", [](const Tensor& t) { return t.to(kFloat32); })
       .def("double", [](const Tensor& t) { return t.to(kFloat64); })
       .def("cpu", &Tensor::cpu)
+      .def("to_",
+           [](const Tensor& t, py::handle target) {
+             if (py::isinstance<py::str>(target)) {
+               t.to_(Device::parse(target.cast<std::string>()));
+             } else if (const Backend* backend = backend_from(target)) {
+               t.to_(*backend);
+             }
+           })
       // The course's zeros(shape=None): zeros of this dtype and backend.
       .def(
           "zeros",
@@ -310,6 +402,10 @@ void bind_tensor(py::module_& m) {
           py::arg("shape") = py::none());
 
   // ---- creation
+  m.def("from_numpy", &from_numpy, py::arg("array"), py::arg("backend") = py::none(),
+        py::arg("requires_grad") = false,
+        "A tensor sharing the NumPy array's memory (float32 or float64, no copy); the tensor "
+        "keeps the array alive.");
   m.def(
       "tensor",
       [](py::handle data, py::handle backend, bool requires_grad, py::handle dtype) {
@@ -333,8 +429,7 @@ void bind_tensor(py::module_& m) {
   filled("randn", [](const Shape& s, TensorOptions o) { return randn(s, o); });
   m.def(
       "full",
-      [](py::handle shape, double value, py::handle backend, bool requires_grad,
-         py::handle dtype) {
+      [](py::handle shape, double value, py::handle backend, bool requires_grad, py::handle dtype) {
         return full(shape_from(shape), value, options(backend, dtype, requires_grad));
       },
       py::arg("shape"), py::arg("fill_value"), py::arg("backend") = py::none(),
@@ -347,9 +442,18 @@ void bind_tensor(py::module_& m) {
       },
       py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1.0,
       py::arg("backend") = py::none(), py::arg("dtype") = py::none());
+  m.def(
+      "sum_to_shape",
+      [](const Tensor& t, py::handle shape) {
+        ReleaseGilFor release(t.numel());
+        return sum_to_shape(t, shape_from(shape));
+      },
+      py::arg("tensor"), py::arg("shape"),
+      "A broadcast gradient summed back to `shape` (the inverse of broadcasting).");
   m.def("where", [](const Tensor& c, const Tensor& a, const Tensor& b) { return where(c, a, b); });
-  m.def("cat", [](const std::vector<Tensor>& ts, std::int64_t dim) { return cat(ts, dim); },
-        py::arg("tensors"), py::arg("dim") = 0);
+  m.def(
+      "cat", [](const std::vector<Tensor>& ts, std::int64_t dim) { return cat(ts, dim); },
+      py::arg("tensors"), py::arg("dim") = 0);
 }
 
 }  // namespace minitorch::python

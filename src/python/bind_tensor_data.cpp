@@ -17,10 +17,10 @@ namespace minitorch::python {
 // the shape (count, range, sign) with IndexingError naming what was wrong.
 Index checked_index(const TensorData& data, py::handle key) {
   Index index;
-  if (py::isinstance<py::int_>(key)) {
-    index.push_back(key.cast<std::int64_t>());
+  if (PyIndex_Check(key.ptr()) != 0) {
+    index.push_back(shape_from(key)[0]);
   } else if (py::isinstance<py::sequence>(key) || py::hasattr(key, "__array__")) {
-    for (py::handle item : key) index.push_back(py::int_(py::reinterpret_borrow<py::object>(item)).cast<std::int64_t>());
+    for (std::int64_t i : shape_from(key)) index.push_back(i);
   } else {
     throw py::type_error("an index is an int or a tuple of ints; got " +
                          std::string(py::str(key.get_type().attr("__name__"))));
@@ -65,7 +65,8 @@ TensorData from_values(py::handle values, const Shape& shape, std::optional<Stri
                        Dtype dtype) {
   if (strides && strides->size() != shape.size()) {
     throw_indexing_error("strides " + shape_to_string(*strides) + " and shape " +
-                         shape_to_string(shape) + " have different lengths; expected one stride "
+                         shape_to_string(shape) +
+                         " have different lengths; expected one stride "
                          "per dimension");
   }
   std::vector<double> flat;
@@ -74,9 +75,10 @@ TensorData from_values(py::handle values, const Shape& shape, std::optional<Stri
   std::int64_t span = numel(shape) == 0 ? 0 : 1;
   for (std::size_t d = 0; d < shape.size() && span > 0; ++d) span += (shape[d] - 1) * actual[d];
   if (static_cast<std::int64_t>(flat.size()) < span) {
-    throw_indexing_error("storage of " + std::to_string(flat.size()) + " values is too small for shape " +
-                         shape_to_string(shape) + " with strides " + shape_to_string(actual) +
-                         "; expected at least " + std::to_string(span));
+    throw_indexing_error("storage of " + std::to_string(flat.size()) +
+                         " values is too small for shape " + shape_to_string(shape) +
+                         " with strides " + shape_to_string(actual) + "; expected at least " +
+                         std::to_string(span));
   }
   auto storage = std::make_shared<Storage>(dtype, static_cast<std::int64_t>(flat.size()));
   for (std::size_t i = 0; i < flat.size(); ++i) storage->set(static_cast<std::int64_t>(i), flat[i]);

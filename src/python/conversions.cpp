@@ -31,25 +31,38 @@ void throw_indexing_error(const std::string& message) {
   throw py::error_already_set();
 }
 
+// Python ints and anything that converts losslessly to one (NumPy integers: the course's index
+// buffers are int32 arrays); not floats, not bools' cousins such as strings.
+bool is_integer(py::handle object) {
+  return PyIndex_Check(object.ptr()) != 0;
+}
+
+std::int64_t to_integer(py::handle object) {
+  const Py_ssize_t value = PyNumber_AsSsize_t(object.ptr(), PyExc_OverflowError);
+  if (value == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return static_cast<std::int64_t>(value);
+}
+
 Shape shape_from(py::handle object) {
-  if (py::isinstance<py::int_>(object)) return Shape{object.cast<std::int64_t>()};
+  if (is_integer(object)) return Shape{to_integer(object)};
   if (py::isinstance<py::sequence>(object) && !py::isinstance<py::str>(object)) {
     Shape shape;
     for (py::handle item : object) {
-      if (!py::isinstance<py::int_>(item)) {
+      if (!is_integer(item)) {
         throw py::type_error("a shape holds ints; got an element of type " +
                              std::string(py::str(item.get_type().attr("__name__"))));
       }
-      shape.push_back(item.cast<std::int64_t>());
+      shape.push_back(to_integer(item));
     }
     return shape;
   }
+  if (py::isinstance<py::array>(object)) return shape_from(object.attr("tolist")());
   throw py::type_error("expected a shape (an int or a sequence of ints); got " +
                        std::string(py::str(object.get_type().attr("__name__"))));
 }
 
 Shape shape_from_args(const py::args& args) {
-  if (args.size() == 1 && !py::isinstance<py::int_>(args[0])) return shape_from(args[0]);
+  if (args.size() == 1 && !is_integer(args[0])) return shape_from(args[0]);
   return shape_from(args);
 }
 
