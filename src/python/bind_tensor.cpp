@@ -328,28 +328,50 @@ void bind_tensor(py::module_& m) {
       .def("is_close",
            with_number([](const Tensor& a, double b) { return a.is_close(full_like(a, b)); }))
       .def("maximum", binary([](const Tensor& a, const Tensor& b) { return a.maximum(b); }))
+      // Operators answer NotImplemented to operands they do not take, so Python tries the other
+      // operand's reflected method and otherwise raises its own TypeError.
       .def("__neg__", unary([](const Tensor& t) { return -t; }))
-      .def("__add__", binary([](const Tensor& a, const Tensor& b) { return a + b; }))
-      .def("__add__", with_number([](const Tensor& a, double b) { return a + b; }))
-      .def("__radd__", with_number([](const Tensor& a, double b) { return b + a; }))
-      .def("__sub__", binary([](const Tensor& a, const Tensor& b) { return a - b; }))
-      .def("__sub__", with_number([](const Tensor& a, double b) { return a - b; }))
-      .def("__rsub__", with_number([](const Tensor& a, double b) { return b - a; }))
-      .def("__mul__", binary([](const Tensor& a, const Tensor& b) { return a * b; }))
-      .def("__mul__", with_number([](const Tensor& a, double b) { return a * b; }))
-      .def("__rmul__", with_number([](const Tensor& a, double b) { return b * a; }))
-      .def("__truediv__", binary([](const Tensor& a, const Tensor& b) { return a / b; }))
-      .def("__truediv__", with_number([](const Tensor& a, double b) { return a / b; }))
-      .def("__rtruediv__", with_number([](const Tensor& a, double b) { return b / a; }))
-      .def("__lt__", binary([](const Tensor& a, const Tensor& b) { return a < b; }))
-      .def("__lt__", with_number([](const Tensor& a, double b) { return a < b; }))
-      .def("__gt__", binary([](const Tensor& a, const Tensor& b) { return a > b; }))
-      .def("__gt__", with_number([](const Tensor& a, double b) { return a > b; }))
-      .def("__eq__", binary([](const Tensor& a, const Tensor& b) { return a == b; }))
-      .def("__eq__", with_number([](const Tensor& a, double b) { return a == b; }))
-      .def("__ne__", binary([](const Tensor& a, const Tensor& b) { return (a == b) == 0.0; }))
-      .def("__ne__", with_number([](const Tensor& a, double b) { return (a == b) == 0.0; }))
-      .def("__matmul__", &matmul_without_gil)
+      .def("__add__", binary([](const Tensor& a, const Tensor& b) { return a + b; }),
+           py::is_operator())
+      .def("__add__", with_number([](const Tensor& a, double b) { return a + b; }),
+           py::is_operator())
+      .def("__radd__", with_number([](const Tensor& a, double b) { return b + a; }),
+           py::is_operator())
+      .def("__sub__", binary([](const Tensor& a, const Tensor& b) { return a - b; }),
+           py::is_operator())
+      .def("__sub__", with_number([](const Tensor& a, double b) { return a - b; }),
+           py::is_operator())
+      .def("__rsub__", with_number([](const Tensor& a, double b) { return b - a; }),
+           py::is_operator())
+      .def("__mul__", binary([](const Tensor& a, const Tensor& b) { return a * b; }),
+           py::is_operator())
+      .def("__mul__", with_number([](const Tensor& a, double b) { return a * b; }),
+           py::is_operator())
+      .def("__rmul__", with_number([](const Tensor& a, double b) { return b * a; }),
+           py::is_operator())
+      .def("__truediv__", binary([](const Tensor& a, const Tensor& b) { return a / b; }),
+           py::is_operator())
+      .def("__truediv__", with_number([](const Tensor& a, double b) { return a / b; }),
+           py::is_operator())
+      .def("__rtruediv__", with_number([](const Tensor& a, double b) { return b / a; }),
+           py::is_operator())
+      .def("__lt__", binary([](const Tensor& a, const Tensor& b) { return a < b; }),
+           py::is_operator())
+      .def("__lt__", with_number([](const Tensor& a, double b) { return a < b; }),
+           py::is_operator())
+      .def("__gt__", binary([](const Tensor& a, const Tensor& b) { return a > b; }),
+           py::is_operator())
+      .def("__gt__", with_number([](const Tensor& a, double b) { return a > b; }),
+           py::is_operator())
+      .def("__eq__", binary([](const Tensor& a, const Tensor& b) { return a == b; }),
+           py::is_operator())
+      .def("__eq__", with_number([](const Tensor& a, double b) { return a == b; }),
+           py::is_operator())
+      .def("__ne__", binary([](const Tensor& a, const Tensor& b) { return (a == b) == 0.0; }),
+           py::is_operator())
+      .def("__ne__", with_number([](const Tensor& a, double b) { return (a == b) == 0.0; }),
+           py::is_operator())
+      .def("__matmul__", &matmul_without_gil, py::is_operator())
       .def("matmul", &matmul_without_gil)
       // ---- reductions (the course's shapes by default)
       .def("sum", &course_sum, py::arg("dim") = py::none(), py::arg("keepdim") = true)

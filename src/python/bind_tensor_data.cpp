@@ -17,7 +17,7 @@ namespace minitorch::python {
 // the shape (count, range, sign) with IndexingError naming what was wrong.
 Index checked_index(const TensorData& data, py::handle key) {
   Index index;
-  if (PyIndex_Check(key.ptr()) != 0) {
+  if (PyIndex_Check(key.ptr()) != 0 && !py::isinstance<py::array>(key)) {
     index.push_back(shape_from(key)[0]);
   } else if (py::isinstance<py::sequence>(key) || py::hasattr(key, "__array__")) {
     for (std::int64_t i : shape_from(key)) index.push_back(i);
@@ -70,7 +70,18 @@ TensorData from_values(py::handle values, const Shape& shape, std::optional<Stri
                          "per dimension");
   }
   std::vector<double> flat;
-  for (py::handle v : values) flat.push_back(v.cast<double>());
+  if (!py::isinstance<py::iterable>(values)) {
+    throw py::type_error("TensorData: storage must be a sequence of numbers; got " +
+                         std::string(py::str(values.get_type().attr("__name__"))));
+  }
+  for (py::handle v : values) {
+    try {
+      flat.push_back(v.cast<double>());
+    } catch (const py::cast_error&) {
+      throw py::type_error("TensorData: storage must hold numbers; got an element of type " +
+                           std::string(py::str(v.get_type().attr("__name__"))));
+    }
+  }
   const Strides actual = strides ? *strides : strides_from_shape(shape);
   std::int64_t span = numel(shape) == 0 ? 0 : 1;
   for (std::size_t d = 0; d < shape.size() && span > 0; ++d) span += (shape[d] - 1) * actual[d];

@@ -34,7 +34,8 @@ void throw_indexing_error(const std::string& message) {
 // Python ints and anything that converts losslessly to one (NumPy integers: the course's index
 // buffers are int32 arrays); not floats, not bools' cousins such as strings.
 bool is_integer(py::handle object) {
-  return PyIndex_Check(object.ptr()) != 0;
+  // Arrays have __index__ too, but only 0-d ones of integers convert.
+  return PyIndex_Check(object.ptr()) != 0 && !py::isinstance<py::array>(object);
 }
 
 std::int64_t to_integer(py::handle object) {
@@ -44,6 +45,7 @@ std::int64_t to_integer(py::handle object) {
 }
 
 Shape shape_from(py::handle object) {
+  if (py::isinstance<py::array>(object)) return shape_from(object.attr("tolist")());
   if (is_integer(object)) return Shape{to_integer(object)};
   if (py::isinstance<py::sequence>(object) && !py::isinstance<py::str>(object)) {
     Shape shape;
@@ -56,7 +58,6 @@ Shape shape_from(py::handle object) {
     }
     return shape;
   }
-  if (py::isinstance<py::array>(object)) return shape_from(object.attr("tolist")());
   throw py::type_error("expected a shape (an int or a sequence of ints); got " +
                        std::string(py::str(object.get_type().attr("__name__"))));
 }
