@@ -379,13 +379,20 @@ void bind_tensor(py::module_& m) {
       .def("all", &course_all, py::arg("dim") = py::none(), py::arg("keepdim") = true)
       .def(
           "argmax",
-          [](const Tensor& t, std::int64_t dim, bool keepdim) { return t.argmax(dim, keepdim); },
+          [](const Tensor& t, std::int64_t dim, bool keepdim) {
+            ReleaseGilFor release(t.numel());
+            return t.argmax(dim, keepdim);
+          },
           py::arg("dim"), py::arg("keepdim") = false)
       // ---- shape
       .def("view",
            [](const Tensor& t, const py::args& shape) { return t.view(shape_from_args(shape)); })
       .def("reshape",
-           [](const Tensor& t, const py::args& shape) { return t.reshape(shape_from_args(shape)); })
+           [](const Tensor& t, const py::args& shape) {
+             const Shape s = shape_from_args(shape);
+             ReleaseGilFor release(t.numel());
+             return t.reshape(s);
+           })
       .def("permute",
            [](const Tensor& t, const py::args& order) { return t.permute(shape_from_args(order)); })
       // minitorch.tensor gives expand the course's meaning too (expand(other) for gradients).
@@ -398,15 +405,24 @@ void bind_tensor(py::module_& m) {
       .def("narrow", &Tensor::narrow, py::arg("dim"), py::arg("start"), py::arg("length"))
       .def("to",
            [](const Tensor& t, py::handle target) -> Tensor {
-             if (py::isinstance<Dtype>(target)) return t.to(target.cast<Dtype>());
-             if (py::isinstance<py::str>(target))
-               return t.to(Device::parse(target.cast<std::string>()));
+             // Conversions and copies between devices touch every element.
+             if (py::isinstance<Dtype>(target)) {
+               const auto dtype = target.cast<Dtype>();
+               ReleaseGilFor release(t.numel());
+               return t.to(dtype);
+             }
+             if (py::isinstance<py::str>(target)) {
+               const Device device = Device::parse(target.cast<std::string>());
+               ReleaseGilFor release(t.numel());
+               return t.to(device);
+             }
              const Backend* backend = backend_from(target);
+             ReleaseGilFor release(t.numel());
              return backend ? t.to(*backend) : t;
            })
-      .def("float", [](const Tensor& t) { return t.to(kFloat32); })
-      .def("double", [](const Tensor& t) { return t.to(kFloat64); })
-      .def("cpu", &Tensor::cpu)
+      .def("float", unary([](const Tensor& t) { return t.to(kFloat32); }))
+      .def("double", unary([](const Tensor& t) { return t.to(kFloat64); }))
+      .def("cpu", unary([](const Tensor& t) { return t.cpu(); }))
       .def("to_",
            [](const Tensor& t, py::handle target) {
              if (py::isinstance<py::str>(target)) {
@@ -472,9 +488,18 @@ void bind_tensor(py::module_& m) {
       },
       py::arg("tensor"), py::arg("shape"),
       "A broadcast gradient summed back to `shape` (the inverse of broadcasting).");
-  m.def("where", [](const Tensor& c, const Tensor& a, const Tensor& b) { return where(c, a, b); });
+  m.def("where", [](const Tensor& c, const Tensor& a, const Tensor& b) {
+    ReleaseGilFor release(std::max({c.numel(), a.numel(), b.numel()}));
+    return where(c, a, b);
+  });
   m.def(
-      "cat", [](const std::vector<Tensor>& ts, std::int64_t dim) { return cat(ts, dim); },
+      "cat",
+      [](const std::vector<Tensor>& ts, std::int64_t dim) {
+        std::int64_t elements = 0;
+        for (const Tensor& t : ts) elements += t.numel();
+        ReleaseGilFor release(elements);
+        return cat(ts, dim);
+      },
       py::arg("tensors"), py::arg("dim") = 0);
 }
 

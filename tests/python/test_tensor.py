@@ -43,8 +43,6 @@ TWO_ARG: List[Tuple[str, Callable[[float, float], float], Callable[[Tensor, Tens
 ]
 
 
-
-
 @given(lists(small_floats, min_size=1))
 def test_create_and_index(values: List[float]) -> None:
     t = tensor(values)
