@@ -33,6 +33,7 @@ void bind_backend(py::module_& m);      // Backend handles, dtypes, threads, CUD
 void bind_tensor_data(py::module_& m);  // TensorData, shape_broadcast, strides_from_shape
 void bind_tensor(py::module_& m);       // Tensor and the functions that create tensors
 void bind_nn(py::module_& m);           // functional ops, layers, optimizers, state dicts
+void bind_data(py::module_& m);         // Fashion-MNIST and the spam corpus (project scripts)
 
 // minitorch.IndexingError, registered by module.cpp before any bind_* runs.
 py::handle indexing_error();

@@ -6,11 +6,10 @@ PYBIND11_MODULE(_C, m) {
   using namespace minitorch::python;
   m.doc() = "minitorch's C++ core (the package minitorch gives it the course's module names)";
   m.attr("__version__") = MINITORCH_VERSION;
-  minitorch::python::set_indexing_error(
-      py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
-          "minitorch.IndexingError",
-          "An index or a shape that does not fit a tensor (a RuntimeError, as in MiniTorch).",
-          PyExc_RuntimeError, nullptr)));
+  minitorch::python::set_indexing_error(py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
+      "minitorch.IndexingError",
+      "An index or a shape that does not fit a tensor (a RuntimeError, as in MiniTorch).",
+      PyExc_RuntimeError, nullptr)));
   m.attr("IndexingError") = indexing_error();
   bind_backend(m);
   bind_operators(m);
@@ -18,4 +17,5 @@ PYBIND11_MODULE(_C, m) {
   bind_tensor_data(m);
   bind_tensor(m);
   bind_nn(m);
+  bind_data(m);
 }

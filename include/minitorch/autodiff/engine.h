@@ -84,7 +84,13 @@ void backpropagate(const V& root, D d_root, bool retain_graph = true) {
     }
     for (auto&& [parent, d_parent] : contributions) {
       if (parent.is_constant()) continue;
-      auto& slot = pending[position.find(parent.unique_id())];
+      const std::int64_t at = position.find(parent.unique_id());
+      if (at < 0) {
+        throw Error(
+            "backward: chain_rule gave a derivative for a value that is not among the node's "
+            "parents; expected one derivative per input listed by parents()");
+      }
+      auto& slot = pending[static_cast<std::size_t>(at)];
       if (slot) {
         *slot = *slot + d_parent;
       } else {
