@@ -223,6 +223,55 @@ auto with_number(F f) {
   };
 }
 
+// The Python type of Tensor, looked up once, so that the common operand is recognised by one
+// pointer comparison.
+PyTypeObject* tensor_type() {
+  static auto* type = reinterpret_cast<PyTypeObject*>(py::type::of<Tensor>().ptr());
+  return type;
+}
+
+// One entry point per arithmetic or comparison operator (one overload resolution less than a
+// Tensor and a double overload: `a + b` on small tensors is mostly call overhead). The other
+// operand is a Tensor or a real number (Python's or NumPy's), a constant of a's dtype; anything
+// else answers NotImplemented, so Python tries its reflected method and otherwise raises its
+// own TypeError.
+// The Tensor inside a Python object of exactly the Tensor type, found without a type lookup
+// (pybind11 keeps a simple class's value first in the instance); a registered cast otherwise.
+const Tensor& tensor_of(py::handle object) {
+  if (Py_TYPE(object.ptr()) == tensor_type()) {
+    auto* instance = reinterpret_cast<py::detail::instance*>(object.ptr());
+    return *instance->get_value_and_holder().value_ptr<Tensor>();
+  }
+  return object.cast<const Tensor&>();
+}
+
+template <class F>
+auto arithmetic(F f) {
+  return [f](py::handle self, py::handle other) -> py::object {
+    const Tensor& a = tensor_of(self);
+    PyObject* p = other.ptr();
+    if (Py_TYPE(p) == tensor_type() || py::isinstance<Tensor>(other)) {
+      const Tensor& b = tensor_of(other);
+      ReleaseGilFor release(std::max(a.numel(), b.numel()));
+      return py::cast(f(a, b));
+    }
+    double b = 0.0;
+    if (PyFloat_Check(p)) {
+      b = PyFloat_AS_DOUBLE(p);
+    } else if (PyNumber_Check(p) != 0 && !py::isinstance<py::array>(other)) {
+      b = PyFloat_AsDouble(p);
+      if (b == -1.0 && PyErr_Occurred() != nullptr) {
+        PyErr_Clear();
+        return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+      }
+    } else {
+      return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+    }
+    ReleaseGilFor release(a.numel());
+    return py::cast(f(a, b));
+  };
+}
+
 }  // namespace
 
 void bind_tensor(py::module_& m) {
@@ -328,49 +377,19 @@ void bind_tensor(py::module_& m) {
       .def("is_close",
            with_number([](const Tensor& a, double b) { return a.is_close(full_like(a, b)); }))
       .def("maximum", binary([](const Tensor& a, const Tensor& b) { return a.maximum(b); }))
-      // Operators answer NotImplemented to operands they do not take, so Python tries the other
-      // operand's reflected method and otherwise raises its own TypeError.
       .def("__neg__", unary([](const Tensor& t) { return -t; }))
-      .def("__add__", binary([](const Tensor& a, const Tensor& b) { return a + b; }),
-           py::is_operator())
-      .def("__add__", with_number([](const Tensor& a, double b) { return a + b; }),
-           py::is_operator())
-      .def("__radd__", with_number([](const Tensor& a, double b) { return b + a; }),
-           py::is_operator())
-      .def("__sub__", binary([](const Tensor& a, const Tensor& b) { return a - b; }),
-           py::is_operator())
-      .def("__sub__", with_number([](const Tensor& a, double b) { return a - b; }),
-           py::is_operator())
-      .def("__rsub__", with_number([](const Tensor& a, double b) { return b - a; }),
-           py::is_operator())
-      .def("__mul__", binary([](const Tensor& a, const Tensor& b) { return a * b; }),
-           py::is_operator())
-      .def("__mul__", with_number([](const Tensor& a, double b) { return a * b; }),
-           py::is_operator())
-      .def("__rmul__", with_number([](const Tensor& a, double b) { return b * a; }),
-           py::is_operator())
-      .def("__truediv__", binary([](const Tensor& a, const Tensor& b) { return a / b; }),
-           py::is_operator())
-      .def("__truediv__", with_number([](const Tensor& a, double b) { return a / b; }),
-           py::is_operator())
-      .def("__rtruediv__", with_number([](const Tensor& a, double b) { return b / a; }),
-           py::is_operator())
-      .def("__lt__", binary([](const Tensor& a, const Tensor& b) { return a < b; }),
-           py::is_operator())
-      .def("__lt__", with_number([](const Tensor& a, double b) { return a < b; }),
-           py::is_operator())
-      .def("__gt__", binary([](const Tensor& a, const Tensor& b) { return a > b; }),
-           py::is_operator())
-      .def("__gt__", with_number([](const Tensor& a, double b) { return a > b; }),
-           py::is_operator())
-      .def("__eq__", binary([](const Tensor& a, const Tensor& b) { return a == b; }),
-           py::is_operator())
-      .def("__eq__", with_number([](const Tensor& a, double b) { return a == b; }),
-           py::is_operator())
-      .def("__ne__", binary([](const Tensor& a, const Tensor& b) { return (a == b) == 0.0; }),
-           py::is_operator())
-      .def("__ne__", with_number([](const Tensor& a, double b) { return (a == b) == 0.0; }),
-           py::is_operator())
+      .def("__add__", arithmetic([](const Tensor& a, const auto& b) { return a + b; }))
+      .def("__radd__", arithmetic([](const Tensor& a, const auto& b) { return b + a; }))
+      .def("__sub__", arithmetic([](const Tensor& a, const auto& b) { return a - b; }))
+      .def("__rsub__", arithmetic([](const Tensor& a, const auto& b) { return b - a; }))
+      .def("__mul__", arithmetic([](const Tensor& a, const auto& b) { return a * b; }))
+      .def("__rmul__", arithmetic([](const Tensor& a, const auto& b) { return b * a; }))
+      .def("__truediv__", arithmetic([](const Tensor& a, const auto& b) { return a / b; }))
+      .def("__rtruediv__", arithmetic([](const Tensor& a, const auto& b) { return b / a; }))
+      .def("__lt__", arithmetic([](const Tensor& a, const auto& b) { return a < b; }))
+      .def("__gt__", arithmetic([](const Tensor& a, const auto& b) { return a > b; }))
+      .def("__eq__", arithmetic([](const Tensor& a, const auto& b) { return a == b; }))
+      .def("__ne__", arithmetic([](const Tensor& a, const auto& b) { return (a == b) == 0.0; }))
       .def("__matmul__", &matmul_without_gil, py::is_operator())
       .def("matmul", &matmul_without_gil)
       // ---- reductions (the course's shapes by default)

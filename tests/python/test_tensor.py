@@ -231,3 +231,11 @@ def test_bad_input_raises() -> None:
         tensor([1.0], backend=3)
     with pytest.raises(TypeError, match="dtype"):
         tensor([1.0], dtype="float16")
+
+
+def test_numbers_of_every_kind_are_constants() -> None:
+    t = tensor([1.0, 2.0, 3.0])
+    assert (t + np.float32(2)).to_numpy().tolist() == [3.0, 4.0, 5.0]
+    assert (t < np.int64(2)).to_numpy().tolist() == [1.0, 0.0, 0.0]
+    assert (3 / t)[2] == 1.0 and (1 - t)[0] == 0.0 and (2 * t)[1] == 4.0 and (t != 2)[1] == 0.0
+    assert (True + t)[0] == 2.0
