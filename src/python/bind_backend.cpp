@@ -195,11 +195,13 @@ void bind_primitives(py::class_<Backend, std::unique_ptr<Backend, py::nodelete>>
 }  // namespace
 
 void bind_backend(py::module_& m) {
-  py::enum_<Dtype>(m, "Dtype")
-      .value("float32", kFloat32)
-      .value("float64", kFloat64)
-      .def("__repr__", [](Dtype d) { return std::string("minitorch.") + dtype_name(d); })
-      .def("__str__", [](Dtype d) { return std::string("minitorch.") + dtype_name(d); });
+  py::enum_<Dtype> dtype(m, "Dtype");
+  dtype.value("float32", kFloat32).value("float64", kFloat64);
+  // Replacing (not overloading) the enum's own __repr__ / __str__: "minitorch.float32".
+  const py::cpp_function dtype_repr(
+      [](Dtype d) { return std::string("minitorch.") + dtype_name(d); }, py::is_method(dtype));
+  py::setattr(dtype, "__repr__", dtype_repr);
+  py::setattr(dtype, "__str__", dtype_repr);
   m.attr("float32") = kFloat32;
   m.attr("float64") = kFloat64;
   m.def("get_default_dtype", &default_dtype,

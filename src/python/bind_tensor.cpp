@@ -125,14 +125,6 @@ void backward(const Tensor& t, py::handle gradient, bool retain_graph) {
   t.backward(g, retain_graph);
 }
 
-// The array a borrowed storage keeps alive; released with the GIL held, from whichever thread
-// drops the storage's last reference.
-void release_array(void* context) noexcept {
-  if (Py_IsInitialized() == 0) return;  // the interpreter is gone: nothing left to release
-  py::gil_scoped_acquire gil;
-  delete static_cast<py::object*>(context);
-}
-
 // A tensor over the array's own memory: no copy, the tensor keeps the array alive, and writes
 // through either are seen by the other. Strides may be anything NumPy allows (negative, zero)
 // as long as they are whole elements.
@@ -176,7 +168,7 @@ Tensor from_numpy(const py::array& array, py::handle backend, bool requires_grad
   }
   const std::int64_t span = array.size() == 0 ? 0 : highest - lowest + 1;
   auto* base = static_cast<char*>(const_cast<void*>(array.data())) + lowest * item;
-  auto storage = Storage::borrow(dtype, span, base, &release_array, new py::object(array));
+  auto storage = borrow_storage(array, dtype, base, span);
   TensorData data(std::move(storage), std::move(shape), std::move(strides), -lowest);
   return Tensor(std::move(data), backend_from(backend), requires_grad);
 }

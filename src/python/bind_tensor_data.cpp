@@ -61,6 +61,23 @@ py::array storage_array(const std::shared_ptr<Storage>& storage) {
 
 namespace {
 
+// IndexingError unless `size` storage elements hold every element of the view.
+void check_span(std::int64_t size, const Shape& shape, const Strides& strides) {
+  std::int64_t span = numel(shape) == 0 ? 0 : 1;
+  for (std::size_t d = 0; d < shape.size() && span > 0; ++d) {
+    if (strides[d] < 0) {
+      throw_indexing_error("strides " + shape_to_string(strides) +
+                           " hold a negative stride; expected strides >= 0");
+    }
+    span += (shape[d] - 1) * strides[d];
+  }
+  if (size < span) {
+    throw_indexing_error("storage of " + std::to_string(size) + " values is too small for shape " +
+                         shape_to_string(shape) + " with strides " + shape_to_string(strides) +
+                         "; expected at least " + std::to_string(span));
+  }
+}
+
 TensorData from_values(py::handle values, const Shape& shape, std::optional<Strides> strides,
                        Dtype dtype) {
   if (strides && strides->size() != shape.size()) {
@@ -69,7 +86,13 @@ TensorData from_values(py::handle values, const Shape& shape, std::optional<Stri
                          " have different lengths; expected one stride "
                          "per dimension");
   }
+  const Strides actual = strides ? *strides : strides_from_shape(shape);
+  std::shared_ptr<Storage> storage = shared_storage(values, dtype);
   std::vector<double> flat;
+  if (storage) {
+    check_span(storage->size(), shape, actual);
+    return TensorData(std::move(storage), shape, actual, 0);
+  }
   if (!py::isinstance<py::iterable>(values)) {
     throw py::type_error("TensorData: storage must be a sequence of numbers; got " +
                          std::string(py::str(values.get_type().attr("__name__"))));
@@ -82,16 +105,8 @@ TensorData from_values(py::handle values, const Shape& shape, std::optional<Stri
                            std::string(py::str(v.get_type().attr("__name__"))));
     }
   }
-  const Strides actual = strides ? *strides : strides_from_shape(shape);
-  std::int64_t span = numel(shape) == 0 ? 0 : 1;
-  for (std::size_t d = 0; d < shape.size() && span > 0; ++d) span += (shape[d] - 1) * actual[d];
-  if (static_cast<std::int64_t>(flat.size()) < span) {
-    throw_indexing_error("storage of " + std::to_string(flat.size()) +
-                         " values is too small for shape " + shape_to_string(shape) +
-                         " with strides " + shape_to_string(actual) + "; expected at least " +
-                         std::to_string(span));
-  }
-  auto storage = std::make_shared<Storage>(dtype, static_cast<std::int64_t>(flat.size()));
+  check_span(static_cast<std::int64_t>(flat.size()), shape, actual);
+  storage = std::make_shared<Storage>(dtype, static_cast<std::int64_t>(flat.size()));
   for (std::size_t i = 0; i < flat.size(); ++i) storage->set(static_cast<std::int64_t>(i), flat[i]);
   return TensorData(storage, shape, actual, 0);
 }

@@ -1,6 +1,9 @@
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "bindings.h"
+#include "minitorch/storage/storage.h"
 
 namespace minitorch::python {
 
@@ -79,6 +82,41 @@ const Backend* backend_from(py::handle object) {
   if (py::hasattr(object, "_c")) return backend_from(object.attr("_c"));
   throw py::type_error("expected a backend (minitorch.TensorBackend) or None; got " +
                        std::string(py::str(object.get_type().attr("__name__"))));
+}
+
+namespace {
+
+// The array a borrowed storage keeps alive; released with the GIL held, from whichever thread
+// drops the storage's last reference.
+void release_array(void* context) noexcept {
+  if (Py_IsInitialized() == 0) return;  // the interpreter is gone: nothing left to release
+  py::gil_scoped_acquire gil;
+  delete static_cast<py::object*>(context);
+}
+
+}  // namespace
+
+std::shared_ptr<Storage> borrow_storage(const py::array& array, Dtype dtype, void* base,
+                                        std::int64_t size) {
+  auto* owner = new py::object(array);
+  try {
+    return Storage::borrow(dtype, size, base, &release_array, owner);
+  } catch (...) {
+    delete owner;
+    throw;
+  }
+}
+
+std::shared_ptr<Storage> shared_storage(py::handle values, Dtype dtype) {
+  if (!py::isinstance<py::array>(values)) return nullptr;
+  const auto array = py::reinterpret_borrow<py::array>(values);
+  const bool same_dtype = dtype == kFloat64 ? array.dtype().is(py::dtype::of<double>())
+                                            : array.dtype().is(py::dtype::of<float>());
+  const auto item = static_cast<py::ssize_t>(dtype_size(dtype));
+  const bool flat = array.ndim() == 1 && (array.size() <= 1 || array.strides(0) == item);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(array.data()) % dtype_size(dtype) == 0;
+  if (!same_dtype || !flat || !aligned || !array.writeable()) return nullptr;
+  return borrow_storage(array, dtype, const_cast<void*>(array.data()), array.size());
 }
 
 Dtype default_dtype() {

@@ -138,3 +138,23 @@ def test_contiguous_storage_matches_numpy(shape: list) -> None:
     expected = np.arange(size, dtype=float).reshape(shape)
     for index in td.indices():
         assert td.get(index) == expected[index]
+
+
+def test_an_ndarray_storage_is_shared_as_in_the_course() -> None:
+    values = np.arange(6.0)
+    td = TensorData(values, (2, 3))
+    td.set((1, 2), -1.0)
+    assert values[5] == -1.0
+    moved = minitorch.Tensor.make(td._storage, (3, 2))  # as the course's View does
+    moved[0, 0] = 7.0
+    assert values[0] == 7.0 and td.get((0, 0)) == 7.0
+    copied = TensorData(np.arange(6), (6,))  # integers: converted, so copied
+    copied.set((0,), 5.0)
+    assert copied.get((0,)) == 5.0
+    with pytest.raises(IndexingError, match="negative"):
+        TensorData(np.arange(6.0), (2, 3), (-1, 1))
+
+
+def test_dtypes_print_as_minitorch_names() -> None:
+    assert repr(minitorch.float32) == "minitorch.float32"
+    assert str(minitorch.float64) == "minitorch.float64"
