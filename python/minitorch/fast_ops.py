@@ -12,7 +12,7 @@ from typing import Any
 from . import _C
 from .tensor_ops import TensorOps
 
-__all__ = ["FastOps", "FastTensorBackend"]
+__all__ = ["FastOps"]
 
 
 class FastOps(TensorOps):
@@ -22,13 +22,3 @@ class FastOps(TensorOps):
     def _core() -> Any:
         return _C.fast_backend()
 
-
-def __getattr__(name: str) -> Any:
-    # Made on first use, so that importing the module builds no backend it does not need.
-    if name == "FastTensorBackend":
-        from .tensor_ops import TensorBackend
-
-        backend = TensorBackend(FastOps)
-        globals()[name] = backend
-        return backend
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

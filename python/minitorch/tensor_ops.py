@@ -98,7 +98,7 @@ class TensorOps:
 
     @classmethod
     def map(cls, fn: Callable[[float], float]) -> MapProto:
-        """``ret(a, out=None)``: ``fn`` applied to every element of ``a`` (broadcast into ``out``)."""
+        """``ret(a, out=None)``: ``fn`` of every element of ``a`` (broadcast into ``out``)."""
         core = cls._core()
         op = _ours(fn, _UNARY)
         identity = getattr(fn, "__name__", None) == "id"
@@ -215,7 +215,8 @@ class TensorBackend:
     def __init__(self, ops: Type[TensorOps]) -> None:
         if not (isinstance(ops, type) and issubclass(ops, TensorOps)):
             raise TypeError(
-                f"TensorBackend: expected an ops class (SimpleOps, FastOps or CudaOps); got {ops!r}"
+                "TensorBackend: expected an ops class (SimpleOps, FastOps or CudaOps); "
+                f"got {ops!r}"
             )
         self.ops = ops
         self._c = ops._core()
