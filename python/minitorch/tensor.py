@@ -84,6 +84,12 @@ def _type_(self: Any, backend: Any) -> None:
     self.to_(backend)
 
 
+def _array(self: Any, dtype: Any = None, copy: Any = None) -> Any:
+    """``np.asarray(tensor)``: the values as a NumPy array (shares memory when contiguous)."""
+    values = self.to_numpy()
+    return values if dtype is None else values.astype(dtype)
+
+
 def _install() -> None:
     # The C++ class is the Tensor: results of core operations are already of this type, and a
     # Python subclass would not be. These members only reshape what the core exposes.
@@ -96,6 +102,10 @@ def _install() -> None:
         "tuple": _tuple,
         "_new": _new,
         "_type_": _type_,
+        "__array__": _array,
+        # NumPy defers to the tensor's own operators: np.float64(2) * t is t.__rmul__(2), a
+        # Tensor, and ufuncs (np.exp(t)) raise TypeError instead of iterating over elements.
+        "__array_ufunc__": None,
     }
     for name, member in members.items():
         setattr(Tensor, name, member)

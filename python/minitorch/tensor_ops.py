@@ -6,18 +6,18 @@ reference backend, ``FastOps`` (fast_ops.py) the vectorised threaded CPU backend
 ``add_zip``, ``add_reduce``, ``matrix_multiply``, ...) over that backend's primitives.
 
 ``ops.map(fn)`` / ``zip(fn)`` / ``reduce(fn, start)`` accept the functions of
-``minitorch.operators`` (and the core's own), which run as the backend's compiled kernels. Any
-other Python callable runs element by element through NumPy's ``vectorize`` on CPU tensors: slow
-but correct, for experiments only.
+``minitorch.operators``, which run as the backend's compiled kernels (``add`` and ``max`` reduce
+in C++; a product reduction has no kernel and folds element by element). Any other Python
+callable runs element by element through NumPy's ``vectorize`` on CPU tensors: slow but
+correct, for experiments only.
 """
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable, Dict, List, Optional, Type
 
 import numpy as np
 
-from . import _C
+from . import _C, operators
 
 __all__ = [
     "MapProto",
@@ -101,7 +101,7 @@ class TensorOps:
         """``ret(a, out=None)``: ``fn`` of every element of ``a`` (broadcast into ``out``)."""
         core = cls._core()
         op = _ours(fn, _UNARY)
-        identity = getattr(fn, "__name__", None) == "id"
+        identity = _ours(fn, {"id": True}) is not None
 
         def ret(a: Any, out: Optional[Any] = None) -> Any:
             if out is None:
@@ -222,48 +222,31 @@ class TensorBackend:
         self._c = ops._core()
         self.cuda = ops.cuda
 
-        self.neg_map = ops.map(_named("neg"))
-        self.sigmoid_map = ops.map(_named("sigmoid"))
-        self.relu_map = ops.map(_named("relu"))
-        self.log_map = ops.map(_named("log"))
-        self.exp_map = ops.map(_named("exp"))
-        self.id_map = ops.map(_named("id"))
-        self.id_cmap = ops.cmap(_named("id"))
-        self.inv_map = ops.map(_named("inv"))
+        self.neg_map = ops.map(operators.neg)
+        self.sigmoid_map = ops.map(operators.sigmoid)
+        self.relu_map = ops.map(operators.relu)
+        self.log_map = ops.map(operators.log)
+        self.exp_map = ops.map(operators.exp)
+        self.id_map = ops.map(operators.id)
+        self.id_cmap = ops.cmap(operators.id)
+        self.inv_map = ops.map(operators.inv)
 
-        self.add_zip = ops.zip(_named("add"))
-        self.mul_zip = ops.zip(_named("mul"))
-        self.lt_zip = ops.zip(_named("lt"))
-        self.eq_zip = ops.zip(_named("eq"))
-        self.is_close_zip = ops.zip(_named("is_close"))
-        self.relu_back_zip = ops.zip(_named("relu_back"))
-        self.log_back_zip = ops.zip(_named("log_back"))
-        self.inv_back_zip = ops.zip(_named("inv_back"))
+        self.add_zip = ops.zip(operators.add)
+        self.mul_zip = ops.zip(operators.mul)
+        self.lt_zip = ops.zip(operators.lt)
+        self.eq_zip = ops.zip(operators.eq)
+        self.is_close_zip = ops.zip(operators.is_close)
+        self.relu_back_zip = ops.zip(operators.relu_back)
+        self.log_back_zip = ops.zip(operators.log_back)
+        self.inv_back_zip = ops.zip(operators.inv_back)
 
-        self.add_reduce = ops.reduce(_named("add"), 0.0)
-        self.mul_reduce = ops.reduce(_mul, 1.0)
+        self.add_reduce = ops.reduce(operators.add, 0.0)
+        self.mul_reduce = ops.reduce(operators.mul, 1.0)
         self.matrix_multiply = ops.matrix_multiply
         _BACKENDS.setdefault(self._c, self)
 
     def __repr__(self) -> str:
         return f"TensorBackend({self.ops.__name__})"
-
-
-def _mul(a: float, b: float) -> float:
-    """a * b, for mul_reduce (the core has no product reduction: it folds element by element)."""
-    return a * b
-
-
-@functools.lru_cache(maxsize=None)
-def _named(name: str) -> Callable[..., Any]:
-    """A stand-in carrying an operator's name, so the table maps it to the core's primitive."""
-
-    def fn(*args: float) -> float:
-        raise NotImplementedError(name)
-
-    fn.__name__ = name
-    fn.__module__ = "minitorch.operators"
-    return fn
 
 
 # The TensorBackend each core backend was first made with (what Tensor.backend returns).

@@ -96,3 +96,14 @@ def test_tensor_from_array_copies() -> None:
     t = minitorch.tensor(a)
     t[0] = 50.0
     assert a[0] == 0.0
+
+
+def test_numpy_scalars_and_asarray() -> None:
+    t = minitorch.tensor([1.0, 2.0])
+    left = np.float64(2.0) * t  # NumPy defers to the tensor's reflected operator
+    assert isinstance(left, minitorch.Tensor) and left.to_numpy().tolist() == [2.0, 4.0]
+    assert isinstance(np.int64(3) - t, minitorch.Tensor)
+    assert np.asarray(t).tolist() == [1.0, 2.0]
+    assert np.asarray(t.permute(0), dtype=np.float32).dtype == np.float32
+    with pytest.raises(TypeError, match="ufunc"):
+        np.exp(t)
