@@ -125,6 +125,17 @@ void backward(const Tensor& t, py::handle gradient, bool retain_graph) {
   t.backward(g, retain_graph);
 }
 
+// A tensor over `data` computed by `backend`; data on another device (the course builds
+// TensorData on the host and hands it to a CUDA backend) is copied there first.
+Tensor tensor_on(TensorData data, const Backend* backend, bool requires_grad) {
+  if (backend == nullptr || backend->device() == data.device()) {
+    return Tensor(std::move(data), backend, requires_grad);
+  }
+  Tensor moved = Tensor(std::move(data)).to(*backend);
+  if (requires_grad) moved.requires_grad_(true);
+  return moved;
+}
+
 // A tensor over the array's own memory: no copy, the tensor keeps the array alive, and writes
 // through either are seen by the other. Strides may be anything NumPy allows (negative, zero)
 // as long as they are whole elements.
@@ -170,7 +181,7 @@ Tensor from_numpy(const py::array& array, py::handle backend, bool requires_grad
   auto* base = static_cast<char*>(const_cast<void*>(array.data())) + lowest * item;
   auto storage = borrow_storage(array, dtype, base, span);
   TensorData data(std::move(storage), std::move(shape), std::move(strides), -lowest);
-  return Tensor(std::move(data), backend_from(backend), requires_grad);
+  return tensor_on(std::move(data), backend_from(backend), requires_grad);
 }
 
 // A view or a copy of the values as a NumPy array sharing the tensor's storage (CPU only).
@@ -277,7 +288,7 @@ void bind_tensor(py::module_& m) {
                    "Python; expected back=None");
              }
              (void)name;
-             return Tensor(v, backend_from(backend), requires_grad);
+             return tensor_on(v, backend_from(backend), requires_grad);
            }),
            py::arg("v"), py::arg("back") = py::none(), py::arg("name") = py::none(),
            py::arg("backend") = py::none(), py::arg("requires_grad") = false)
@@ -454,7 +465,7 @@ void bind_tensor(py::module_& m) {
   m.def("from_numpy", &from_numpy, py::arg("array"), py::arg("backend") = py::none(),
         py::arg("requires_grad") = false,
         "A tensor sharing the NumPy array's memory (float32 or float64, no copy); the tensor "
-        "keeps the array alive.");
+        "keeps the array alive. With a GPU backend the values are copied to the device.");
   m.def(
       "tensor",
       [](py::handle data, py::handle backend, bool requires_grad, py::handle dtype) {
