@@ -83,25 +83,25 @@ std::optional<std::int64_t> dim_arg(py::handle dim) {
 }
 
 Tensor course_sum(const Tensor& t, py::handle dim, bool keepdim) {
+  const auto d = dim_arg(dim);  // reads Python objects: before the GIL goes
   ReleaseGilFor release(t.numel());
-  const auto d = dim_arg(dim);
   if (!d) return keepdim ? t.sum().view({1}) : t.sum();
   return t.sum(*d, keepdim);
 }
 
 Tensor course_mean(const Tensor& t, py::handle dim, bool keepdim) {
+  const auto d = dim_arg(dim);  // reads Python objects: before the GIL goes
   ReleaseGilFor release(t.numel());
-  const auto d = dim_arg(dim);
   if (!d) return keepdim ? t.mean().view({1}) : t.mean();
   return t.mean(*d, keepdim);
 }
 
 // 1 where every element (along dim) is non-zero, else 0.
 Tensor course_all(const Tensor& t, py::handle dim, bool keepdim) {
+  const auto d = dim_arg(dim);  // reads Python objects: before the GIL goes
   ReleaseGilFor release(t.numel());
   NoGradGuard no_grad;
   const Tensor zeros = t == 0.0;
-  const auto d = dim_arg(dim);
   if (!d) {
     const Tensor count = zeros.sum();
     return (count == 0.0).view(keepdim ? Shape{1} : Shape{});
@@ -248,6 +248,14 @@ const Tensor& tensor_of(py::handle object) {
   return object.cast<const Tensor&>();
 }
 
+// compute() run without the GIL when it touches enough elements; its result is converted to
+// Python only after the GIL is back.
+template <class Compute>
+Tensor without_gil(std::int64_t elements, Compute compute) {
+  ReleaseGilFor release(elements);
+  return compute();
+}
+
 template <class F>
 auto arithmetic(F f) {
   return [f](py::handle self, py::handle other) -> py::object {
@@ -255,8 +263,7 @@ auto arithmetic(F f) {
     PyObject* p = other.ptr();
     if (Py_TYPE(p) == tensor_type() || py::isinstance<Tensor>(other)) {
       const Tensor& b = tensor_of(other);
-      ReleaseGilFor release(std::max(a.numel(), b.numel()));
-      return py::cast(f(a, b));
+      return py::cast(without_gil(std::max(a.numel(), b.numel()), [&] { return f(a, b); }));
     }
     double b = 0.0;
     if (PyFloat_Check(p)) {
@@ -270,9 +277,73 @@ auto arithmetic(F f) {
     } else {
       return py::reinterpret_borrow<py::object>(Py_NotImplemented);
     }
-    ReleaseGilFor release(a.numel());
-    return py::cast(f(a, b));
+    return py::cast(without_gil(a.numel(), [&] { return f(a, b); }));
   };
+}
+
+// Python's number slots of Tensor for + - * /. When both operands are exactly Tensors (the
+// common case in a training loop) the slot computes directly, skipping the method lookup and
+// pybind11's dispatch: `a + b` on small tensors is mostly call overhead. Any other pair goes to
+// the bound methods, as Python's own slot would: x.__add__(y), then y.__radd__(x).
+template <class Op>
+struct NumberSlot {
+  static PyObject* call(PyObject* x, PyObject* y) {
+    if (Py_TYPE(x) != tensor_type() || Py_TYPE(y) != tensor_type()) return by_methods(x, y);
+    try {
+      const Tensor& a = tensor_of(x);
+      const Tensor& b = tensor_of(y);
+      Tensor result = without_gil(std::max(a.numel(), b.numel()), [&] { return Op{}(a, b); });
+      return py::cast(std::move(result)).release().ptr();
+    } catch (py::error_already_set& e) {
+      e.restore();
+    } catch (const std::exception& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());  // as pybind11 translates minitorch::Error
+    }
+    return nullptr;
+  }
+
+  static PyObject* by_methods(PyObject* x, PyObject* y) {
+    static PyObject* const method = PyUnicode_InternFromString(Op::method);
+    static PyObject* const reflected = PyUnicode_InternFromString(Op::reflected);
+    if (PyObject_TypeCheck(x, tensor_type())) {
+      PyObject* result = PyObject_CallMethodOneArg(x, method, y);
+      if (result != Py_NotImplemented) return result;
+      Py_DECREF(result);
+    }
+    if (PyObject_TypeCheck(y, tensor_type())) return PyObject_CallMethodOneArg(y, reflected, x);
+    Py_RETURN_NOTIMPLEMENTED;
+  }
+};
+
+struct AddOp {
+  static constexpr const char* method = "__add__";
+  static constexpr const char* reflected = "__radd__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a + b; }
+};
+struct SubOp {
+  static constexpr const char* method = "__sub__";
+  static constexpr const char* reflected = "__rsub__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a - b; }
+};
+struct MulOp {
+  static constexpr const char* method = "__mul__";
+  static constexpr const char* reflected = "__rmul__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a * b; }
+};
+struct DivOp {
+  static constexpr const char* method = "__truediv__";
+  static constexpr const char* reflected = "__rtruediv__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a / b; }
+};
+
+void install_number_slots(py::handle tensor_class) {
+  auto* type = reinterpret_cast<PyTypeObject*>(tensor_class.ptr());
+  PyNumberMethods* number = type->tp_as_number;
+  number->nb_add = &NumberSlot<AddOp>::call;
+  number->nb_subtract = &NumberSlot<SubOp>::call;
+  number->nb_multiply = &NumberSlot<MulOp>::call;
+  number->nb_true_divide = &NumberSlot<DivOp>::call;
+  PyType_Modified(type);
 }
 
 }  // namespace
@@ -461,6 +532,8 @@ void bind_tensor(py::module_& m) {
           },
           py::arg("shape") = py::none());
 
+  install_number_slots(tensor);
+
   // ---- creation
   m.def("from_numpy", &from_numpy, py::arg("array"), py::arg("backend") = py::none(),
         py::arg("requires_grad") = false,
@@ -505,8 +578,9 @@ void bind_tensor(py::module_& m) {
   m.def(
       "sum_to_shape",
       [](const Tensor& t, py::handle shape) {
+        const Shape target = shape_from(shape);  // reads Python objects: before the GIL goes
         ReleaseGilFor release(t.numel());
-        return sum_to_shape(t, shape_from(shape));
+        return sum_to_shape(t, target);
       },
       py::arg("tensor"), py::arg("shape"),
       "A broadcast gradient summed back to `shape` (the inverse of broadcasting).");
