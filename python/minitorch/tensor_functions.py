@@ -215,14 +215,18 @@ rand = _C.rand
 def grad_central_difference(
     f: Any, *vals: Tensor, arg: int = 0, epsilon: float = 1e-6, ind: Sequence[int]
 ) -> float:
-    """The central difference of ``f(*vals).sum()`` in input ``arg`` at index ``ind``."""
-    x = vals[arg]
-    up = x.detach().clone()
-    down = x.detach().clone()
+    """The central difference of ``f(*vals).sum()`` in input ``arg`` at index ``ind``.
+
+    Computed in float64 whatever the inputs' dtype (a step of 1e-6 is below float32's
+    resolution).
+    """
+    exact = [v.detach().double() for v in vals]
+    up = exact[arg].clone()
+    down = exact[arg].clone()
     up[ind] = up[ind] + epsilon
     down[ind] = down[ind] - epsilon
-    vals_up = [up if j == arg else v for j, v in enumerate(vals)]
-    vals_down = [down if j == arg else v for j, v in enumerate(vals)]
+    vals_up = [up if j == arg else v for j, v in enumerate(exact)]
+    vals_down = [down if j == arg else v for j, v in enumerate(exact)]
     delta = f(*vals_up).sum() - f(*vals_down).sum()
     return delta[0] / (2.0 * epsilon)
 

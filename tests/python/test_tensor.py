@@ -240,3 +240,10 @@ def test_numbers_of_every_kind_are_constants() -> None:
     assert (t < np.int64(2)).to_numpy().tolist() == [1.0, 0.0, 0.0]
     assert (3 / t)[2] == 1.0 and (1 - t)[0] == 0.0 and (2 * t)[1] == 4.0 and (t != 2)[1] == 0.0
     assert (True + t)[0] == 2.0
+
+
+def test_grad_check_of_float32_inputs() -> None:
+    a = minitorch.rand((2, 3), dtype=minitorch.float32)
+    b = minitorch.rand((3,), dtype=minitorch.float32)
+    grad_check(lambda x, y: (x * y).sigmoid() + x, a, b)
+    assert a.grad.dtype == minitorch.float32
