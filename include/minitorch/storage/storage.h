@@ -36,6 +36,7 @@ class Storage {
   //             release(context) is called; size >= 0 (Error otherwise).
   //   Ensures:  data<T>() == data; release(context) is called exactly once, when the storage is
   //             destroyed (on whichever thread drops the last reference); nothing else frees data.
+  //             When borrow throws, release is never called: data and context stay the caller's.
   static std::shared_ptr<Storage> borrow(Dtype dtype, std::int64_t size, void* data,
                                          Release release, void* context);
 
