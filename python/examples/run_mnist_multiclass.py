@@ -3,7 +3,8 @@
 The course's network: Conv2d(1->4, 3x3) -> relu -> Conv2d(4->8, 3x3) -> relu -> avgpool2d 4x4 ->
 Linear(392->64) -> relu -> dropout(0.25) -> Linear(64->10) -> logsoftmax, with the course's
 same-size convolutions, trained by SGD on the negative log-likelihood of one-hot targets in
-minibatches of 16. Logs the loss and the validation accuracy after each epoch.
+minibatches of 16 (learning rate 0.1 by default: the course's 0.01 needs its 500 epochs). Logs the
+loss and the validation accuracy after each epoch.
 
     /usr/bin/python3 run_mnist_multiclass.py --TRAIN 5000 --VALID 500 --EPOCHS 10
 """
@@ -105,7 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--TRAIN", type=int, default=5000, help="training images (from the start)")
     parser.add_argument("--VALID", type=int, default=500, help="validation images (from t10k)")
-    parser.add_argument("--RATE", type=float, default=0.01)
+    parser.add_argument("--RATE", type=float, default=0.1)
     parser.add_argument("--EPOCHS", type=int, default=10)
     parser.add_argument("--SEED", type=int, default=0)
     args = parser.parse_args()
