@@ -83,25 +83,25 @@ std::optional<std::int64_t> dim_arg(py::handle dim) {
 }
 
 Tensor course_sum(const Tensor& t, py::handle dim, bool keepdim) {
+  const auto d = dim_arg(dim);  // reads Python objects: before the GIL goes
   ReleaseGilFor release(t.numel());
-  const auto d = dim_arg(dim);
   if (!d) return keepdim ? t.sum().view({1}) : t.sum();
   return t.sum(*d, keepdim);
 }
 
 Tensor course_mean(const Tensor& t, py::handle dim, bool keepdim) {
+  const auto d = dim_arg(dim);  // reads Python objects: before the GIL goes
   ReleaseGilFor release(t.numel());
-  const auto d = dim_arg(dim);
   if (!d) return keepdim ? t.mean().view({1}) : t.mean();
   return t.mean(*d, keepdim);
 }
 
 // 1 where every element (along dim) is non-zero, else 0.
 Tensor course_all(const Tensor& t, py::handle dim, bool keepdim) {
+  const auto d = dim_arg(dim);  // reads Python objects: before the GIL goes
   ReleaseGilFor release(t.numel());
   NoGradGuard no_grad;
   const Tensor zeros = t == 0.0;
-  const auto d = dim_arg(dim);
   if (!d) {
     const Tensor count = zeros.sum();
     return (count == 0.0).view(keepdim ? Shape{1} : Shape{});
@@ -125,6 +125,65 @@ void backward(const Tensor& t, py::handle gradient, bool retain_graph) {
   t.backward(g, retain_graph);
 }
 
+// A tensor over `data` computed by `backend`; data on another device (the course builds
+// TensorData on the host and hands it to a CUDA backend) is copied there first.
+Tensor tensor_on(TensorData data, const Backend* backend, bool requires_grad) {
+  if (backend == nullptr || backend->device() == data.device()) {
+    return Tensor(std::move(data), backend, requires_grad);
+  }
+  Tensor moved = Tensor(std::move(data)).to(*backend);
+  if (requires_grad) moved.requires_grad_(true);
+  return moved;
+}
+
+// A tensor over the array's own memory: no copy, the tensor keeps the array alive, and writes
+// through either are seen by the other. Strides may be anything NumPy allows (negative, zero)
+// as long as they are whole elements.
+Tensor from_numpy(const py::array& array, py::handle backend, bool requires_grad) {
+  Dtype dtype;
+  if (array.dtype().is(py::dtype::of<double>())) {
+    dtype = kFloat64;
+  } else if (array.dtype().is(py::dtype::of<float>())) {
+    dtype = kFloat32;
+  } else {
+    throw py::type_error("from_numpy: an array of dtype " + std::string(py::str(array.dtype())) +
+                         "; expected float32 or float64 (convert with array.astype(...), a copy)");
+  }
+  if (!array.writeable()) {
+    throw py::value_error(
+        "from_numpy: the array is read-only; expected a writeable array "
+        "(a tensor may be written in place; pass array.copy())");
+  }
+  const auto item = static_cast<py::ssize_t>(array.itemsize());
+  const auto address = reinterpret_cast<std::uintptr_t>(array.data());
+  if (address % static_cast<std::uintptr_t>(item) != 0) {
+    throw py::value_error("from_numpy: the array's data is not aligned to its " +
+                          std::to_string(item) + "-byte elements; expected an aligned array");
+  }
+  Shape shape;
+  Strides strides;
+  std::int64_t lowest = 0;  // element offsets of the first and last elements, relative to data()
+  std::int64_t highest = 0;
+  for (py::ssize_t d = 0; d < array.ndim(); ++d) {
+    if (array.strides(d) % item != 0) {
+      throw py::value_error("from_numpy: a stride of " + std::to_string(array.strides(d)) +
+                            " bytes is not a whole number of " + std::to_string(item) +
+                            "-byte elements; expected element-aligned strides");
+    }
+    const std::int64_t stride = array.strides(d) / item;
+    shape.push_back(array.shape(d));
+    strides.push_back(stride);
+    if (array.shape(d) > 1) {
+      (stride < 0 ? lowest : highest) += stride * (array.shape(d) - 1);
+    }
+  }
+  const std::int64_t span = array.size() == 0 ? 0 : highest - lowest + 1;
+  auto* base = static_cast<char*>(const_cast<void*>(array.data())) + lowest * item;
+  auto storage = borrow_storage(array, dtype, base, span);
+  TensorData data(std::move(storage), std::move(shape), std::move(strides), -lowest);
+  return tensor_on(std::move(data), backend_from(backend), requires_grad);
+}
+
 // A view or a copy of the values as a NumPy array sharing the tensor's storage (CPU only).
 py::array numpy_view(const Tensor& t) {
   const TensorData& d = t.tensor_data();
@@ -135,6 +194,12 @@ py::array numpy_view(const Tensor& t) {
   for (std::int64_t s : d.strides()) strides.push_back(s * item);
   const auto* base = static_cast<const char*>(storage.data()) + d.offset() * item;
   return py::array(storage.dtype(), shape, strides, base, storage);
+}
+
+// Even a small matmul does O(n·k·m) work: always worth letting other threads run.
+Tensor matmul_without_gil(const Tensor& a, const Tensor& b) {
+  py::gil_scoped_release release;
+  return a.matmul(b);
 }
 
 template <class F>
@@ -161,6 +226,126 @@ auto with_number(F f) {
   };
 }
 
+// The Python type of Tensor, looked up once, so that the common operand is recognised by one
+// pointer comparison.
+PyTypeObject* tensor_type() {
+  static auto* type = reinterpret_cast<PyTypeObject*>(py::type::of<Tensor>().ptr());
+  return type;
+}
+
+// One entry point per arithmetic or comparison operator (one overload resolution less than a
+// Tensor and a double overload: `a + b` on small tensors is mostly call overhead). The other
+// operand is a Tensor or a real number (Python's or NumPy's), a constant of a's dtype; anything
+// else answers NotImplemented, so Python tries its reflected method and otherwise raises its
+// own TypeError.
+// The Tensor inside a Python object of exactly the Tensor type, found without a type lookup
+// (pybind11 keeps a simple class's value first in the instance); a registered cast otherwise.
+const Tensor& tensor_of(py::handle object) {
+  if (Py_TYPE(object.ptr()) == tensor_type()) {
+    auto* instance = reinterpret_cast<py::detail::instance*>(object.ptr());
+    return *instance->get_value_and_holder().value_ptr<Tensor>();
+  }
+  return object.cast<const Tensor&>();
+}
+
+// compute() run without the GIL when it touches enough elements; its result is converted to
+// Python only after the GIL is back.
+template <class Compute>
+Tensor without_gil(std::int64_t elements, Compute compute) {
+  ReleaseGilFor release(elements);
+  return compute();
+}
+
+template <class F>
+auto arithmetic(F f) {
+  return [f](py::handle self, py::handle other) -> py::object {
+    const Tensor& a = tensor_of(self);
+    PyObject* p = other.ptr();
+    if (Py_TYPE(p) == tensor_type() || py::isinstance<Tensor>(other)) {
+      const Tensor& b = tensor_of(other);
+      return py::cast(without_gil(std::max(a.numel(), b.numel()), [&] { return f(a, b); }));
+    }
+    double b = 0.0;
+    if (PyFloat_Check(p)) {
+      b = PyFloat_AS_DOUBLE(p);
+    } else if (PyNumber_Check(p) != 0 && !py::isinstance<py::array>(other)) {
+      b = PyFloat_AsDouble(p);
+      if (b == -1.0 && PyErr_Occurred() != nullptr) {
+        PyErr_Clear();
+        return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+      }
+    } else {
+      return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+    }
+    return py::cast(without_gil(a.numel(), [&] { return f(a, b); }));
+  };
+}
+
+// Python's number slots of Tensor for + - * /. When both operands are exactly Tensors (the
+// common case in a training loop) the slot computes directly, skipping the method lookup and
+// pybind11's dispatch: `a + b` on small tensors is mostly call overhead. Any other pair goes to
+// the bound methods, as Python's own slot would: x.__add__(y), then y.__radd__(x).
+template <class Op>
+struct NumberSlot {
+  static PyObject* call(PyObject* x, PyObject* y) {
+    if (Py_TYPE(x) != tensor_type() || Py_TYPE(y) != tensor_type()) return by_methods(x, y);
+    try {
+      const Tensor& a = tensor_of(x);
+      const Tensor& b = tensor_of(y);
+      Tensor result = without_gil(std::max(a.numel(), b.numel()), [&] { return Op{}(a, b); });
+      return py::cast(std::move(result)).release().ptr();
+    } catch (py::error_already_set& e) {
+      e.restore();
+    } catch (const std::exception& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());  // as pybind11 translates minitorch::Error
+    }
+    return nullptr;
+  }
+
+  static PyObject* by_methods(PyObject* x, PyObject* y) {
+    static PyObject* const method = PyUnicode_InternFromString(Op::method);
+    static PyObject* const reflected = PyUnicode_InternFromString(Op::reflected);
+    if (PyObject_TypeCheck(x, tensor_type())) {
+      PyObject* result = PyObject_CallMethodOneArg(x, method, y);
+      if (result != Py_NotImplemented) return result;
+      Py_DECREF(result);
+    }
+    if (PyObject_TypeCheck(y, tensor_type())) return PyObject_CallMethodOneArg(y, reflected, x);
+    Py_RETURN_NOTIMPLEMENTED;
+  }
+};
+
+struct AddOp {
+  static constexpr const char* method = "__add__";
+  static constexpr const char* reflected = "__radd__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a + b; }
+};
+struct SubOp {
+  static constexpr const char* method = "__sub__";
+  static constexpr const char* reflected = "__rsub__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a - b; }
+};
+struct MulOp {
+  static constexpr const char* method = "__mul__";
+  static constexpr const char* reflected = "__rmul__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a * b; }
+};
+struct DivOp {
+  static constexpr const char* method = "__truediv__";
+  static constexpr const char* reflected = "__rtruediv__";
+  Tensor operator()(const Tensor& a, const Tensor& b) const { return a / b; }
+};
+
+void install_number_slots(py::handle tensor_class) {
+  auto* type = reinterpret_cast<PyTypeObject*>(tensor_class.ptr());
+  PyNumberMethods* number = type->tp_as_number;
+  number->nb_add = &NumberSlot<AddOp>::call;
+  number->nb_subtract = &NumberSlot<SubOp>::call;
+  number->nb_multiply = &NumberSlot<MulOp>::call;
+  number->nb_true_divide = &NumberSlot<DivOp>::call;
+  PyType_Modified(type);
+}
+
 }  // namespace
 
 void bind_tensor(py::module_& m) {
@@ -169,11 +354,12 @@ void bind_tensor(py::module_& m) {
       .def(py::init([](const TensorData& v, py::handle back, py::handle name, py::handle backend,
                        bool requires_grad) {
              if (!back.is_none()) {
-               throw py::type_error("Tensor(..., back=...): a history cannot be attached from "
-                                    "Python; expected back=None");
+               throw py::type_error(
+                   "Tensor(..., back=...): a history cannot be attached from "
+                   "Python; expected back=None");
              }
              (void)name;
-             return Tensor(v, backend_from(backend), requires_grad);
+             return tensor_on(v, backend_from(backend), requires_grad);
            }),
            py::arg("v"), py::arg("back") = py::none(), py::arg("name") = py::none(),
            py::arg("backend") = py::none(), py::arg("requires_grad") = false)
@@ -194,8 +380,8 @@ void bind_tensor(py::module_& m) {
       .def("tolist", &Tensor::to_vector)
       .def("numpy", &numpy_view, "The values as a NumPy array sharing this tensor's memory.")
       .def("to_numpy", [](const Tensor& t) { return numpy_view(t.contiguous()); })
-      .def("__getitem__",
-           [](const Tensor& t, py::handle key) { return t.get(checked_index(t.tensor_data(), key)); })
+      .def("__getitem__", [](const Tensor& t,
+                             py::handle key) { return t.get(checked_index(t.tensor_data(), key)); })
       .def("__setitem__", [](const Tensor& t, py::handle key,
                              double value) { t.set(checked_index(t.tensor_data(), key), value); })
       .def("__len__",
@@ -208,8 +394,14 @@ void bind_tensor(py::module_& m) {
       // ---- autograd
       .def_property("requires_grad", &Tensor::requires_grad,
                     [](const Tensor& t, bool on) { t.requires_grad_(on); })
+      // Asking a computed tensor (which already requires grad) to require grad is a no-op, as
+      // in PyTorch; only leaves can change the flag.
       .def(
-          "requires_grad_", [](const Tensor& t, bool on) { t.requires_grad_(on); return t; },
+          "requires_grad_",
+          [](const Tensor& t, bool on) {
+            if (!(on && t.requires_grad())) t.requires_grad_(on);
+            return t;
+          },
           py::arg("requires_grad") = true)
       .def_property(
           "grad", &grad_of,
@@ -221,13 +413,17 @@ void bind_tensor(py::module_& m) {
           })
       .def("zero_grad_", &Tensor::zero_grad)
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
-      .def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
-        const std::string name = t.grad_fn_name();
-        if (name.empty()) return py::none();
-        return py::str(name);
-      })
+      .def_property_readonly("grad_fn",
+                             [](const Tensor& t) -> py::object {
+                               const std::string name = t.grad_fn_name();
+                               if (name.empty()) return py::none();
+                               return py::str(name);
+                             })
       .def_property_readonly("unique_id", &Tensor::unique_id)
       .def("detach", &Tensor::detach)
+      .def("is_constant", &Tensor::is_constant,
+           "True when no gradient flows to or through this tensor.")
+      .def_property_readonly("parents", &Tensor::parents)
       .def("backward", &backward, py::arg("grad_output") = py::none(),
            py::arg("retain_graph") = false)
       // ---- elementwise
@@ -241,66 +437,93 @@ void bind_tensor(py::module_& m) {
       .def("sqrt", unary([](const Tensor& t) { return t.sqrt(); }))
       .def("contiguous", unary([](const Tensor& t) { return t.contiguous(); }))
       .def("clone", unary([](const Tensor& t) { return t.clone(); }))
-      .def("pow", [](const Tensor& t, double e) { ReleaseGilFor r(t.numel()); return t.pow(e); })
-      .def("__pow__", [](const Tensor& t, double e) { ReleaseGilFor r(t.numel()); return t.pow(e); })
+      .def("pow",
+           [](const Tensor& t, double e) {
+             ReleaseGilFor r(t.numel());
+             return t.pow(e);
+           })
+      .def("__pow__",
+           [](const Tensor& t, double e) {
+             ReleaseGilFor r(t.numel());
+             return t.pow(e);
+           })
       .def("is_close", binary([](const Tensor& a, const Tensor& b) { return a.is_close(b); }))
-      .def("is_close", with_number([](const Tensor& a, double b) {
-             return a.is_close(full_like(a, b));
-           }))
+      .def("is_close",
+           with_number([](const Tensor& a, double b) { return a.is_close(full_like(a, b)); }))
       .def("maximum", binary([](const Tensor& a, const Tensor& b) { return a.maximum(b); }))
       .def("__neg__", unary([](const Tensor& t) { return -t; }))
-      .def("__add__", binary([](const Tensor& a, const Tensor& b) { return a + b; }))
-      .def("__add__", with_number([](const Tensor& a, double b) { return a + b; }))
-      .def("__radd__", with_number([](const Tensor& a, double b) { return b + a; }))
-      .def("__sub__", binary([](const Tensor& a, const Tensor& b) { return a - b; }))
-      .def("__sub__", with_number([](const Tensor& a, double b) { return a - b; }))
-      .def("__rsub__", with_number([](const Tensor& a, double b) { return b - a; }))
-      .def("__mul__", binary([](const Tensor& a, const Tensor& b) { return a * b; }))
-      .def("__mul__", with_number([](const Tensor& a, double b) { return a * b; }))
-      .def("__rmul__", with_number([](const Tensor& a, double b) { return b * a; }))
-      .def("__truediv__", binary([](const Tensor& a, const Tensor& b) { return a / b; }))
-      .def("__truediv__", with_number([](const Tensor& a, double b) { return a / b; }))
-      .def("__rtruediv__", with_number([](const Tensor& a, double b) { return b / a; }))
-      .def("__lt__", binary([](const Tensor& a, const Tensor& b) { return a < b; }))
-      .def("__lt__", with_number([](const Tensor& a, double b) { return a < b; }))
-      .def("__gt__", binary([](const Tensor& a, const Tensor& b) { return a > b; }))
-      .def("__gt__", with_number([](const Tensor& a, double b) { return a > b; }))
-      .def("__eq__", binary([](const Tensor& a, const Tensor& b) { return a == b; }))
-      .def("__eq__", with_number([](const Tensor& a, double b) { return a == b; }))
-      .def("__ne__", binary([](const Tensor& a, const Tensor& b) { return (a == b) == 0.0; }))
-      .def("__ne__", with_number([](const Tensor& a, double b) { return (a == b) == 0.0; }))
-      .def("__matmul__", binary([](const Tensor& a, const Tensor& b) { return a.matmul(b); }))
-      .def("matmul", binary([](const Tensor& a, const Tensor& b) { return a.matmul(b); }))
+      .def("__add__", arithmetic([](const Tensor& a, const auto& b) { return a + b; }))
+      .def("__radd__", arithmetic([](const Tensor& a, const auto& b) { return b + a; }))
+      .def("__sub__", arithmetic([](const Tensor& a, const auto& b) { return a - b; }))
+      .def("__rsub__", arithmetic([](const Tensor& a, const auto& b) { return b - a; }))
+      .def("__mul__", arithmetic([](const Tensor& a, const auto& b) { return a * b; }))
+      .def("__rmul__", arithmetic([](const Tensor& a, const auto& b) { return b * a; }))
+      .def("__truediv__", arithmetic([](const Tensor& a, const auto& b) { return a / b; }))
+      .def("__rtruediv__", arithmetic([](const Tensor& a, const auto& b) { return b / a; }))
+      .def("__lt__", arithmetic([](const Tensor& a, const auto& b) { return a < b; }))
+      .def("__gt__", arithmetic([](const Tensor& a, const auto& b) { return a > b; }))
+      .def("__eq__", arithmetic([](const Tensor& a, const auto& b) { return a == b; }))
+      .def("__ne__", arithmetic([](const Tensor& a, const auto& b) { return (a == b) == 0.0; }))
+      .def("__matmul__", &matmul_without_gil, py::is_operator())
+      .def("matmul", &matmul_without_gil)
       // ---- reductions (the course's shapes by default)
       .def("sum", &course_sum, py::arg("dim") = py::none(), py::arg("keepdim") = true)
       .def("mean", &course_mean, py::arg("dim") = py::none(), py::arg("keepdim") = true)
       .def("all", &course_all, py::arg("dim") = py::none(), py::arg("keepdim") = true)
       .def(
           "argmax",
-          [](const Tensor& t, std::int64_t dim, bool keepdim) { return t.argmax(dim, keepdim); },
+          [](const Tensor& t, std::int64_t dim, bool keepdim) {
+            ReleaseGilFor release(t.numel());
+            return t.argmax(dim, keepdim);
+          },
           py::arg("dim"), py::arg("keepdim") = false)
       // ---- shape
-      .def("view", [](const Tensor& t, const py::args& shape) { return t.view(shape_from_args(shape)); })
+      .def("view",
+           [](const Tensor& t, const py::args& shape) { return t.view(shape_from_args(shape)); })
       .def("reshape",
-           [](const Tensor& t, const py::args& shape) { return t.reshape(shape_from_args(shape)); })
+           [](const Tensor& t, const py::args& shape) {
+             const Shape s = shape_from_args(shape);
+             ReleaseGilFor release(t.numel());
+             return t.reshape(s);
+           })
       .def("permute",
            [](const Tensor& t, const py::args& order) { return t.permute(shape_from_args(order)); })
-      .def("expand",
+      // minitorch.tensor gives expand the course's meaning too (expand(other) for gradients).
+      .def("_expand_to",
            [](const Tensor& t, const py::args& shape) { return t.expand(shape_from_args(shape)); })
       .def("transpose", &Tensor::transpose, py::arg("dim0"), py::arg("dim1"))
       .def("unsqueeze", &Tensor::unsqueeze, py::arg("dim"))
       .def("squeeze", &Tensor::squeeze, py::arg("dim"))
       .def("flatten", &Tensor::flatten)
       .def("narrow", &Tensor::narrow, py::arg("dim"), py::arg("start"), py::arg("length"))
-      .def("to", [](const Tensor& t, py::handle target) -> Tensor {
-        if (py::isinstance<Dtype>(target)) return t.to(target.cast<Dtype>());
-        if (py::isinstance<py::str>(target)) return t.to(Device::parse(target.cast<std::string>()));
-        const Backend* backend = backend_from(target);
-        return backend ? t.to(*backend) : t;
-      })
-      .def("float", [](const Tensor& t) { return t.to(kFloat32); })
-      .def("double", [](const Tensor& t) { return t.to(kFloat64); })
-      .def("cpu", &Tensor::cpu)
+      .def("to",
+           [](const Tensor& t, py::handle target) -> Tensor {
+             // Conversions and copies between devices touch every element.
+             if (py::isinstance<Dtype>(target)) {
+               const auto dtype = target.cast<Dtype>();
+               ReleaseGilFor release(t.numel());
+               return t.to(dtype);
+             }
+             if (py::isinstance<py::str>(target)) {
+               const Device device = Device::parse(target.cast<std::string>());
+               ReleaseGilFor release(t.numel());
+               return t.to(device);
+             }
+             const Backend* backend = backend_from(target);
+             ReleaseGilFor release(t.numel());
+             return backend ? t.to(*backend) : t;
+           })
+      .def("float", unary([](const Tensor& t) { return t.to(kFloat32); }))
+      .def("double", unary([](const Tensor& t) { return t.to(kFloat64); }))
+      .def("cpu", unary([](const Tensor& t) { return t.cpu(); }))
+      .def("to_",
+           [](const Tensor& t, py::handle target) {
+             if (py::isinstance<py::str>(target)) {
+               t.to_(Device::parse(target.cast<std::string>()));
+             } else if (const Backend* backend = backend_from(target)) {
+               t.to_(*backend);
+             }
+           })
       // The course's zeros(shape=None): zeros of this dtype and backend.
       .def(
           "zeros",
@@ -309,7 +532,13 @@ void bind_tensor(py::module_& m) {
           },
           py::arg("shape") = py::none());
 
+  install_number_slots(tensor);
+
   // ---- creation
+  m.def("from_numpy", &from_numpy, py::arg("array"), py::arg("backend") = py::none(),
+        py::arg("requires_grad") = false,
+        "A tensor sharing the NumPy array's memory (float32 or float64, no copy); the tensor "
+        "keeps the array alive. With a GPU backend the values are copied to the device.");
   m.def(
       "tensor",
       [](py::handle data, py::handle backend, bool requires_grad, py::handle dtype) {
@@ -333,8 +562,7 @@ void bind_tensor(py::module_& m) {
   filled("randn", [](const Shape& s, TensorOptions o) { return randn(s, o); });
   m.def(
       "full",
-      [](py::handle shape, double value, py::handle backend, bool requires_grad,
-         py::handle dtype) {
+      [](py::handle shape, double value, py::handle backend, bool requires_grad, py::handle dtype) {
         return full(shape_from(shape), value, options(backend, dtype, requires_grad));
       },
       py::arg("shape"), py::arg("fill_value"), py::arg("backend") = py::none(),
@@ -347,9 +575,28 @@ void bind_tensor(py::module_& m) {
       },
       py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1.0,
       py::arg("backend") = py::none(), py::arg("dtype") = py::none());
-  m.def("where", [](const Tensor& c, const Tensor& a, const Tensor& b) { return where(c, a, b); });
-  m.def("cat", [](const std::vector<Tensor>& ts, std::int64_t dim) { return cat(ts, dim); },
-        py::arg("tensors"), py::arg("dim") = 0);
+  m.def(
+      "sum_to_shape",
+      [](const Tensor& t, py::handle shape) {
+        const Shape target = shape_from(shape);  // reads Python objects: before the GIL goes
+        ReleaseGilFor release(t.numel());
+        return sum_to_shape(t, target);
+      },
+      py::arg("tensor"), py::arg("shape"),
+      "A broadcast gradient summed back to `shape` (the inverse of broadcasting).");
+  m.def("where", [](const Tensor& c, const Tensor& a, const Tensor& b) {
+    ReleaseGilFor release(std::max({c.numel(), a.numel(), b.numel()}));
+    return where(c, a, b);
+  });
+  m.def(
+      "cat",
+      [](const std::vector<Tensor>& ts, std::int64_t dim) {
+        std::int64_t elements = 0;
+        for (const Tensor& t : ts) elements += t.numel();
+        ReleaseGilFor release(elements);
+        return cat(ts, dim);
+      },
+      py::arg("tensors"), py::arg("dim") = 0);
 }
 
 }  // namespace minitorch::python

@@ -17,10 +17,10 @@ namespace minitorch::python {
 // the shape (count, range, sign) with IndexingError naming what was wrong.
 Index checked_index(const TensorData& data, py::handle key) {
   Index index;
-  if (py::isinstance<py::int_>(key)) {
-    index.push_back(key.cast<std::int64_t>());
+  if (PyIndex_Check(key.ptr()) != 0 && !py::isinstance<py::array>(key)) {
+    index.push_back(shape_from(key)[0]);
   } else if (py::isinstance<py::sequence>(key) || py::hasattr(key, "__array__")) {
-    for (py::handle item : key) index.push_back(py::int_(py::reinterpret_borrow<py::object>(item)).cast<std::int64_t>());
+    for (std::int64_t i : shape_from(key)) index.push_back(i);
   } else {
     throw py::type_error("an index is an int or a tuple of ints; got " +
                          std::string(py::str(key.get_type().attr("__name__"))));
@@ -61,24 +61,52 @@ py::array storage_array(const std::shared_ptr<Storage>& storage) {
 
 namespace {
 
+// IndexingError unless `size` storage elements hold every element of the view.
+void check_span(std::int64_t size, const Shape& shape, const Strides& strides) {
+  std::int64_t span = numel(shape) == 0 ? 0 : 1;
+  for (std::size_t d = 0; d < shape.size() && span > 0; ++d) {
+    if (strides[d] < 0) {
+      throw_indexing_error("strides " + shape_to_string(strides) +
+                           " hold a negative stride; expected strides >= 0");
+    }
+    span += (shape[d] - 1) * strides[d];
+  }
+  if (size < span) {
+    throw_indexing_error("storage of " + std::to_string(size) + " values is too small for shape " +
+                         shape_to_string(shape) + " with strides " + shape_to_string(strides) +
+                         "; expected at least " + std::to_string(span));
+  }
+}
+
 TensorData from_values(py::handle values, const Shape& shape, std::optional<Strides> strides,
                        Dtype dtype) {
   if (strides && strides->size() != shape.size()) {
     throw_indexing_error("strides " + shape_to_string(*strides) + " and shape " +
-                         shape_to_string(shape) + " have different lengths; expected one stride "
+                         shape_to_string(shape) +
+                         " have different lengths; expected one stride "
                          "per dimension");
   }
-  std::vector<double> flat;
-  for (py::handle v : values) flat.push_back(v.cast<double>());
   const Strides actual = strides ? *strides : strides_from_shape(shape);
-  std::int64_t span = numel(shape) == 0 ? 0 : 1;
-  for (std::size_t d = 0; d < shape.size() && span > 0; ++d) span += (shape[d] - 1) * actual[d];
-  if (static_cast<std::int64_t>(flat.size()) < span) {
-    throw_indexing_error("storage of " + std::to_string(flat.size()) + " values is too small for shape " +
-                         shape_to_string(shape) + " with strides " + shape_to_string(actual) +
-                         "; expected at least " + std::to_string(span));
+  std::shared_ptr<Storage> storage = shared_storage(values, dtype);
+  std::vector<double> flat;
+  if (storage) {
+    check_span(storage->size(), shape, actual);
+    return TensorData(std::move(storage), shape, actual, 0);
   }
-  auto storage = std::make_shared<Storage>(dtype, static_cast<std::int64_t>(flat.size()));
+  if (!py::isinstance<py::iterable>(values)) {
+    throw py::type_error("TensorData: storage must be a sequence of numbers; got " +
+                         std::string(py::str(values.get_type().attr("__name__"))));
+  }
+  for (py::handle v : values) {
+    try {
+      flat.push_back(v.cast<double>());
+    } catch (const py::cast_error&) {
+      throw py::type_error("TensorData: storage must hold numbers; got an element of type " +
+                           std::string(py::str(v.get_type().attr("__name__"))));
+    }
+  }
+  check_span(static_cast<std::int64_t>(flat.size()), shape, actual);
+  storage = std::make_shared<Storage>(dtype, static_cast<std::int64_t>(flat.size()));
   for (std::size_t i = 0; i < flat.size(); ++i) storage->set(static_cast<std::int64_t>(i), flat[i]);
   return TensorData(storage, shape, actual, 0);
 }

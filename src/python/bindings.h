@@ -68,6 +68,13 @@ py::tuple to_tuple(const Shape& shape);
 Index checked_index(const TensorData& data, py::handle key);
 // The whole storage as a 1-D NumPy array sharing its memory (CPU storage only).
 py::array storage_array(const std::shared_ptr<Storage>& storage);
+// A storage over a NumPy array's memory (no copy), keeping the array alive until the storage
+// goes: `size` elements of `dtype` from `base`, which lies inside the array.
+std::shared_ptr<Storage> borrow_storage(const py::array& array, Dtype dtype, void* base,
+                                        std::int64_t size);
+// The course's TensorData(ndarray, ...) shares the array: a borrowed storage when `values` is a
+// writeable, aligned, 1-D contiguous array of `dtype`; nullptr otherwise (the caller copies).
+std::shared_ptr<Storage> shared_storage(py::handle values, Dtype dtype);
 // None: nullptr (the default); a _C.Backend; or an object with a `_c` attribute holding one (the
 // package's TensorBackend). TypeError otherwise.
 const Backend* backend_from(py::handle object);

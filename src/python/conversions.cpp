@@ -1,6 +1,9 @@
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "bindings.h"
+#include "minitorch/storage/storage.h"
 
 namespace minitorch::python {
 
@@ -31,16 +34,30 @@ void throw_indexing_error(const std::string& message) {
   throw py::error_already_set();
 }
 
+// Python ints and anything that converts losslessly to one (NumPy integers: the course's index
+// buffers are int32 arrays); not floats, not bools' cousins such as strings.
+bool is_integer(py::handle object) {
+  // Arrays have __index__ too, but only 0-d ones of integers convert.
+  return PyIndex_Check(object.ptr()) != 0 && !py::isinstance<py::array>(object);
+}
+
+std::int64_t to_integer(py::handle object) {
+  const Py_ssize_t value = PyNumber_AsSsize_t(object.ptr(), PyExc_OverflowError);
+  if (value == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return static_cast<std::int64_t>(value);
+}
+
 Shape shape_from(py::handle object) {
-  if (py::isinstance<py::int_>(object)) return Shape{object.cast<std::int64_t>()};
+  if (py::isinstance<py::array>(object)) return shape_from(object.attr("tolist")());
+  if (is_integer(object)) return Shape{to_integer(object)};
   if (py::isinstance<py::sequence>(object) && !py::isinstance<py::str>(object)) {
     Shape shape;
     for (py::handle item : object) {
-      if (!py::isinstance<py::int_>(item)) {
+      if (!is_integer(item)) {
         throw py::type_error("a shape holds ints; got an element of type " +
                              std::string(py::str(item.get_type().attr("__name__"))));
       }
-      shape.push_back(item.cast<std::int64_t>());
+      shape.push_back(to_integer(item));
     }
     return shape;
   }
@@ -49,7 +66,7 @@ Shape shape_from(py::handle object) {
 }
 
 Shape shape_from_args(const py::args& args) {
-  if (args.size() == 1 && !py::isinstance<py::int_>(args[0])) return shape_from(args[0]);
+  if (args.size() == 1 && !is_integer(args[0])) return shape_from(args[0]);
   return shape_from(args);
 }
 
@@ -65,6 +82,41 @@ const Backend* backend_from(py::handle object) {
   if (py::hasattr(object, "_c")) return backend_from(object.attr("_c"));
   throw py::type_error("expected a backend (minitorch.TensorBackend) or None; got " +
                        std::string(py::str(object.get_type().attr("__name__"))));
+}
+
+namespace {
+
+// The array a borrowed storage keeps alive; released with the GIL held, from whichever thread
+// drops the storage's last reference.
+void release_array(void* context) noexcept {
+  if (Py_IsInitialized() == 0) return;  // the interpreter is gone: nothing left to release
+  py::gil_scoped_acquire gil;
+  delete static_cast<py::object*>(context);
+}
+
+}  // namespace
+
+std::shared_ptr<Storage> borrow_storage(const py::array& array, Dtype dtype, void* base,
+                                        std::int64_t size) {
+  auto* owner = new py::object(array);
+  try {
+    return Storage::borrow(dtype, size, base, &release_array, owner);
+  } catch (...) {
+    delete owner;
+    throw;
+  }
+}
+
+std::shared_ptr<Storage> shared_storage(py::handle values, Dtype dtype) {
+  if (!py::isinstance<py::array>(values)) return nullptr;
+  const auto array = py::reinterpret_borrow<py::array>(values);
+  const bool same_dtype = dtype == kFloat64 ? array.dtype().is(py::dtype::of<double>())
+                                            : array.dtype().is(py::dtype::of<float>());
+  const auto item = static_cast<py::ssize_t>(dtype_size(dtype));
+  const bool flat = array.ndim() == 1 && (array.size() <= 1 || array.strides(0) == item);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(array.data()) % dtype_size(dtype) == 0;
+  if (!same_dtype || !flat || !aligned || !array.writeable()) return nullptr;
+  return borrow_storage(array, dtype, const_cast<void*>(array.data()), array.size());
 }
 
 Dtype default_dtype() {

@@ -115,8 +115,25 @@ Storage::Storage(Dtype dtype, std::int64_t size, Device device)
                            : device_memory::allocate(device, bytes, capacity_);
 }
 
+std::shared_ptr<Storage> Storage::borrow(Dtype dtype, std::int64_t size, void* data,
+                                         Release give_back, void* context) {
+  if (size < 0) throw Error("Storage::borrow: negative size " + std::to_string(size));
+  // An empty buffer of our own first, so that the constructor stays the one place that sets up a
+  // storage; its (cached, size-class) buffer goes straight back.
+  auto storage = std::make_shared<Storage>(dtype, 0);
+  release(storage->bytes_, storage->capacity_);
+  storage->size_ = size;
+  storage->capacity_ = 0;
+  storage->bytes_ = data;
+  storage->release_ = give_back;
+  storage->release_context_ = context;
+  return storage;
+}
+
 Storage::~Storage() {
-  if (device_.is_cpu()) {
+  if (release_ != nullptr) {
+    release_(release_context_);
+  } else if (device_.is_cpu()) {
     release(bytes_, capacity_);
   } else {
     device_memory::release(device_, bytes_, capacity_);

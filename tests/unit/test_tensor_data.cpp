@@ -153,6 +153,27 @@ TEST(Storage, ByteCountsBeyondTheAddressSpaceThrow) {
   EXPECT_THROW(Storage(minitorch::kFloat32, INT64_MAX), minitorch::Error);
 }
 
+// A borrowed buffer is read and written in place and handed back exactly once, when the last
+// tensor viewing it goes; it never reaches the buffer cache.
+TEST(Storage, BorrowedMemoryIsSharedAndReleasedOnce) {
+  double owned[6] = {0, 1, 2, 3, 4, 5};
+  int releases = 0;
+  const Storage::Release count = [](void* context) noexcept { ++*static_cast<int*>(context); };
+  {
+    auto storage = Storage::borrow(minitorch::kFloat64, 6, owned, count, &releases);
+    const minitorch::TensorData view(storage, {2, 3}, {3, 1}, 0);
+    storage.reset();
+    EXPECT_EQ(view.get(std::vector<std::int64_t>{1, 2}), 5.0);
+    view.set(std::vector<std::int64_t>{0, 1}, 10.0);
+    EXPECT_EQ(owned[1], 10.0);
+    EXPECT_EQ(view.data<double>(), owned);
+    EXPECT_EQ(releases, 0);
+  }
+  EXPECT_EQ(releases, 1);
+  EXPECT_THROW(Storage::borrow(minitorch::kFloat64, -1, owned, count, &releases), minitorch::Error);
+  EXPECT_EQ(releases, 1);
+}
+
 // ---- construction, get and set
 // --------------------------------------------------------------------
 

@@ -13,6 +13,8 @@
 // buffers of the same size class, so the many small tensors of a training step cost no malloc /
 // free. GPU buffers come from a caching allocator (free lists per size class per device):
 // destroying a storage returns its buffer to the cache, cuda_empty_cache() to the driver.
+// A borrowed storage (Storage::borrow) wraps host memory someone else owns (a NumPy array, say)
+// and hands it back through the owner's callback instead of the cache.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,17 @@ namespace minitorch {
 class Storage {
  public:
   Storage(Dtype dtype, std::int64_t size, Device device = kCPU);
+
+  // Release(context) gives borrowed memory back to its owner; it must not throw.
+  using Release = void (*)(void* context) noexcept;
+  // Wraps `size` elements of `dtype` at host address `data`, owned by someone else.
+  //   Requires: data is valid for reading and writing size elements, aligned for the dtype, until
+  //             release(context) is called; size >= 0 (Error otherwise).
+  //   Ensures:  data<T>() == data; release(context) is called exactly once, when the storage is
+  //             destroyed (on whichever thread drops the last reference); nothing else frees data.
+  //             When borrow throws, release is never called: data and context stay the caller's.
+  static std::shared_ptr<Storage> borrow(Dtype dtype, std::int64_t size, void* data,
+                                         Release release, void* context);
 
   ~Storage();
   Storage(const Storage&) = delete;
@@ -60,6 +73,8 @@ class Storage {
   std::int64_t size_;
   std::size_t capacity_;  // bytes actually allocated (a size class)
   void* bytes_;
+  Release release_ = nullptr;  // set only for borrowed memory
+  void* release_context_ = nullptr;
 };
 
 // CUDA at run time, for every layer (false in a build without CUDA, or without a device).
