@@ -78,40 +78,33 @@ class Module:
                 "expected Module.__init__ to run before attributes are assigned"
             ) from None
 
+    # A parameter or child is kept both in its table and in the instance's __dict__: the tables
+    # give the tree its order and names, __dict__ lets `self.layer1` be read at the speed of any
+    # attribute (forward reads them on every call) instead of through __getattr__.
     def __setattr__(self, key: str, val: Any) -> None:
         modules, parameters = self._state()
         if isinstance(val, Parameter):
             modules.pop(key, None)
-            self.__dict__.pop(key, None)
             parameters[key] = val
         elif isinstance(val, Module):
             parameters.pop(key, None)
-            self.__dict__.pop(key, None)
             modules[key] = val
         else:
             parameters.pop(key, None)
             modules.pop(key, None)
-            super().__setattr__(key, val)
+        object.__setattr__(self, key, val)
 
     def __getattr__(self, key: str) -> Any:
-        # Only called when normal lookup fails.
+        # Only called when normal lookup fails: the course's modules read unknown names as None.
         if key.startswith("__") and key.endswith("__"):
             raise AttributeError(key)
-        d = self.__dict__
-        if key in d.get("_parameters", {}):
-            return d["_parameters"][key]
-        if key in d.get("_modules", {}):
-            return d["_modules"][key]
         return None
 
     def __delattr__(self, key: str) -> None:
         modules, parameters = self._state()
-        if key in parameters:
-            del parameters[key]
-        elif key in modules:
-            del modules[key]
-        else:
-            super().__delattr__(key)
+        parameters.pop(key, None)
+        modules.pop(key, None)
+        object.__delattr__(self, key)
 
     def modules(self) -> List["Module"]:
         """The direct children (the course's ``modules()``)."""
@@ -143,9 +136,9 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def add_parameter(self, k: str, v: Any) -> Parameter:
-        """Wraps ``v`` as the parameter named ``k`` and stores it."""
+        """Wraps ``v`` as the parameter named ``k`` and stores it (readable as ``self.k``)."""
         p = Parameter(v, k)
-        self.__dict__["_parameters"][k] = p
+        self.__setattr__(k, p)
         return p
 
     def register_parameter(self, name: str, param: Parameter) -> None:

@@ -94,8 +94,10 @@ class Optimizer:
         self.parameters: Sequence[Any] = [
             s.parameter if s.parameter is not None else s.tensor for s in self._slots()
         ]
+        self._flat = [(s.parameter, s.tensor) for s in self._slots()]
         self._core: Optional[Any] = None
         self._core_values: List[Any] = []
+        self._only_tensors = False
         self._sync()
 
     # ---- the core optimizer over the tensor parameters ------------------------------------------
@@ -128,14 +130,22 @@ class Optimizer:
                 out[key] = float(value)
         return out
 
-    def _sync(self) -> None:
-        """(Re)builds the core optimizer when the tensors behind the parameters changed."""
-        groups = self._tensor_groups()
-        values = [t for tensors, _ in groups for t in tensors]
+    def _values(self) -> List[Any]:
+        """Every parameter's current value, in order (a Parameter's may have been replaced)."""
+        return [p.value if p is not None else t for p, t in self._flat]
+
+    def _sync(self) -> List[Any]:
+        """(Re)builds the core optimizer when the tensors behind the parameters changed.
+
+        Returns the parameters' current values. The check is one identity comparison per
+        parameter: it runs on every step and zero_grad, so it stays cheap.
+        """
+        values = self._values()
         if self._core is not None and len(values) == len(self._core_values) and all(
             a is b for a, b in zip(values, self._core_values)
         ):
-            return
+            return values
+        groups = self._tensor_groups()
         specs = [_C.ParamGroupSpec(tensors, self._core_group_options(o)) for tensors, o in groups]
         core = self._make_core(specs)
         if self._core is not None:
@@ -145,12 +155,17 @@ class Optimizer:
                 pass  # other shapes: the new tensors start with fresh state
         self._core = core
         self._core_values = values
+        self._only_tensors = all(isinstance(v, _C.Tensor) for v in values)
+        return values
 
     # ---- PyTorch's interface --------------------------------------------------------------------
     def zero_grad(self) -> None:
         """Clears every parameter's gradient (``grad`` / ``derivative`` become ``None``)."""
-        for slot in self._slots():
-            value = slot.value
+        values = self._sync()
+        if self._only_tensors:
+            self._core.zero_grad()  # one call into the core for all of them
+            return
+        for value in values:
             if isinstance(value, _C.Tensor):
                 value.grad = None
             elif _is_scalar(value):
@@ -264,6 +279,10 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         """Moves each parameter against its gradient: Scalars replaced, tensors in place."""
+        self._sync()
+        if self._only_tensors:
+            self._core.step()
+            return
         scalar_type = None
         for group_index, (slots, options) in enumerate(self._groups):
             lr = self._core.lr(group_index) if self._core is not None else self.defaults["lr"]
