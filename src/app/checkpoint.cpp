@@ -109,22 +109,10 @@ NamedTensors weights_of(const nn::Module& model) {
   return weights;
 }
 
-const char* input_kind_name(models::InputKind kind) {
-  switch (kind) {
-    case models::InputKind::Image:
-      return "image";
-    case models::InputKind::Tokens:
-      return "tokens";
-    case models::InputKind::Features:
-      return "features";
-  }
-  throw Error("input_kind_name: unknown input kind");
-}
-
 models::InputKind input_kind(const std::string& name, const std::string& file) {
   for (const auto kind :
        {models::InputKind::Image, models::InputKind::Tokens, models::InputKind::Features}) {
-    if (name == input_kind_name(kind)) return kind;
+    if (name == models::input_kind_name(kind)) return kind;
   }
   throw Error(file + ": metadata 'input' is '" + name + "'; expected image, tokens or features");
 }
@@ -149,7 +137,7 @@ std::map<std::string, std::string> ModelCard::to_metadata() const {
       {"model", model},
       {"epoch", std::to_string(epoch)},
       {"classes", nlohmann::json(class_names).dump()},
-      {"input", input_kind_name(input)},
+      {"input", models::input_kind_name(input)},
       {"input_shape", nlohmann::json(input_shape_of(*this)).dump()},
       {"vocab_size", std::to_string(vocab_size)},
       {"embedding_dim", std::to_string(embedding_dim)},

@@ -68,4 +68,16 @@ std::shared_ptr<nn::Layer> make_model(const std::string& name, const ModelConfig
                                    config.init);
 }
 
+const char* input_kind_name(InputKind kind) {
+  switch (kind) {
+    case InputKind::Image:
+      return "image";
+    case InputKind::Tokens:
+      return "tokens";
+    case InputKind::Features:
+      return "features";
+  }
+  throw Error("input_kind_name: unknown input kind");
+}
+
 }  // namespace minitorch::models

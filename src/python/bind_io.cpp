@@ -27,18 +27,6 @@ std::int64_t elements_of(const io::NamedTensors& tensors) {
   return n;
 }
 
-const char* input_kind_name(models::InputKind kind) {
-  switch (kind) {
-    case models::InputKind::Image:
-      return "image";
-    case models::InputKind::Tokens:
-      return "tokens";
-    case models::InputKind::Features:
-      return "features";
-  }
-  return "unknown";
-}
-
 // The registry's ModelConfig from a dict of its field names; an unknown key is a ValueError.
 models::ModelConfig model_config_from(const std::map<std::string, std::int64_t>& fields,
                                       Dtype dtype) {
@@ -106,7 +94,7 @@ void bind_io(py::module_& m) {
   m.def("model_catalog", [] {
     py::list out;
     for (const auto& info : models::model_catalog()) {
-      out.append(py::make_tuple(info.name, input_kind_name(info.input), info.description));
+      out.append(py::make_tuple(info.name, models::input_kind_name(info.input), info.description));
     }
     return out;
   });

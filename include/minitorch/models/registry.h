@@ -26,6 +26,8 @@ namespace minitorch::models {
 
 // What a model takes: images [B, C, H, W], token ids [B, L], or numeric features [B, F].
 enum class InputKind { Image, Tokens, Features };
+// "image", "tokens" or "features": how checkpoints and the model catalog name an input kind.
+const char* input_kind_name(InputKind kind);
 
 struct ModelInfo {
   std::string name;
