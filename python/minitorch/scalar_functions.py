@@ -79,137 +79,78 @@ class ScalarFunction:
         return Scalar(c, ScalarHistory(cls, ctx, scalars))
 
 
-class Add(ScalarFunction):
+class _OperatorFunction(ScalarFunction):
+    """A course function whose forward rule and derivative are one C++ operator functor: ``op``
+    names it in ``_C.operators`` (forward) and ``_C.derivatives`` (backward). The inputs are saved
+    for the backward pass, which multiplies ``d_output`` by the functor's derivative at them."""
+
+    op = ""
+
+    @classmethod
+    def forward(cls, ctx: Context, *inputs: float) -> float:
+        ctx.save_for_backward(*inputs)
+        return getattr(_forward, cls.op)(*inputs)
+
+    @classmethod
+    def backward(cls, ctx: Context, d_output: float) -> Any:
+        return getattr(_derivative, cls.op)(*ctx.saved_values, d_output)
+
+
+class Add(_OperatorFunction):
     """f(a, b) = a + b"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float, b: float) -> float:
-        return _forward.add(a, b)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> Tuple[float, ...]:
-        return _derivative.add(0.0, 0.0, d_output)
+    op = "add"
 
 
-class Log(ScalarFunction):
+class Log(_OperatorFunction):
     """f(a) = ln a"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float) -> float:
-        ctx.save_for_backward(a)
-        return _forward.log(a)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> float:
-        (a,) = ctx.saved_values
-        return _derivative.log(a, d_output)
+    op = "log"
 
 
-class Mul(ScalarFunction):
+class Mul(_OperatorFunction):
     """f(a, b) = a * b"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float, b: float) -> float:
-        ctx.save_for_backward(a, b)
-        return _forward.mul(a, b)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> Tuple[float, float]:
-        a, b = ctx.saved_values
-        return _derivative.mul(a, b, d_output)
+    op = "mul"
 
 
-class Inv(ScalarFunction):
+class Inv(_OperatorFunction):
     """f(a) = 1 / a"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float) -> float:
-        ctx.save_for_backward(a)
-        return _forward.inv(a)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> float:
-        (a,) = ctx.saved_values
-        return _derivative.inv(a, d_output)
+    op = "inv"
 
 
-class Neg(ScalarFunction):
+class Neg(_OperatorFunction):
     """f(a) = -a"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float) -> float:
-        return _forward.neg(a)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> float:
-        return _derivative.neg(0.0, d_output)
+    op = "neg"
 
 
-class Sigmoid(ScalarFunction):
+class Sigmoid(_OperatorFunction):
     """f(a) = 1 / (1 + e^-a)"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float) -> float:
-        ctx.save_for_backward(a)
-        return _forward.sigmoid(a)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> float:
-        (a,) = ctx.saved_values
-        return _derivative.sigmoid(a, d_output)
+    op = "sigmoid"
 
 
-class ReLU(ScalarFunction):
+class ReLU(_OperatorFunction):
     """f(a) = max(a, 0)"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float) -> float:
-        ctx.save_for_backward(a)
-        return _forward.relu(a)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> float:
-        (a,) = ctx.saved_values
-        return _derivative.relu(a, d_output)
+    op = "relu"
 
 
-class Exp(ScalarFunction):
+class Exp(_OperatorFunction):
     """f(a) = e^a"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float) -> float:
-        ctx.save_for_backward(a)
-        return _forward.exp(a)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> float:
-        (a,) = ctx.saved_values
-        return _derivative.exp(a, d_output)
+    op = "exp"
 
 
-class LT(ScalarFunction):
+class LT(_OperatorFunction):
     """f(a, b) = 1.0 if a < b else 0.0 (zero derivative)"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float, b: float) -> float:
-        ctx.save_for_backward(a, b)
-        return _forward.lt(a, b)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> Tuple[float, float]:
-        a, b = ctx.saved_values
-        return _derivative.lt(a, b, d_output)
+    op = "lt"
 
 
-class EQ(ScalarFunction):
+class EQ(_OperatorFunction):
     """f(a, b) = 1.0 if a == b else 0.0 (zero derivative)"""
 
-    @staticmethod
-    def forward(ctx: Context, a: float, b: float) -> float:
-        ctx.save_for_backward(a, b)
-        return _forward.eq(a, b)
-
-    @staticmethod
-    def backward(ctx: Context, d_output: float) -> Tuple[float, float]:
-        a, b = ctx.saved_values
-        return _derivative.eq(a, b, d_output)
+    op = "eq"
