@@ -202,28 +202,29 @@ Tensor matmul_without_gil(const Tensor& a, const Tensor& b) {
   return a.matmul(b);
 }
 
+// compute() run without the GIL when it touches enough elements; its result is converted to
+// Python only after the GIL is back.
+template <class Compute>
+Tensor without_gil(std::int64_t elements, Compute compute) {
+  ReleaseGilFor release(elements);
+  return compute();
+}
+
 template <class F>
 auto unary(F f) {
-  return [f](const Tensor& t) {
-    ReleaseGilFor release(t.numel());
-    return f(t);
-  };
+  return [f](const Tensor& t) { return without_gil(t.numel(), [&] { return f(t); }); };
 }
 
 template <class F>
 auto binary(F f) {
   return [f](const Tensor& a, const Tensor& b) {
-    ReleaseGilFor release(std::max(a.numel(), b.numel()));
-    return f(a, b);
+    return without_gil(std::max(a.numel(), b.numel()), [&] { return f(a, b); });
   };
 }
 
 template <class F>
 auto with_number(F f) {
-  return [f](const Tensor& a, double b) {
-    ReleaseGilFor release(a.numel());
-    return f(a, b);
-  };
+  return [f](const Tensor& a, double b) { return without_gil(a.numel(), [&] { return f(a, b); }); };
 }
 
 // The Python type of Tensor, looked up once, so that the common operand is recognised by one
@@ -246,14 +247,6 @@ const Tensor& tensor_of(py::handle object) {
     return *instance->get_value_and_holder().value_ptr<Tensor>();
   }
   return object.cast<const Tensor&>();
-}
-
-// compute() run without the GIL when it touches enough elements; its result is converted to
-// Python only after the GIL is back.
-template <class Compute>
-Tensor without_gil(std::int64_t elements, Compute compute) {
-  ReleaseGilFor release(elements);
-  return compute();
 }
 
 template <class F>
@@ -437,16 +430,8 @@ void bind_tensor(py::module_& m) {
       .def("sqrt", unary([](const Tensor& t) { return t.sqrt(); }))
       .def("contiguous", unary([](const Tensor& t) { return t.contiguous(); }))
       .def("clone", unary([](const Tensor& t) { return t.clone(); }))
-      .def("pow",
-           [](const Tensor& t, double e) {
-             ReleaseGilFor r(t.numel());
-             return t.pow(e);
-           })
-      .def("__pow__",
-           [](const Tensor& t, double e) {
-             ReleaseGilFor r(t.numel());
-             return t.pow(e);
-           })
+      .def("pow", with_number([](const Tensor& t, double e) { return t.pow(e); }))
+      .def("__pow__", with_number([](const Tensor& t, double e) { return t.pow(e); }))
       .def("is_close", binary([](const Tensor& a, const Tensor& b) { return a.is_close(b); }))
       .def("is_close",
            with_number([](const Tensor& a, double b) { return a.is_close(full_like(a, b)); }))

@@ -57,11 +57,13 @@ KERNELS = {
 }
 
 
-@pytest.mark.parametrize("kernel", list(KERNELS))
-def test_a_thread_runs_while_another_computes(kernel: str) -> None:
-    # With a switch interval far longer than the test, a thread holding the GIL keeps it until
-    # it releases it itself: the counter can move during the kernel only if the core let go.
-    run = KERNELS[kernel]
+def another_thread_moves_during(measured, prepare=lambda: None, attempts: int = 200) -> bool:
+    """Whether a counting thread makes progress while ``measured()`` runs, in some attempt.
+
+    With a switch interval far longer than the test, a thread holding the GIL keeps it until it
+    releases it itself: the counter can move during ``measured`` only if the core let go.
+    ``prepare()`` runs before each attempt, outside the measured window.
+    """
     counter = [0]
     stop = threading.Event()
 
@@ -74,46 +76,30 @@ def test_a_thread_runs_while_another_computes(kernel: str) -> None:
     sys.setswitchinterval(1000.0)
     worker = threading.Thread(target=count)
     worker.start()
-    moved = False
     try:
-        for _ in range(200):
+        for _ in range(attempts):
+            state = prepare()
             before = counter[0]
-            run()
+            measured(state)
             if counter[0] != before:
-                moved = True
-                break
+                return True
+        return False
     finally:
         stop.set()
         sys.setswitchinterval(old)
         worker.join()
-    assert moved, f"no progress in another thread during any of 200 runs of {kernel}"
+
+
+@pytest.mark.parametrize("kernel", list(KERNELS))
+def test_a_thread_runs_while_another_computes(kernel: str) -> None:
+    run = KERNELS[kernel]
+    assert another_thread_moves_during(
+        lambda _: run()
+    ), f"no progress in another thread during any of 200 runs of {kernel}"
 
 
 def test_backward_releases_the_gil() -> None:
     x = minitorch.rand((256, 256), requires_grad=True)
-    counter = [0]
-    stop = threading.Event()
-
-    def count() -> None:
-        while not stop.is_set():
-            counter[0] += 1
-            time.sleep(0.0001)
-
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1000.0)
-    worker = threading.Thread(target=count)
-    worker.start()
-    moved = False
-    try:
-        for _ in range(50):
-            loss = (x @ x @ x).sum()
-            before = counter[0]
-            loss.backward()
-            if counter[0] != before:
-                moved = True
-                break
-    finally:
-        stop.set()
-        sys.setswitchinterval(old)
-        worker.join()
-    assert moved, "no progress in another thread during any of 50 backward passes"
+    assert another_thread_moves_during(
+        lambda loss: loss.backward(), prepare=lambda: (x @ x @ x).sum(), attempts=50
+    ), "no progress in another thread during any of 50 backward passes"
