@@ -152,7 +152,7 @@ function makeChart(box, name, options, data) {
 }
 
 function lineSeries(label, index, extra = {}) {
-  return { label, stroke: COLORS[index % COLORS.length], width: 2, spanGaps: true, points: { show: true, size: 5 }, ...extra };
+  return { label, stroke: COLORS[index % COLORS.length], width: 2, spanGaps: true, points: { show: true, size: 7 }, ...extra };
 }
 
 function barsOptions(labels, seriesLabel, color = COLORS[0]) {

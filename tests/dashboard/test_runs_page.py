@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""The Runs page in a real browser: every run under the directory is listed with its final
+accuracy as its summary.json states it, a broken run is marked with the reason, the table sorts
+and filters, selected runs overlay their curves, and no error reaches the console."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dashboard_fixture import Session, expect, read_json, wait_for  # noqa: E402
+
+ACCURACY_KEYS = ("test_accuracy", "val_accuracy", "train_accuracy")
+
+
+def add_broken_run(session):
+    # A run whose config.json was cut off mid-write: listed, marked broken, with the reason.
+    broken = os.path.join(session.runs_dir, "broken")
+    os.makedirs(broken)
+    with open(os.path.join(broken, "config.json"), "w") as out:
+        out.write('{"task": "2d", "epo')
+    with open(os.path.join(broken, "metrics.jsonl"), "w") as out:
+        out.write('{"kind":"epoch","epoch":1,"loss":0.7}\n')
+
+
+def row_cells(browser, run_id):
+    rows = [row for row in browser.find_all("#runs-table tbody tr")
+            if row.get_attribute("data-run-id") == run_id]
+    expect(len(rows) == 1, f"run {run_id}: {len(rows)} rows in the runs table, expected 1")
+    return {cell.get_attribute("data-testid")[len("cell-"):]: cell
+            for cell in rows[0].find_elements("css selector", "td[data-testid^=cell-]")}
+
+
+def check_lists_every_run_with_its_accuracy(session):
+    browser = session.browser
+    browser.open("runs")
+    listed = sorted(row.get_attribute("data-run-id") for row in browser.find_all("#runs-table tbody tr"))
+    expect(listed == sorted(os.listdir(session.runs_dir)),
+           f"the table lists {listed}, the directory holds {sorted(os.listdir(session.runs_dir))}")
+    for run_id in ("xor", "img", "spam"):
+        summary = read_json(os.path.join(session.runs_dir, run_id, "summary.json"))
+        cells = row_cells(browser, run_id)
+        for key in ACCURACY_KEYS:
+            if key not in summary:
+                continue
+            shown = cells[key].text
+            expect(shown, f"run {run_id}: no {key} shown, summary.json has {summary[key]}")
+            expect(abs(float(shown) - summary[key]) <= 5e-4 * max(1, abs(summary[key])),
+                   f"run {run_id}: {key} shown as {shown}, summary.json has {summary[key]}")
+            expect(float(cells[key].get_attribute("data-value")) == summary[key],
+                   f"run {run_id}: {key} value {cells[key].get_attribute('data-value')} "
+                   f"!= summary.json's {summary[key]}")
+        expect(cells["status"].text.startswith("complete"),
+               f"run {run_id}: status {cells['status'].text!r}, expected complete")
+    browser.expect_no_console_errors("runs page")
+
+
+def check_broken_run_shows_its_reason(session):
+    browser = session.browser
+    browser.open("runs")
+    cells = row_cells(browser, "broken")
+    status = cells["status"].text
+    expect(status.startswith("broken"), f"broken run: status {status!r}, expected broken first")
+    expect("config.json" in status, f"broken run: the reason {status!r} does not name config.json")
+    browser.open("run?run=broken")
+    shown = browser.text("[data-testid=run-problems]")
+    expect("config.json" in shown, f"the broken run's page shows no reason naming config.json: {shown!r}")
+
+
+def check_sorts_and_filters(session):
+    browser = session.browser
+    browser.open("runs")
+
+    def listed():
+        return [row.get_attribute("data-run-id") for row in browser.find_all("#runs-table tbody tr")]
+
+    browser.find("th[data-sort-key=train_accuracy]").click()
+    values = [float(v) for v in browser.js(
+        "return [...document.querySelectorAll('#runs-table tbody td[data-testid=cell-train_accuracy]')]"
+        ".map(td => td.dataset.value).filter(v => v !== '');")]
+    expect(values == sorted(values), f"sorted by train accuracy ascending: {values}")
+    browser.find("th[data-sort-key=train_accuracy]").click()
+    values = [float(v) for v in browser.js(
+        "return [...document.querySelectorAll('#runs-table tbody td[data-testid=cell-train_accuracy]')]"
+        ".map(td => td.dataset.value).filter(v => v !== '');")]
+    expect(values == sorted(values, reverse=True), f"sorted by train accuracy descending: {values}")
+    browser.find("#runs-filter").send_keys("lenet")
+    wait_for("the filter to leave the LeNet run alone", lambda: listed() == ["img"])
+    browser.expect_no_console_errors("sorting and filtering")
+
+
+def check_selected_runs_overlay_their_curves(session):
+    browser = session.browser
+    browser.open("runs")
+    for run_id in ("img", "spam"):
+        browser.find(f"#runs-table tr[data-run-id={run_id}] input[data-testid=select-run]").click()
+    browser.find("[data-testid=compare-button]").click()
+    wait_for("the comparison page", lambda: browser.js(
+        "const m = document.getElementById('main');"
+        "return m.dataset.page === 'compare' && m.dataset.state === 'ready';"))
+    series = browser.js("return window.__charts['compare-loss'].series.slice(1).map(s => s.label);")
+    expect(series == ["img", "spam"], f"the loss comparison overlays {series}, expected img and spam")
+    browser.expect_chart_drawn("compare-loss")
+    browser.expect_chart_drawn("compare-accuracy")
+    browser.expect_no_console_errors("comparison page")
+
+
+if __name__ == "__main__":
+    Session(__doc__).run([
+        ("lists_every_run_with_its_accuracy", check_lists_every_run_with_its_accuracy),
+        ("broken_run_shows_its_reason", check_broken_run_shows_its_reason),
+        ("sorts_and_filters", check_sorts_and_filters),
+        ("selected_runs_overlay_their_curves", check_selected_runs_overlay_their_curves),
+    ], prepare=add_broken_run)
