@@ -14,20 +14,12 @@ namespace {
 using nlohmann::json;
 
 HttpOptions http_options(const ServerOptions& options, Metrics& metrics) {
-  HttpOptions http;
-  http.host = options.host;
-  http.port = options.port;
-  http.http_threads = options.http_threads;
-  http.max_body_bytes = options.max_body_bytes;
-  http.token = options.token;
-  http.read_timeout = options.read_timeout;
-  http.write_timeout = options.write_timeout;
-  http.keep_alive_timeout = options.keep_alive_timeout;
+  HttpOptions http = options;
   http.failure_prefix = "inference failed: ";
-  http.not_found_hint = "GET /openapi.json lists them";
-  http.log = options.log;
-  http.on_answer = [&metrics](const std::string& endpoint, int status, double seconds) {
+  http.on_answer = [&metrics, user = options.on_answer](const std::string& endpoint, int status,
+                                                        double seconds) {
     metrics.count_request(current_request().model, endpoint, status, seconds);
+    if (user) user(endpoint, status, seconds);
   };
   return http;
 }
