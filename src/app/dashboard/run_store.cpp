@@ -73,7 +73,9 @@ json class_names_of(const json& description, const json& eval) {
     }
     if (!names.empty()) return names;
   }
-  const auto names = task_class_names(description.value("task", ""));
+  // A broken config.json leaves "task" null: no task, no class names (not a type error).
+  const json& task = description.contains("task") ? description["task"] : json();
+  const auto names = task_class_names(task.is_string() ? task.get<std::string>() : "");
   return names.empty() ? json(nullptr) : json(names);
 }
 
