@@ -275,6 +275,9 @@ class Session:
         """Runs one check; a failure is printed at once and the next check still runs."""
         started = time.monotonic()
         try:
+            if self.browser:  # each check answers for the console entries of its own pages
+                self.browser.collect_console()
+                self.browser.console = []
             function(self)
             print(f"ok    {name} ({time.monotonic() - started:.1f} s)", flush=True)
         except Exception as error:  # noqa: BLE001 - every failure is reported, the next check runs

@@ -64,6 +64,7 @@ def check_broken_run_shows_its_reason(session):
     browser.open("run?run=broken")
     shown = browser.text("[data-testid=run-problems]")
     expect("config.json" in shown, f"the broken run's page shows no reason naming config.json: {shown!r}")
+    browser.expect_no_console_errors("the broken run's pages")
 
 
 def check_sorts_and_filters(session):
