@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Live curves in a real browser: while `minitorch train` writes a run under the dashboard's
 directory, the Run page shows it training and its loss curve gains points as epochs end,
-without reloading the page."""
+without reloading the page; once the writer stops, the open page says so and stops polling."""
 
 import os
 import signal
@@ -61,6 +61,9 @@ def check_curve_gains_points_while_training(session):
 
 def check_polling_stops_when_training_ends(session):
     browser = session.browser
+    # The page left open by the last check notices that the writer is gone, without a reload.
+    wait_for("the open page to show the run's final status",
+             lambda: browser.text("[data-testid=run-status]") in ("stopped", "complete"), timeout=10)
     browser.open("run?run=live")
     wait_for("the page to see that the run stopped",
              lambda: "training" not in browser.text("[data-testid=live-status]"), timeout=10)

@@ -251,7 +251,27 @@ class LiveCurves {
     const problems = (body.problems || []).join("; ");
     this.status(body.training ? `training… ${this.series.epochs.length} epochs so far` : `${this.series.epochs.length} epochs`
                 + (problems ? ` (${problems})` : ""), false);
-    if (body.training) page.timers.push(setTimeout(whileCurrent(() => this.poll()), POLL_MS));
+    if (body.training) {
+      this.wasTraining = true;
+      page.timers.push(setTimeout(whileCurrent(() => this.poll()), POLL_MS));
+    } else if (this.wasTraining) {
+      this.wasTraining = false;
+      this.showFinalStatus();
+    }
+  }
+
+  // The run's writer is gone: its status badge says what it ended as (complete, stopped, ...).
+  async showFinalStatus() {
+    try {
+      const run = await api(`/api/run?${runQuery(this.runId)}`);
+      const badge = document.querySelector("main [data-testid=run-status]");
+      if (badge && run.status) {
+        badge.textContent = run.status;
+        badge.className = `badge ${run.status}`;
+      }
+    } catch (error) {
+      this.status(`could not read the run's final status: ${error.message}`, true);
+    }
   }
 
   status(text, isError) {
