@@ -33,20 +33,9 @@
 
 #include <httplib.h>
 
-#include "minitorch/core/error.h"
+#include "minitorch/serve/http_error.h"
 
 namespace minitorch::serve {
-
-// A request the server refuses, with the HTTP status to answer and a message naming what was
-// wrong and what was expected (sent as {"error": message}).
-class HttpError : public Error {
- public:
-  HttpError(int status, const std::string& message) : Error(message), status_(status) {}
-  int status() const { return status_; }
-
- private:
-  int status_;
-};
 
 using HttpHandler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
