@@ -18,6 +18,7 @@
 #include "app/batch_predict.h"
 #include "app/checkpoint.h"
 #include "app/classification_task.h"
+#include "app/dashboard_command.h"
 #include "app/evaluate.h"
 #include "app/run_directory.h"
 #include "app/scalar_classifier.h"
@@ -543,6 +544,8 @@ int run_cli(int argc, char** argv) {
   add_predict_command(app, predict_options);
   ServeOptions serve_options;
   add_serve_command(app, serve_options);
+  dashboard::DashboardOptions dashboard_options;
+  add_dashboard_command(app, dashboard_options);
 
   try {
     check_subcommand_name(app, argc, argv);
@@ -563,6 +566,7 @@ int run_cli(int argc, char** argv) {
     }
     if (app.got_subcommand("eval")) return run_eval(eval_options);
     if (app.got_subcommand("serve")) return run_serve(serve_options);
+    if (app.got_subcommand("dashboard")) return run_dashboard(dashboard_options);
     if (app.got_subcommand("predict")) {
       predict_options.has_text = app.get_subcommand("predict")->count("--text") > 0;
       if (predict_options.has_text && !predict_options.images.empty()) {

@@ -1,5 +1,6 @@
 #include "app/dashboard_command.h"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <iostream>
@@ -29,6 +30,10 @@ void add_dashboard_command(CLI::App& app, dashboard::DashboardOptions& options) 
 int run_dashboard(const dashboard::DashboardOptions& options) {
   // A closed connection is an error result, not SIGPIPE.
   ::signal(SIGPIPE, SIG_IGN);
+  // A data set loaded for one request must leave when it is dropped: buffers from 256 KiB up are
+  // mapped on their own (glibc would otherwise raise this threshold after the first big free and
+  // keep later data sets in its heaps).
+  ::mallopt(M_MMAP_THRESHOLD, 256 << 10);
   dashboard::DashboardServer server(options);
   const int port = server.bind();
   ShutdownSignals signals;

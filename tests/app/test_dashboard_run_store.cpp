@@ -13,7 +13,7 @@
 
 #include "app/dashboard/run_files.h"
 #include "app/dashboard/run_store.h"
-#include "minitorch/serve/http_service.h"
+#include "minitorch/serve/http_error.h"
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include "app/dashboard/model_view.h"
 #include "app/dashboard/sweep_view.h"
 #include "app/served_run.h"
-#include "minitorch/serve/http_service.h"
+#include "minitorch/serve/http_error.h"
 
 namespace {
 

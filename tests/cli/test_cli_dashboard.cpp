@@ -172,6 +172,25 @@ TEST_F(DashboardCli, TheReadyLineNamesTheDirectoryAndAddress) {
   EXPECT_TRUE(contains(server_->ready_line(), "(SIGINT or SIGTERM stops)"));
 }
 
+TEST_F(DashboardCli, ThePageAndItsAssets) {
+  auto c = client();
+  const auto page = c.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_TRUE(contains(page->get_header_value("Content-Type"), "text/html"));
+  EXPECT_TRUE(contains(page->body, "<html") || contains(page->body, "<!doctype html>"));
+  const auto script = c.Get("/assets/uPlot.iife.min.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_TRUE(contains(script->get_header_value("Cache-Control"), "max-age"));
+  for (const char* path : {"/assets/nothing.js", "/assets/..%2fCMakeLists.txt", "/assets/"}) {
+    const auto [status, body] = get(path);
+    EXPECT_EQ(status, 404) << path;
+    EXPECT_TRUE(body.is_object() && body.contains("error")) << path << ": " << body.dump();
+  }
+  expect_alive();
+}
+
 TEST_F(DashboardCli, TheRunsListHasEveryRunWithItsSummary) {
   const json listing = get_ok("/api/runs");
   EXPECT_EQ(listing["runs"].size(), 3u);

@@ -1,12 +1,16 @@
 #include "app/dashboard/dashboard_server.h"
 
+#include <malloc.h>
+
 #include <charconv>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <system_error>
+#include <thread>
 
 #include "app/checkpoint.h"
+#include "app/dashboard/assets.h"
 #include "app/dashboard/boundary.h"
 #include "app/dashboard/data_view.h"
 #include "app/dashboard/inspection.h"
@@ -72,6 +76,35 @@ void require_model(const fs::path& dir, const std::string& id) {
   }
 }
 
+// Assets change only with the program; the page itself is asked for afresh, so a new build's
+// page never runs against an old script.
+void answer_asset(httplib::Response& res, const std::string& name) {
+  const Asset* asset = find_asset(name);
+  if (!asset) {
+    throw HttpError(404, "no asset '" + name + "'; the page's files are under /assets/");
+  }
+  res.set_header("Cache-Control", name == "index.html" ? "no-cache" : "public, max-age=3600");
+  res.set_content(std::string(asset->body), std::string(asset->content_type));
+}
+
+// compute() on a thread of its own: the tensor library keeps freed buffers in a per-thread cache
+// (tens of MiB after a data set), which a thread that ends gives back and a server thread would
+// keep for good.
+json on_own_thread(const std::function<json()>& compute) {
+  json value;
+  std::exception_ptr failure;
+  std::thread worker([&] {
+    try {
+      value = compute();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  worker.join();
+  if (failure) std::rethrow_exception(failure);
+  return value;
+}
+
 void answer(httplib::Response& res, const json& value) {
   serve::answer_json(res, 200, value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
@@ -105,7 +138,10 @@ struct DashboardServer::Impl {
     const std::string stamp = stamp_of(dir, {"config.json", kModelFile, "vocab.txt"});
     return views.get(key, stamp, [&] {
       std::lock_guard lock(heavy_work);
-      return compute();
+      json view = on_own_thread(compute);
+      // The data set just dropped would otherwise stay in malloc's free lists, resident.
+      ::malloc_trim(0);
+      return view;
     });
   }
 
@@ -116,6 +152,9 @@ struct DashboardServer::Impl {
   }
 
   void add_routes() {
+    get("/", "page", [](const auto&, auto& res) { answer_asset(res, "index.html"); });
+    get("/assets/(.+)", "assets",
+        [](const auto& req, auto& res) { answer_asset(res, req.matches[1].str()); });
     get("/api/runs", "runs", [this](const auto&, auto& res) { answer(res, store.list()); });
     get("/api/run", "run",
         [this](const auto& req, auto& res) { answer(res, store.run(required_param(req, "run"))); });

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <system_error>
 
-#include "minitorch/serve/http_service.h"
+#include "minitorch/serve/http_error.h"
 
 namespace minitorch::app::dashboard {
 namespace {

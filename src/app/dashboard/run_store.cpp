@@ -10,7 +10,7 @@
 #include "app/train_2d.h"
 #include "minitorch/data/image_dataset.h"
 #include "minitorch/data/spam_corpus.h"
-#include "minitorch/serve/http_service.h"
+#include "minitorch/serve/http_error.h"
 
 namespace minitorch::app::dashboard {
 namespace {

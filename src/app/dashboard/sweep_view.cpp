@@ -4,7 +4,7 @@
 #include "app/dashboard/run_id.h"
 #include "app/dashboard/run_store.h"
 #include "minitorch/core/error.h"
-#include "minitorch/serve/http_service.h"
+#include "minitorch/serve/http_error.h"
 
 namespace minitorch::app::dashboard {
 namespace {
