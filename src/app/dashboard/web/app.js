@@ -178,9 +178,15 @@ function scatterData(points, classCount) {
   return data;
 }
 
+// A linear range with a margin, so that points at the extremes are not cut by the frame.
+function paddedRange(u, min, max) {
+  const margin = (max - min) * 0.06 || Math.abs(min) * 0.1 || 1;
+  return [min - margin, max + margin];
+}
+
 function scatterOptions(seriesLabels, xLabel, yLabel) {
   return {
-    scales: { x: { time: false } },
+    scales: { x: { time: false, range: paddedRange }, y: { range: paddedRange } },
     axes: [{ label: xLabel }, { label: yLabel }],
     series: [{ label: xLabel }, ...seriesLabels.map((label, i) => ({
       label, stroke: COLORS[i % COLORS.length], fill: COLORS[i % COLORS.length],
@@ -912,7 +918,7 @@ async function renderSweep(main, params) {
     const box = chartBox(`sweep-${name}`, `${sweep.metric || "value"} against ${name}`);
     charts.append(box);
     const options = scatterOptions(states, name, sweep.metric || "value");
-    options.scales.x = logScale ? { time: false, distr: 3 } : { time: false };
+    options.scales.x = logScale ? { time: false, distr: 3 } : { time: false, range: paddedRange };
     if (logScale) options.axes[0] = { label: name, values: (u, ticks) => ticks.map((t) => (t === null ? "" : formatValue(t))) };
     if (!isNumeric) {
       options.scales.x.range = [-0.5, categories.length - 0.5];
