@@ -1,15 +1,37 @@
 #!/usr/bin/python3
 """The Runs page in a real browser: every run under the directory is listed with its final
 accuracy as its summary.json states it, a broken run is marked with the reason, the table sorts
-and filters, selected runs overlay their curves, and no error reaches the console."""
+and filters, selected runs overlay their curves, markup in a run's name or config shows as text
+(never as HTML), and no error reaches the console."""
 
+import json
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dashboard_fixture import Session, expect, read_json, wait_for  # noqa: E402
 
 ACCURACY_KEYS = ("test_accuracy", "val_accuracy", "train_accuracy")
+
+
+ODD_RUN = "odd run & #1 <b>bold?x=1,2"
+PAYLOAD = '<img src="x" onerror="window.__injected = 1">'
+
+
+def add_odd_runs(session):
+    add_broken_run(session)
+    add_run_with_markup(session)
+
+
+def add_run_with_markup(session):
+    # A run whose name and config carry markup and URL syntax: shown as text, never as HTML.
+    odd = os.path.join(session.runs_dir, ODD_RUN)
+    shutil.copytree(os.path.join(session.runs_dir, "xor"), odd)
+    config = read_json(os.path.join(odd, "config.json"))
+    config["note"] = PAYLOAD
+    with open(os.path.join(odd, "config.json"), "w") as out:
+        json.dump(config, out)
 
 
 def add_broken_run(session):
@@ -92,17 +114,41 @@ def check_sorts_and_filters(session):
 def check_selected_runs_overlay_their_curves(session):
     browser = session.browser
     browser.open("runs")
-    for run_id in ("img", "spam"):
-        browser.find(f"#runs-table tr[data-run-id={run_id}] input[data-testid=select-run]").click()
+    chosen = ["img", "spam", ODD_RUN]  # an id with ',', '&', '?' and '#' survives the address
+    for run_id in chosen:
+        browser.js("[...document.querySelectorAll('#runs-table tbody tr')]"
+                   ".find(tr => tr.dataset.runId === arguments[0])"
+                   ".querySelector('input[data-testid=select-run]').click();", run_id)
     browser.find("[data-testid=compare-button]").click()
     wait_for("the comparison page", lambda: browser.js(
         "const m = document.getElementById('main');"
         "return m.dataset.page === 'compare' && m.dataset.state === 'ready';"))
     series = browser.js("return window.__charts['compare-loss'].series.slice(1).map(s => s.label);")
-    expect(series == ["img", "spam"], f"the loss comparison overlays {series}, expected img and spam")
+    expect(series == chosen, f"the loss comparison overlays {series}, expected {chosen}")
     browser.expect_chart_drawn("compare-loss")
     browser.expect_chart_drawn("compare-accuracy")
     browser.expect_no_console_errors("comparison page")
+
+
+def check_untrusted_text_stays_text(session):
+    browser = session.browser
+    browser.open("runs")
+    link = browser.js("const row = [...document.querySelectorAll('#runs-table tbody tr')]"
+                      ".find(tr => tr.dataset.runId === arguments[0]);"
+                      "return row ? row.querySelector('a') : null;", ODD_RUN)
+    expect(link is not None, f"no row for the run {ODD_RUN!r}")
+    expect(link.text == ODD_RUN, f"the run's link reads {link.text!r}, expected {ODD_RUN!r}")
+    link.click()
+    wait_for("the odd run's page", lambda: browser.js(
+        "const m = document.getElementById('main');"
+        "return m.dataset.page === 'run' && m.dataset.state === 'ready';"))
+    title = browser.text("[data-testid=run-title]")
+    expect(title == ODD_RUN, f"the run page's title is {title!r}, expected {ODD_RUN!r}")
+    note = browser.text("[data-testid=config-table] tr[data-key=note] td")
+    expect(note == PAYLOAD, f"the config's note shows as {note!r}, expected the text {PAYLOAD!r}")
+    injected = browser.js("return [window.__injected, document.querySelectorAll('main img, main b').length];")
+    expect(injected == [None, 0], f"markup from the run's files became elements: {injected}")
+    browser.expect_no_console_errors("the odd run's page")
 
 
 if __name__ == "__main__":
@@ -111,4 +157,5 @@ if __name__ == "__main__":
         ("broken_run_shows_its_reason", check_broken_run_shows_its_reason),
         ("sorts_and_filters", check_sorts_and_filters),
         ("selected_runs_overlay_their_curves", check_selected_runs_overlay_their_curves),
-    ], prepare=add_broken_run)
+        ("untrusted_text_stays_text", check_untrusted_text_stays_text),
+    ], prepare=add_odd_runs)

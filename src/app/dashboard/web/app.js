@@ -408,7 +408,7 @@ async function renderRuns(main) {
   const table = el("table", { class: "runs", id: "runs-table", "data-testid": "runs-table" });
   const count = el("span", { class: "muted", "data-testid": "runs-count" });
   const compare = el("button", { "data-testid": "compare-button", disabled: true, text: "Compare selected",
-                                 onclick: () => { location.hash = `#/compare?runs=${[...state.selected].map(encodeURIComponent).join(",")}`; } });
+                                 onclick: () => { location.hash = `#/compare?${[...state.selected].map(runQuery).join("&")}`; } });
   const filter = el("input", { type: "search", placeholder: "filter (any column, e.g. lenet or training)",
                                "data-testid": "runs-filter", id: "runs-filter" });
   filter.addEventListener("input", () => { state.filter = filter.value.trim().toLowerCase(); draw(); });
@@ -468,7 +468,7 @@ function statusBadge(run) {
 
 // ---- Compare: overlaid curves of several runs --------------------------------------------------
 async function renderCompare(main, params) {
-  const ids = (params.get("runs") || "").split(",").filter(Boolean).map(decodeURIComponent);
+  const ids = params.getAll("run");
   if (ids.length === 0) throw new Error("no runs to compare: select some on the Runs page");
   const charts = el("div", { class: "charts" });
   main.append(section(`Comparing ${ids.length} runs`, "compare-section",
