@@ -341,6 +341,8 @@ async function route() {
     if (!render) throw new Error(`no page "${name}"; the pages are ${Object.keys(routes).join(", ")}`);
     await render(main, params);
     main.dataset.state = "ready";
+    // When the page was shown, in ms since navigation started (read by the tests' timings).
+    main.dataset.readyAt = performance.now().toFixed(1);
   } catch (error) {
     main.append(errorBox(error));
     main.dataset.state = "error";
@@ -411,7 +413,8 @@ async function renderRuns(main) {
                                  onclick: () => { location.hash = `#/compare?${[...state.selected].map(runQuery).join("&")}`; } });
   const filter = el("input", { type: "search", placeholder: "filter (any column, e.g. lenet or training)",
                                "data-testid": "runs-filter", id: "runs-filter" });
-  filter.addEventListener("input", () => { state.filter = filter.value.trim().toLowerCase(); draw(); });
+  // Redrawn once typing pauses: a table of hundreds of runs is not rebuilt for every key.
+  filter.addEventListener("input", debounce(() => { state.filter = filter.value.trim().toLowerCase(); draw(); }, 120));
 
   function header() {
     const checkbox = el("th", {});
