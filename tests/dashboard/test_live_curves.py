@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Live curves in a real browser: while `minitorch train` writes a run under the dashboard's
 directory, the Run page shows it training and its loss curve gains points as epochs end,
-without reloading the page; once the writer stops, the open page says so and stops polling."""
+without reloading the page, each within 1 s of its line in metrics.jsonl; once the writer stops,
+the open page says so and stops polling."""
 
 import os
 import signal
@@ -12,6 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dashboard_fixture import Session, expect, wait_for  # noqa: E402
 
+LIVE_WITHIN_S = 1.0  # an epoch's line is on the chart this soon after it is written
 # Long enough to outlast the checks (each epoch also scores the 10,000 test images); stopped by
 # the test once the curve has grown.
 LIVE_TRAINING = ["train", "--task", "fashion-mnist", "--model", "lenet", "--train-samples", "300",
@@ -24,6 +26,20 @@ def epoch_lines(path):
             return sum(1 for line in source if line.endswith("\n") and '"kind":"epoch"' in line)
     except FileNotFoundError:
         return 0
+
+
+def line_to_point_seconds(browser, metrics):
+    """How long after a new epoch line appears in metrics.jsonl the chart shows its point."""
+    before = epoch_lines(metrics)
+    deadline = time.monotonic() + 60
+    while epoch_lines(metrics) == before:
+        expect(time.monotonic() < deadline, "no new epoch line in metrics.jsonl within 60 s")
+        time.sleep(0.02)
+    written = time.monotonic()
+    target = epoch_lines(metrics)
+    wait_for("the new epoch on the chart", lambda: (browser.chart_points("loss") or 0) >= target,
+             timeout=10, interval=0.02)
+    return time.monotonic() - written
 
 
 def check_curve_gains_points_while_training(session):
@@ -45,6 +61,10 @@ def check_curve_gains_points_while_training(session):
         on_disk = epoch_lines(metrics)
         expect(grown <= on_disk, f"the chart has {grown} points, metrics.jsonl only {on_disk} epochs")
         print(f"      the curve grew from {first} to {grown} points in {time.monotonic() - started:.1f} s")
+        latency = line_to_point_seconds(browser, metrics)
+        print(f"      an epoch's line reached the chart {latency:.2f} s after it was written")
+        expect(latency < LIVE_WITHIN_S, f"an epoch's line took {latency:.2f} s to reach the chart, "
+                                        f"expected under {LIVE_WITHIN_S} s")
         browser.expect_chart_drawn("loss")
         live_status = browser.text("[data-testid=live-status]")
         expect("training" in live_status, f"the page says {live_status!r} while the run trains")
