@@ -237,7 +237,34 @@ TEST_F(DashboardCli, MetricsSinceLineNShowAnAppendedEpochLive) {
   ASSERT_EQ(page["records"].size(), 1u);
   EXPECT_EQ(page["records"][0]["epoch"], 51);
   EXPECT_EQ(page["next"], lines + 1);
+  // A live writer (its pid in .lock) makes the run training.
+  std::ofstream(root_ / "live/.lock") << ::getpid() << "\n";
+  EXPECT_TRUE(get_ok("/api/metrics?run=live")["training"]);
+  EXPECT_EQ(find_run(get_ok("/api/runs"), "live")["status"], "training");
   fs::remove_all(root_ / "live");
+}
+
+TEST_F(DashboardCli, BrokenRunsAreShownWithTheirReasons) {
+  fs::copy(root_ / "img", root_ / "broken", fs::copy_options::recursive);
+  std::ofstream(root_ / "broken/summary.json") << "{\"test_accuracy\": 0.";
+  fs::remove(root_ / "broken/model.safetensors");
+  json config = read_json(root_ / "img/config.json");
+  config["data_dir"] = (root_ / "no-data-here").string();
+  std::ofstream(root_ / "broken/config.json") << config.dump();
+  const json run = find_run(get_ok("/api/runs"), "broken");
+  EXPECT_EQ(run["status"], "broken");
+  ASSERT_FALSE(run["problems"].empty());
+  EXPECT_TRUE(contains(run["problems"][0].get<std::string>(), "summary.json: invalid JSON"));
+  EXPECT_EQ(run["epochs_done"], 2);  // what could be read is still there
+  const auto [model_status, model] = get("/api/model?run=broken");
+  EXPECT_EQ(model_status, 404);
+  EXPECT_TRUE(contains(model["error"].get<std::string>(), "model.safetensors")) << model.dump();
+  const auto [data_status, data] = get("/api/data?run=broken");
+  EXPECT_EQ(data_status, 500);
+  EXPECT_TRUE(contains(data["error"].get<std::string>(), "no-data-here")) << data.dump();
+  EXPECT_EQ(post("/api/predict?run=broken", "x", "image/png").first, 404);
+  expect_alive();
+  fs::remove_all(root_ / "broken");
 }
 
 TEST_F(DashboardCli, DataOfEachKind) {
