@@ -86,6 +86,9 @@ def check_broken_run_shows_its_reason(session):
     browser.open("run?run=broken")
     shown = browser.text("[data-testid=run-problems]")
     expect("config.json" in shown, f"the broken run's page shows no reason naming config.json: {shown!r}")
+    browser.open("playground?run=broken")
+    shown = browser.text("[data-testid=no-model]")
+    expect("model.safetensors" in shown, f"the broken run's playground says {shown!r}, not that it has no model")
     browser.expect_no_console_errors("the broken run's pages")
 
 

@@ -525,12 +525,13 @@ async function renderRun(main, params) {
   main.append(details);
   if (run.eval) main.append(evalSection(run.eval));
   else if (run.kind !== "2d") main.append(section("Evaluation", "eval-section", el("p", { class: "muted", text: `no eval.json: run \`minitorch eval --run ${id}\`` })));
-  if (run.kind === "2d" && run.status !== "broken") {
+  const withModel = hasModel(run);
+  if (run.kind === "2d" && withModel) {
     const box = el("div", {});
     main.append(section("Decision boundary", "boundary-section", box));
     loadInto(box, `/api/boundary?${runQuery(id)}&grid=60`, boundaryCanvas);
   }
-  if (run.status !== "broken" && run.status !== "training" && run.kind !== "unknown") {
+  if (withModel && run.status !== "training" && run.kind !== "unknown") {
     const box = el("div", {});
     main.append(section("Inspection: the test samples the model gets most wrong", "inspection-section", box));
     loadInto(box, `/api/inspection?${runQuery(id)}&per_class=5`, inspectionView);
@@ -539,6 +540,11 @@ async function renderRun(main, params) {
     main.append(section("Files", "files-section", el("ul", {}, run.files.map((f) =>
       el("li", { text: `${f.name} (${f.size} bytes)` })))));
   }
+}
+
+// Whether the run has the model the views that classify (boundary, inspection, playground) need.
+function hasModel(run) {
+  return (run.files || []).some((file) => file.name === "model.safetensors");
 }
 
 function evalSection(evaluation) {
@@ -730,7 +736,10 @@ async function renderPlayground(main, params) {
   main.append(section("Playground", "playground-section", el("div", { class: "columns" }, input,
                                                             el("div", {}, result, chartHolder))));
   const predictor = new Predictor(id, result, chartHolder);
-  if (run.kind === "image") {
+  if (!hasModel(run)) {
+    input.append(el("p", { class: "error", "data-testid": "no-model",
+                           text: `this run (${run.status}) has no model.safetensors to try yet` }));
+  } else if (run.kind === "image") {
     let shape = [1, 28, 28];
     try {
       const model = await api(`/api/model?${runQuery(id)}`);
