@@ -71,6 +71,12 @@ def check_lists_every_run_with_its_accuracy(session):
             expect(float(cells[key].get_attribute("data-value")) == summary[key],
                    f"run {run_id}: {key} value {cells[key].get_attribute('data-value')} "
                    f"!= summary.json's {summary[key]}")
+        config = read_json(os.path.join(session.runs_dir, run_id, "config.json"))
+        if "train_samples" in config:  # differs between the runs: a column of its own
+            shown = cells.get("config.train_samples")
+            expect(shown is not None and shown.text == str(config["train_samples"]),
+                   f"run {run_id}: train_samples shown as {shown.text if shown else None!r}, "
+                   f"config.json has {config['train_samples']}")
         expect(cells["status"].text.startswith("complete"),
                f"run {run_id}: status {cells['status'].text!r}, expected complete")
     browser.expect_no_console_errors("runs page")

@@ -381,6 +381,29 @@ const RUN_COLUMNS = [
   { key: "modified", title: "modified", value: (r) => r.modified },
 ];
 
+const SHOWN_CONFIG = new Set(["task", "model", "dataset", "lr", "batch_size", "optimizer", "epochs",
+                              "command", "run_dir", "data_dir", "log_every", "threads"]);
+const MAX_CONFIG_COLUMNS = 8;
+
+// Columns for the config keys whose values differ between the runs (what sets them apart),
+// those most runs have first.
+function varyingConfigColumns(runs) {
+  const values = new Map();
+  const configured = runs.filter((run) => run.config);
+  for (const run of configured) {
+    for (const [key, value] of Object.entries(run.config || {})) {
+      if (SHOWN_CONFIG.has(key) || (value !== null && typeof value === "object")) continue;
+      if (!values.has(key)) values.set(key, []);
+      values.get(key).push(value);
+    }
+  }
+  return [...values.entries()]
+    .filter(([, seen]) => new Set(seen).size > 1 || seen.length < configured.length)
+    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .slice(0, MAX_CONFIG_COLUMNS)
+    .map(([key]) => ({ key: `config.${key}`, title: key, value: (r) => (r.config ? r.config[key] : null) }));
+}
+
 // A final metric as summary.json states it; the last epoch's while the run has no summary.
 function finalMetric(run, key) {
   if (run.summary && typeof run.summary[key] === "number") return run.summary[key];
@@ -407,6 +430,9 @@ async function renderRuns(main) {
   const body = await api("/api/runs");
   document.getElementById("root").textContent = body.root || "";
   const state = { sortKey: "id", descending: false, filter: "", selected: new Set() };
+  const metricsStart = RUN_COLUMNS.findIndex((c) => c.key === "loss");
+  const columns = [...RUN_COLUMNS.slice(0, metricsStart), ...varyingConfigColumns(body.runs),
+                   ...RUN_COLUMNS.slice(metricsStart)];
   const table = el("table", { class: "runs", id: "runs-table", "data-testid": "runs-table" });
   const count = el("span", { class: "muted", "data-testid": "runs-count" });
   const compare = el("button", { "data-testid": "compare-button", disabled: true, text: "Compare selected",
@@ -418,7 +444,7 @@ async function renderRuns(main) {
 
   function header() {
     const checkbox = el("th", {});
-    return el("thead", {}, el("tr", {}, checkbox, RUN_COLUMNS.map((column) => el("th", {
+    return el("thead", {}, el("tr", {}, checkbox, columns.map((column) => el("th", {
       "data-sort-key": column.key, class: "sortable",
       "aria-sort": state.sortKey === column.key ? (state.descending ? "descending" : "ascending") : "none",
       text: column.title + (state.sortKey === column.key ? (state.descending ? " ▼" : " ▲") : ""),
@@ -435,7 +461,7 @@ async function renderRuns(main) {
       if (select.checked) state.selected.add(run.id); else state.selected.delete(run.id);
       compare.disabled = state.selected.size < 1;
     });
-    const cells = RUN_COLUMNS.map((column) => {
+    const cells = columns.map((column) => {
       const value = column.value(run);
       const cell = el("td", { "data-testid": `cell-${column.key}`, "data-value": value === null || value === undefined ? "" : value });
       if (column.key === "id") cell.append(runLink(run.id));
@@ -447,8 +473,8 @@ async function renderRuns(main) {
   }
 
   function draw() {
-    const column = RUN_COLUMNS.find((c) => c.key === state.sortKey);
-    const visible = body.runs.filter((run) => !state.filter || RUN_COLUMNS.some((c) =>
+    const column = columns.find((c) => c.key === state.sortKey);
+    const visible = body.runs.filter((run) => !state.filter || columns.some((c) =>
       formatCell(c, c.value(run)).toLowerCase().includes(state.filter)) ||
       (run.problems || []).join(" ").toLowerCase().includes(state.filter));
     visible.sort((a, b) => compareValues(column.value(a), column.value(b)) * (state.descending ? -1 : 1));
