@@ -46,7 +46,7 @@ for program in (CHROMIUM, CHROMEDRIVER):
 RUNS = {
     "xor": ["train", "--task", "2d", "--dataset", "xor", "--epochs", "50"],
     "img": ["train", "--task", "fashion-mnist", "--model", "lenet", "--train-samples", "300",
-            "--epochs", "2"],
+            "--epochs", "2", "--log-every", "1"],
     "spam": ["train", "--task", "spam", "--model", "textcnn", "--train-samples", "200",
              "--epochs", "1"],
 }
@@ -97,11 +97,12 @@ def make_runs(cli, target):
 
 
 def shared_runs(cli, shared_dir):
-    """The runs, made once per build of the CLI: a stamp of the binary says whether to remake."""
+    """The runs, made once per build of the CLI: a stamp of the binary and of the trainings says
+    whether to remake them."""
     os.makedirs(shared_dir, exist_ok=True)
     runs = os.path.join(shared_dir, "runs")
     status = os.stat(cli)
-    stamp = f"{os.path.realpath(cli)} {status.st_size} {status.st_mtime_ns}\n"
+    stamp = f"{os.path.realpath(cli)} {status.st_size} {status.st_mtime_ns} {json.dumps(RUNS)}\n"
     stamp_file = os.path.join(shared_dir, "runs.stamp")
     with open(os.path.join(shared_dir, "runs.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

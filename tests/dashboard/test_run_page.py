@@ -22,6 +22,13 @@ def check_curves_are_drawn(session):
             points = browser.chart_points(chart)
             expect(points == epochs, f"run {run_id}: chart {chart} has {points} points, "
                                      f"metrics.jsonl {epochs} epochs")
+        steps = sum(1 for line in open(os.path.join(session.runs_dir, run_id, "metrics.jsonl"))
+                    if '"kind":"step"' in line)
+        if steps:  # logged steps (train --log-every) get a loss chart of their own
+            browser.expect_chart_drawn("step-loss", minimum=30)
+            points = browser.chart_points("step-loss")
+            expect(points == steps, f"run {run_id}: the step chart has {points} points, "
+                                    f"metrics.jsonl {steps} steps")
         browser.expect_no_console_errors(f"run page of {run_id}")
 
 

@@ -203,9 +203,14 @@ const CURVES = [
 
 // Series of epoch records: {epochs: [...], key: [...]} for every key of CURVES present.
 class EpochSeries {
-  constructor() { this.epochs = []; this.values = {}; }
+  constructor() { this.epochs = []; this.values = {}; this.steps = []; this.stepLosses = []; }
   add(records) {
     for (const record of records) {
+      if (record && record.kind === "step" && typeof record.step === "number" && typeof record.loss === "number") {
+        this.steps.push(record.step);
+        this.stepLosses.push(record.loss);
+        continue;
+      }
       if (!record || record.kind !== "epoch" || typeof record.epoch !== "number") continue;
       this.epochs.push(record.epoch);
       for (const curve of CURVES) {
@@ -287,6 +292,7 @@ class LiveCurves {
   }
 
   draw() {
+    this.drawStepLoss();
     for (const curve of CURVES) {
       const keys = this.series.keysOf(curve);
       if (keys.length === 0 || this.series.epochs.length === 0) continue;
@@ -306,6 +312,22 @@ class LiveCurves {
     }
   }
 }
+
+// The loss of the steps the run logs (train --log-every): moves within an epoch.
+LiveCurves.prototype.drawStepLoss = function drawStepLoss() {
+  const data = [this.series.steps, this.series.stepLosses];
+  if (data[0].length === 0) return;
+  if (this.charts["step-loss"]) {
+    this.charts["step-loss"].setData(data);
+    return;
+  }
+  const box = chartBox("step-loss", "Loss per logged step");
+  this.container.querySelector(".charts").append(box);
+  this.charts["step-loss"] = makeChart(box, "step-loss", {
+    scales: { x: { time: false } }, axes: [{ label: "step" }, {}],
+    series: [{ label: "step" }, lineSeries("loss", 3, { points: { show: false } })],
+  }, data);
+};
 
 // ---- router ------------------------------------------------------------------------------------
 const routes = {
