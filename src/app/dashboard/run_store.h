@@ -1,5 +1,5 @@
 // RunStore — the runs and sweeps under the dashboard's root directory DIR, as /api/runs,
-// /api/run and /api/metrics answer them (the contract is docs of the dashboard's HTTP API).
+// /api/run and /api/metrics answer them (routes in dashboard_server.h).
 //
 // A directory is a run when it holds config.json or metrics.jsonl, a sweep when it holds
 // sweep.json (its trials are runs below it). list() descends at most 4 levels below DIR, never
