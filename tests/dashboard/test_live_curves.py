@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Live curves in a real browser: while `minitorch train` writes a run under the dashboard's
 directory, the Run page shows it training and its loss curve gains points as epochs end,
-without reloading the page, each within 1 s of its line in metrics.jsonl; once the writer stops,
-the open page says so and stops polling."""
+without reloading the page, each new epoch line of metrics.jsonl reaching the chart; once the
+writer stops, the open page says so and stops polling. (How soon a line reaches the chart is a
+benchmark's figure: bench/dashboard.sh.)"""
 
 import os
 import signal
@@ -13,7 +14,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dashboard_fixture import Session, expect, wait_for  # noqa: E402
 
-LIVE_WITHIN_S = 1.0  # an epoch's line is on the chart this soon after it is written
 # Long enough to outlast the checks (each epoch also scores the 10,000 test images); stopped by
 # the test once the curve has grown.
 LIVE_TRAINING = ["train", "--task", "fashion-mnist", "--model", "lenet", "--train-samples", "300",
@@ -28,18 +28,16 @@ def epoch_lines(path):
         return 0
 
 
-def line_to_point_seconds(browser, metrics):
-    """How long after a new epoch line appears in metrics.jsonl the chart shows its point."""
+def expect_next_line_on_chart(browser, metrics):
+    """Waits for a new epoch line in metrics.jsonl, then for the chart to show its point."""
     before = epoch_lines(metrics)
     deadline = time.monotonic() + 60
     while epoch_lines(metrics) == before:
         expect(time.monotonic() < deadline, "no new epoch line in metrics.jsonl within 60 s")
         time.sleep(0.02)
-    written = time.monotonic()
     target = epoch_lines(metrics)
     wait_for("the new epoch on the chart", lambda: (browser.chart_points("loss") or 0) >= target,
              timeout=10, interval=0.02)
-    return time.monotonic() - written
 
 
 def check_curve_gains_points_while_training(session):
@@ -54,17 +52,12 @@ def check_curve_gains_points_while_training(session):
         status = browser.text("[data-testid=run-status]")
         expect(status == "training", f"the live run's status is {status!r}, expected training")
         first = wait_for("the loss chart", lambda: browser.chart_points("loss"))
-        started = time.monotonic()
         grown = wait_for("the loss curve to gain two points",
                          lambda: (browser.chart_points("loss") or 0) >= first + 2 and browser.chart_points("loss"),
                          timeout=60)
         on_disk = epoch_lines(metrics)
         expect(grown <= on_disk, f"the chart has {grown} points, metrics.jsonl only {on_disk} epochs")
-        print(f"      the curve grew from {first} to {grown} points in {time.monotonic() - started:.1f} s")
-        latency = line_to_point_seconds(browser, metrics)
-        print(f"      an epoch's line reached the chart {latency:.2f} s after it was written")
-        expect(latency < LIVE_WITHIN_S, f"an epoch's line took {latency:.2f} s to reach the chart, "
-                                        f"expected under {LIVE_WITHIN_S} s")
+        expect_next_line_on_chart(browser, metrics)
         browser.expect_chart_drawn("loss")
         live_status = browser.text("[data-testid=live-status]")
         expect("training" in live_status, f"the page says {live_status!r} while the run trains")

@@ -363,7 +363,7 @@ async function route() {
     if (!render) throw new Error(`no page "${name}"; the pages are ${Object.keys(routes).join(", ")}`);
     await render(main, params);
     main.dataset.state = "ready";
-    // When the page was shown, in ms since navigation started (read by the tests' timings).
+    // When the page was shown, in ms since navigation started (bench/dashboard.py reads it).
     main.dataset.readyAt = performance.now().toFixed(1);
   } catch (error) {
     main.append(errorBox(error));
