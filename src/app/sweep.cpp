@@ -235,6 +235,7 @@ class Sweep {
       t["pruned_at_epoch"] = epoch;
     }
     save();
+    // Tests kill the sweep here (MINITORCH_FAULT_AT=trial-N:E) to leave a trial half trained.
     fault_point("trial-" + std::to_string(number), epoch);
     return !prune;
   }

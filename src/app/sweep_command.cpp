@@ -96,7 +96,8 @@ std::shared_ptr<SweepCommand> add_sweep_command(CLI::App& app) {
       "sweep",
       "Search hyperparameters: train trials with sampled parameters into <sweep-dir>/trial-NNN "
       "run directories, prune the trials that fall behind, record all in <sweep-dir>/sweep.json. "
-      "Every train flag sets the trials' fixed settings; each trial trains with the same --seed.");
+      "Every train flag sets the trials' fixed settings; each trial trains with the same --seed, "
+      "which also seeds the random sampler.");
   command->app = sweep;
   add_train_flags(*sweep, s.base);
   sweep->add_option("--sweep-dir", s.sweep_dir, "Directory of the sweep (new or empty)")
