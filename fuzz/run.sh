@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Usage: fuzz/run.sh BUILD_DIR SECONDS [HARNESS ...]
 # Runs each libFuzzer harness built in BUILD_DIR (default: every fuzz/corpus/<harness>/) for
-# SECONDS, then prints one line per harness: executions, corpus size, result. Exits 1 when any
-# harness found something (a crash, sanitizer report, leak, timeout or out-of-memory), 2 on bad
-# usage or a harness that was not built.
+# SECONDS (FUZZ_JOBS of them at once, default one per core), then prints one line per harness:
+# executions, corpus size, result. Exits 1 when any harness found something (a crash, sanitizer
+# report, leak, timeout or out-of-memory), 2 on bad usage or a harness that was not built.
 #   Corpus:   BUILD_DIR/corpus/<harness>/, the checked-in seeds copied in before each run; what the
 #             fuzzer adds stays there for the next run. fuzz/corpus/ itself is never written.
 #   Findings: BUILD_DIR/findings/<harness>/ (the inputs), BUILD_DIR/findings/<harness>.log (the
@@ -60,12 +60,27 @@ fuzz_one() {
   ((status == 0))
 }
 
+# The harnesses run side by side, one per core (FUZZ_JOBS), each for the full SECONDS: libFuzzer
+# uses one core, and CI's time is better spent fuzzing on both. Their lines print in order.
+jobs_at_once=${FUZZ_JOBS:-$(nproc)}
+[[ $jobs_at_once =~ ^[1-9][0-9]*$ ]] || usage
+status_dir=$(mktemp -d)
+trap 'rm -rf "$status_dir"' EXIT
+for name in "${harnesses[@]}"; do
+  while (($(jobs -rp | wc -l) >= jobs_at_once)); do wait -n || true; done
+  (
+    set +e
+    fuzz_one "$name" >"$status_dir/$name.line"
+    echo $? >"$status_dir/$name.status"
+  ) &
+done
+wait
+
 failed=0
 for name in "${harnesses[@]}"; do
-  fuzz_one "$name" || {
-    code=$?
-    ((code == 2)) && exit 2
-    failed=1
-  }
+  cat "$status_dir/$name.line"
+  code=$(cat "$status_dir/$name.status" 2>/dev/null || echo 2)
+  ((code == 2)) && exit 2
+  ((code == 0)) || failed=1
 done
 exit "$failed"

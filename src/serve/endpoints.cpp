@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "serve/http_error.h"
+#include "minitorch/serve/http_error.h"
 #include "serve/request_context.h"
 #include "serve/v2_codec.h"
 
@@ -35,11 +35,6 @@ Inference run_inference(const Services& services, const ServedModel& model, Tens
   Inference inference = pending.get();
   current_request().batch_rows = inference.batch_rows;
   return inference;
-}
-
-void answer_json(httplib::Response& res, int status, const std::string& json_text) {
-  res.status = status;
-  res.set_content(json_text, "application/json");
 }
 
 void server_metadata(const Services&, const httplib::Request&, httplib::Response& res) {

@@ -9,6 +9,7 @@
 #include <httplib.h>
 
 #include "minitorch/serve/batcher.h"
+#include "minitorch/serve/http_service.h"
 #include "minitorch/serve/metrics.h"
 #include "minitorch/serve/model_repository.h"
 
@@ -35,8 +36,6 @@ ServedModel served_model(const Services& services, const std::string& name);
 // its handler began; it is done once the rows are queued.
 Inference run_inference(const Services& services, const ServedModel& model, Tensor rows,
                         Batcher::Arrival& arrival);
-
-void answer_json(httplib::Response& res, int status, const std::string& json_text);
 
 void server_metadata(const Services& services, const httplib::Request& req, httplib::Response& res);
 void model_metadata(const Services& services, const httplib::Request& req, httplib::Response& res);

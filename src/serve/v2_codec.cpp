@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "minitorch/serve/http_error.h"
 #include "minitorch/tensor/creation.h"
-#include "serve/http_error.h"
 #include "serve/v2_fast_data.h"
 
 namespace minitorch::serve::v2 {

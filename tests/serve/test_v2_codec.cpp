@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "serve/http_error.h"
+#include "minitorch/serve/http_error.h"
 #include "serve/v2_codec.h"
 #include "serve_fixtures.h"
 

@@ -37,22 +37,17 @@
 #include <string>
 
 #include "minitorch/serve/batcher.h"
+#include "minitorch/serve/http_service.h"
 #include "minitorch/serve/metrics.h"
 #include "minitorch/serve/model_repository.h"
 
 namespace minitorch::serve {
 
-struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;
+// The HTTP layer's options (host, port, threads, limits, token, timeouts, log) and batching.
+// failure_prefix is "inference failed: " whatever is set; on_answer, when set, is called after
+// the server has counted the request in its metrics.
+struct ServerOptions : HttpOptions {
   BatchingOptions batching;
-  int http_threads = 64;
-  std::size_t max_body_bytes = std::size_t(16) << 20;
-  std::optional<std::string> token;  // bearer token every request but the health probes needs
-  std::chrono::seconds read_timeout{5};
-  std::chrono::seconds write_timeout{5};
-  std::chrono::seconds keep_alive_timeout{5};  // an idle connection is closed after this
-  std::function<void(const std::string& json_line)> log;
 };
 
 class Server {

@@ -1,4 +1,4 @@
-// HttpError — a request the server refuses, with the HTTP status to answer and a message naming
+// HttpError — a request a server refuses, with the HTTP status to answer and a message naming
 // what was wrong and what was expected (sent as {"error": message}).
 #pragma once
 
