@@ -1,5 +1,6 @@
 #include "app/sweep.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,8 @@ using nlohmann::json;
 
 constexpr const char* kSweepFile = "sweep.json";
 constexpr int kDefaultRandomTrials = 10;
+using Clock = std::chrono::steady_clock;
+constexpr auto kProgressInterval = std::chrono::milliseconds(500);
 
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
@@ -234,7 +237,11 @@ class Sweep {
       t["state"] = "pruned";
       t["pruned_at_epoch"] = epoch;
     }
-    save();
+    if (prune) {
+      save();
+    } else {
+      save_progress();
+    }
     // Tests kill the sweep here (MINITORCH_FAULT_AT=trial-N:E) to leave a trial half trained.
     fault_point("trial-" + std::to_string(number), epoch);
     return !prune;
@@ -272,7 +279,16 @@ class Sweep {
     }
   }
 
-  void save() const { write_file_atomically(s_.sweep_dir / kSweepFile, state_.dump(2) + "\n"); }
+  void save() {
+    write_file_atomically(s_.sweep_dir / kSweepFile, state_.dump(2) + "\n");
+    last_save_ = Clock::now();
+  }
+
+  // A trial's epochs are saved at most every kProgressInterval (each save is an fsync'ed file):
+  // a sweep of short epochs would spend more time writing sweep.json than training.
+  void save_progress() {
+    if (Clock::now() - last_save_ >= kProgressInterval) save();
+  }
 
   void print_trial(int number, int trials) {
     const json& t = trial(number);
@@ -312,6 +328,7 @@ class Sweep {
   Direction direction_ = Direction::Maximize;
   std::string metric_;
   json state_;
+  Clock::time_point last_save_;
 };
 
 }  // namespace

@@ -10,8 +10,9 @@
 // pruner says so, the trial stops there (its directory is that of a shorter run) and is
 // "pruned". A trial that throws is "failed" with the error and the sweep goes on.
 //
-// sweep.json is rewritten atomically after every epoch and every change of a trial's state, so
-// a sweep killed at any point leaves it valid; the trial it was training stays "running".
+// sweep.json is rewritten atomically at every change of a trial's state, and while a trial
+// trains after its epochs (at most every half second), so a sweep killed at any point leaves it
+// valid; the trial it was training stays "running" (its epochs there may lag its directory).
 // With resume, the sweep continues: the flags must describe the same sweep (anything but a
 // larger trial count is refused, naming the difference), "running" trials are cleared and
 // trained again, missing ones trained. The sweep directory holds a lock (.lock) while the sweep

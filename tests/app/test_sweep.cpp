@@ -198,7 +198,8 @@ TEST_F(Sweep, ResumeRedoesTheInterruptedTrialWithTheSameParams) {
   json sweep = sweep_file();
   ASSERT_EQ(sweep["trials"].size(), 3u);
   EXPECT_EQ(sweep["trials"][2]["state"], "running");
-  EXPECT_EQ(sweep["trials"][2]["epochs_done"], 1);
+  // Its epochs are saved at most every half second: none, or the one it trained.
+  EXPECT_LE(sweep["trials"][2]["epochs_done"], 1);
 
   SweepSettings resumed = s;
   resumed.resume = true;
