@@ -52,7 +52,8 @@ json sweep_header(const SweepSettings& s, const std::string& metric, Direction d
 }
 
 // The first difference between the sweep in sweep.json and the one the flags describe, as
-// "FIELD: sweep.json has X, the flags give Y"; empty when they agree.
+// "FIELD: sweep.json has X, the flags give Y"; empty when they agree. The thread count may
+// differ, as for `train --resume`.
 std::string difference(const json& saved, const json& given) {
   for (const auto& [key, value] : given.items()) {
     if (key == "trials_requested") continue;
@@ -64,11 +65,12 @@ std::string difference(const json& saved, const json& given) {
       for (const auto& [field, unused] : keys.items()) {
         const json a = old.contains(field) ? old.at(field) : json();
         const json b = value.contains(field) ? value.at(field) : json();
-        if (a != b) {
+        if (a != b && field != "threads") {
           return "the trials' setting " + field + ": sweep.json has " + a.dump() +
                  ", the flags give " + b.dump();
         }
       }
+      continue;  // only the thread count differs, which a resumed sweep may change
     }
     return key + ": sweep.json has " + old.dump() + ", the flags give " + value.dump();
   }

@@ -14,9 +14,9 @@
 // trains after its epochs (at most every half second), so a sweep killed at any point leaves it
 // valid; the trial it was training stays "running" (its epochs there may lag its directory).
 // With resume, the sweep continues: the flags must describe the same sweep (anything but a
-// larger trial count is refused, naming the difference), "running" trials are cleared and
-// trained again, missing ones trained. The sweep directory holds a lock (.lock) while the sweep
-// runs. The best trial is the complete trial with the best final value.
+// larger trial count or another thread count is refused, naming the difference), "running" trials
+// are cleared and trained again, missing ones trained. The sweep directory holds a lock (.lock)
+// while the sweep runs. The best trial is the complete trial with the best final value.
 //
 // run_sweep returns 0, or 1 when every trial failed; Error when the sweep directory cannot be
 // used (not empty for a new sweep, no sweep.json to resume, held by another process) or the

@@ -247,10 +247,13 @@ TEST_F(Sweep, ResumeRefusesAnotherSweepNamingTheDifference) {
   SweepSettings fewer = settings();
   fewer.trials = 2;
   EXPECT_NE(error_of(fewer).find("--trials may only grow"), std::string::npos) << error_of(fewer);
-  // Resuming the same sweep when every trial is done trains nothing.
+  // Resuming the same sweep when every trial is done trains nothing; the thread count may change.
   const auto trained = training.trained.size();
-  EXPECT_EQ(error_of(settings()), "no error");
+  SweepSettings more_threads = settings();
+  more_threads.base.threads = 2;
+  EXPECT_EQ(error_of(more_threads), "no error");
   EXPECT_EQ(training.trained.size(), trained);
+  EXPECT_EQ(sweep_file()["base_config"]["threads"], 2);
 }
 
 TEST_F(Sweep, ANewSweepNeedsAnEmptyDirectoryAndResumeASweep) {
