@@ -18,6 +18,7 @@
 #include "app/batch_predict.h"
 #include "app/checkpoint.h"
 #include "app/classification_task.h"
+#include "app/dashboard_command.h"
 #include "app/evaluate.h"
 #include "app/run_directory.h"
 #include "app/scalar_classifier.h"
@@ -566,6 +567,8 @@ int run_cli(int argc, char** argv) {
   ServeOptions serve_options;
   add_serve_command(app, serve_options);
   const auto sweep = add_sweep_command(app);
+  dashboard::DashboardOptions dashboard_options;
+  add_dashboard_command(app, dashboard_options);
 
   try {
     check_subcommand_name(app, argc, argv);
@@ -585,6 +588,7 @@ int run_cli(int argc, char** argv) {
     if (app.got_subcommand("eval")) return run_eval(eval_options);
     if (app.got_subcommand("serve")) return run_serve(serve_options);
     if (app.got_subcommand("sweep")) return run_sweep_command(*sweep);
+    if (app.got_subcommand("dashboard")) return run_dashboard(dashboard_options);
     if (app.got_subcommand("predict")) {
       predict_options.has_text = app.get_subcommand("predict")->count("--text") > 0;
       if (predict_options.has_text && !predict_options.images.empty()) {

@@ -1,10 +1,6 @@
 #include "app/serve_command.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
-
-#include <cerrno>
 
 #include <algorithm>
 #include <cctype>
@@ -15,6 +11,7 @@
 #include <thread>
 
 #include "app/served_run.h"
+#include "app/shutdown_signals.h"
 #include "app/usage_error.h"
 #include "minitorch/core/error.h"
 #include "minitorch/parallel/parallel.h"
@@ -63,55 +60,6 @@ std::string model_name(const ServeOptions& options, std::size_t i) {
   const fs::path run = fs::path(options.runs[i]).lexically_normal();
   return (run.has_filename() ? run.filename() : run.parent_path().filename()).string();
 }
-
-// SIGINT and SIGTERM, whichever thread the system delivers them to, as a byte on a pipe that one
-// thread waits on (a signal handler may do little more than write(2)).
-int shutdown_pipe_write_end = -1;
-
-extern "C" void on_shutdown_signal(int) {
-  const char signalled = 1;
-  [[maybe_unused]] const ssize_t written = ::write(shutdown_pipe_write_end, &signalled, 1);
-}
-
-class ShutdownSignals {
- public:
-  ShutdownSignals() {
-    if (::pipe2(fds_, O_CLOEXEC) != 0) throw Error("cannot create a pipe for the shutdown signals");
-    shutdown_pipe_write_end = fds_[1];
-    struct sigaction action {};
-    action.sa_handler = on_shutdown_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    ::sigaction(SIGINT, &action, &old_int_);
-    ::sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~ShutdownSignals() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-    shutdown_pipe_write_end = -1;
-    ::close(fds_[0]);
-    ::close(fds_[1]);
-  }
-  ShutdownSignals(const ShutdownSignals&) = delete;
-  ShutdownSignals& operator=(const ShutdownSignals&) = delete;
-
-  // Blocks until a signal (true) or release() (false).
-  bool wait() {
-    char byte = 0;
-    while (::read(fds_[0], &byte, 1) < 0 && errno == EINTR) {
-    }
-    return byte == 1;
-  }
-  void release() {
-    const char released = 0;
-    [[maybe_unused]] const ssize_t written = ::write(fds_[1], &released, 1);
-  }
-
- private:
-  int fds_[2] = {-1, -1};
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 }  // namespace
 

@@ -1,0 +1,42 @@
+// The dashboard's cache of small computed answers: hits for the same stamp, recomputation when
+// the files changed, least recently used entries dropped, failures not cached.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "app/dashboard/view_cache.h"
+
+namespace {
+
+using minitorch::app::dashboard::ViewCache;
+
+TEST(DashboardViewCache, HitsRecomputesAndEvicts) {
+  ViewCache<int> cache(2);
+  int computed = 0;
+  auto value = [&computed](int v) {
+    return [&computed, v] {
+      ++computed;
+      return v;
+    };
+  };
+  EXPECT_EQ(cache.get("a", "t1", value(1)), 1);
+  EXPECT_EQ(cache.get("a", "t1", value(99)), 1);  // same stamp: cached
+  EXPECT_EQ(computed, 1);
+  EXPECT_EQ(cache.get("a", "t2", value(2)), 2);  // the file changed
+  EXPECT_EQ(cache.get("b", "t", value(3)), 3);
+  EXPECT_EQ(cache.get("a", "t2", value(99)), 2);  // a is now the most recent
+  EXPECT_EQ(cache.get("c", "t", value(4)), 4);    // drops b, the least recently used
+  EXPECT_EQ(cache.get("a", "t2", value(99)), 2);
+  EXPECT_EQ(cache.get("b", "t", value(5)), 5);
+  EXPECT_EQ(computed, 5);
+}
+
+TEST(DashboardViewCache, AFailureIsNotCached) {
+  ViewCache<int> cache(2);
+  EXPECT_THROW(cache.get("a", "t", []() -> int { throw std::runtime_error("no data"); }),
+               std::runtime_error);
+  EXPECT_EQ(cache.get("a", "t", [] { return 7; }), 7);
+}
+
+}  // namespace
