@@ -177,6 +177,7 @@ TEST_F(CliSweep, FashionMnistPrunesATrialBehindTheMedian) {
   // The pruned trial's directory is a valid run of 2 epochs: its checkpoint resumes it.
   EXPECT_TRUE(fs::exists(sweep_dir / "trial-003" / "checkpoint.safetensors"));
   EXPECT_TRUE(contains(r.out, "Trial 3/4 lr=1e-07: pruned")) << r.out;
+  std::cout << "sweep.json of the Fashion-MNIST sweep:\n" << sweep.dump(2) << "\n";
 }
 
 // A sweep killed in the middle of a trial leaves sweep.json valid, that trial "running"; resumed,
