@@ -23,8 +23,10 @@
 #include "app/run_directory.h"
 #include "app/scalar_classifier.h"
 #include "app/serve_command.h"
+#include "app/sweep_command.h"
 #include "app/tensor_classifier.h"
 #include "app/train_2d.h"
+#include "app/train_command.h"
 #include "app/train_config.h"
 #include "app/train_network.h"
 #include "app/usage_error.h"
@@ -170,10 +172,10 @@ struct TrainCommand {
   CLI::App* app = nullptr;
 };
 
-CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
-  TrainConfig& config = command.config;
-  auto* train = app.add_subcommand("train", "Train a model and write a run directory");
-  command.app = train;
+}  // namespace
+
+void add_train_flags(CLI::App& command, TrainConfig& config) {
+  CLI::App* train = &command;
   train
       ->add_option("--task", config.task,
                    "2d: the 2-D point sets (--dataset); fashion-mnist, mnist: images; spam: mail")
@@ -183,9 +185,6 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
       ->add_option("--model", config.model,
                    "Network for image and text tasks (default: lenet for images, textcnn for spam)")
       ->check(one_of(model_names(), "model"));
-  train->add_option("--resume", command.resume,
-                    "Continue the run in this directory after its last checkpoint (with the saved "
-                    "settings; only --epochs and --threads may change)");
   train->add_option("--backend", config.backend, "Compute backend")
       ->check(one_of(kBackends, "backend"))
       ->capture_default_str();
@@ -272,12 +271,21 @@ CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
   train->add_option("--embedding-dim", config.embedding_dim, "textcnn: embedding size")
       ->check(positive_integer_up_to(kMaxEmbeddingDim))
       ->capture_default_str();
+}
+
+namespace {
+
+CLI::App* add_train_command(CLI::App& app, TrainCommand& command) {
+  auto* train = app.add_subcommand("train", "Train a model and write a run directory");
+  command.app = train;
+  add_train_flags(*train, command.config);
+  train->add_option("--resume", command.resume,
+                    "Continue the run in this directory after its last checkpoint (with the saved "
+                    "settings; only --epochs and --threads may change)");
   return train;
 }
 
-void apply_task_defaults(TrainCommand& command) {
-  TrainConfig& c = command.config;
-  CLI::App& train = *command.app;
+void apply_task_defaults(const CLI::App& train, TrainConfig& c) {
   const TaskDefaults defaults = task_defaults(c.task, c.optimizer);
   if (train.count("--lr") == 0) c.lr = defaults.lr;
   if (train.count("--epochs") == 0) c.epochs = defaults.epochs;
@@ -299,6 +307,8 @@ void apply_task_defaults(TrainCommand& command) {
                                               (text ? "textcnn" : "mlp, lenet or minitorch-cnn"));
   }
 }
+
+}  // namespace
 
 // Why `flag` does not apply to the run `c` describes; empty when it does. A flag the run would
 // ignore is refused, so config.json never records a setting that did not take effect.
@@ -329,13 +339,15 @@ std::string why_not_applicable(const std::string& flag, const TrainConfig& c) {
   return "";
 }
 
-void check_flags_apply(const TrainCommand& command) {
-  for (const CLI::Option* option : command.app->get_options()) {
+namespace {
+
+void check_flags_apply(const CLI::App& train, const TrainConfig& config) {
+  for (const CLI::Option* option : train.get_options()) {
     if (option->count() == 0) continue;
     const std::string name = option->get_name();
-    const std::string why = why_not_applicable(name, command.config);
+    const std::string why = why_not_applicable(name, config);
     if (!why.empty()) {
-      throw UsageError(name + " does not apply to task " + command.config.task +
+      throw UsageError(name + " does not apply to task " + config.task +
                        (name == "--backend" ? " with --backend scalar" : "") + ": " + why);
     }
   }
@@ -457,7 +469,9 @@ std::unique_ptr<Classifier2D> make_classifier(const TrainConfig& config, Generat
   return std::make_unique<TensorClassifier2D>(config.hidden, config.lr, generator);
 }
 
-int run_train(const TrainConfig& config) {
+}  // namespace
+
+int run_train(const TrainConfig& config, const AfterEpoch& after_epoch) {
   if (config.threads > 0) set_num_threads(config.threads);
   const auto data = data::make_dataset(config.dataset, config.points, config.seed);
   const RunDirectory run =
@@ -479,7 +493,7 @@ int run_train(const TrainConfig& config) {
   // The wall time of the whole loop, writes included; summary.json's total_seconds adds up the
   // epochs' training time only, as for every task.
   const auto start = std::chrono::steady_clock::now();
-  const nlohmann::json summary = train_2d(config, data, *model, generator, run);
+  const nlohmann::json summary = train_2d(config, data, *model, generator, run, after_epoch);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -496,6 +510,8 @@ int run_train(const TrainConfig& config) {
   if (!config.graph_path.empty()) std::printf("  graph:   %s\n", config.graph_path.c_str());
   return 0;
 }
+
+namespace {
 
 int run_datasets(const DatasetsOptions& options) {
   if (options.list) {
@@ -530,6 +546,12 @@ void check_subcommand_name(const CLI::App& app, int argc, char** argv) {
 
 }  // namespace
 
+void finish_train_flags(const CLI::App& command, TrainConfig& config) {
+  apply_task_defaults(command, config);
+  check_flags_apply(command, config);
+  if (config.task == "2d") check_dataset_size(config.dataset, config.points);
+}
+
 int run_cli(int argc, char** argv) {
   CLI::App app{"minitorch: a small deep-learning framework in C++", "minitorch"};
   app.require_subcommand(1);
@@ -544,6 +566,7 @@ int run_cli(int argc, char** argv) {
   add_predict_command(app, predict_options);
   ServeOptions serve_options;
   add_serve_command(app, serve_options);
+  const auto sweep = add_sweep_command(app);
   dashboard::DashboardOptions dashboard_options;
   add_dashboard_command(app, dashboard_options);
 
@@ -554,18 +577,17 @@ int run_cli(int argc, char** argv) {
       if (!train.resume.empty()) {
         check_resume_flags(train);
         if (train.app->count("--epochs") == 0) train.config.epochs = 0;
-        return train_network(train.config, {train.resume, true});
+        return train_network(train.config, {train.resume, true, {}});
       }
-      apply_task_defaults(train);
-      check_flags_apply(train);
+      finish_train_flags(*train.app, train.config);
       if (is_network_task(train.config.task)) {
-        return train_network(train.config, {train.config.run_dir, false});
+        return train_network(train.config, {train.config.run_dir, false, {}});
       }
-      check_dataset_size(train.config.dataset, train.config.points);
       return run_train(train.config);
     }
     if (app.got_subcommand("eval")) return run_eval(eval_options);
     if (app.got_subcommand("serve")) return run_serve(serve_options);
+    if (app.got_subcommand("sweep")) return run_sweep_command(*sweep);
     if (app.got_subcommand("dashboard")) return run_dashboard(dashboard_options);
     if (app.got_subcommand("predict")) {
       predict_options.has_text = app.get_subcommand("predict")->count("--text") > 0;

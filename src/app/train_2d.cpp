@@ -126,7 +126,8 @@ std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t
 }
 
 nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
-                        Generator& generator, const RunDirectory& run) {
+                        Generator& generator, const RunDirectory& run,
+                        const AfterEpoch& after_epoch) {
   Task2D task(data, model, generator, config.batch_size, config.lr);
   train::Progress progress(std::cerr, ::isatty(STDERR_FILENO) == 1, config.epochs);
   std::vector<train::MetricsRecord> records;
@@ -140,6 +141,7 @@ nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, 
     }
     records.insert(records.end(), epoch_records.begin(), epoch_records.end());
   };
+  hooks.after_epoch = fit_hook(after_epoch);
   train::fit(task, {.first_epoch = 1, .epochs = config.epochs, .log_every = config.log_every},
              progress, hooks);
 
@@ -148,7 +150,9 @@ nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, 
   summary["correct"] = count_correct(data, model);
   summary["total"] = static_cast<long>(data.size());
   summary["train_accuracy"] = double(summary["correct"].get<long>()) / double(data.size());
-  save_model(run.path(), *model.tensor_model(), two_d_model_card(config));
+  ModelCard card = two_d_model_card(config);
+  card.epoch = train::epoch_records(records).back().epoch;  // fewer when after_epoch stopped it
+  save_model(run.path(), *model.tensor_model(), card);
   write_plots(config, data, model, records, run);
   run.write_json("summary.json", summary);
   return summary;

@@ -12,6 +12,8 @@
 // order of the points is shuffled every epoch by `generator`, the run's one generator (which also
 // drew the weights). The summary's final_loss is the mean loss of the last epoch; its
 // train_accuracy, correct and total count the trained model's predictions after the last step.
+// after_epoch (if set) sees each committed epoch's record; false ends training after that epoch,
+// and the files above describe the epochs done.
 #pragma once
 
 #include <array>
@@ -20,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/after_epoch.h"
 #include "app/checkpoint.h"
 #include "app/run_directory.h"
 #include "app/train_config.h"
@@ -59,6 +62,7 @@ std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t
                                                    int batch_size);
 
 nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
-                        Generator& generator, const RunDirectory& run);
+                        Generator& generator, const RunDirectory& run,
+                        const AfterEpoch& after_epoch = {});
 
 }  // namespace minitorch::app

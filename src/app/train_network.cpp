@@ -264,7 +264,7 @@ void commit_epoch(const RunDirectory& run, NetworkSession& s,
 }
 
 void train_epochs(const RunDirectory& run, NetworkSession& s, int first_epoch,
-                  std::vector<train::MetricsRecord>& history) {
+                  std::vector<train::MetricsRecord>& history, const AfterEpoch& after_epoch) {
   NetworkTask task(s);
   train::Progress progress(std::cerr, ::isatty(STDERR_FILENO) == 1, s.config.epochs);
   train::FitHooks hooks;
@@ -274,6 +274,7 @@ void train_epochs(const RunDirectory& run, NetworkSession& s, int first_epoch,
   hooks.commit_epoch = [&](const std::vector<train::MetricsRecord>& records) {
     commit_epoch(run, s, records, history);
   };
+  hooks.after_epoch = fit_hook(after_epoch);
   train::fit(
       task,
       {.first_epoch = first_epoch, .epochs = s.config.epochs, .log_every = s.config.log_every},
@@ -369,7 +370,7 @@ int train_network(const TrainConfig& given, const NetworkRun& where) {
             << s->loader.options().batch_size << ", " << config.optimizer << " lr " << config.lr
             << ", " << get_num_threads() << " thread(s)\n"
             << std::flush;
-  train_epochs(*run, *s, first_epoch, history);
+  train_epochs(*run, *s, first_epoch, history, where.after_epoch);
   print_outcome(*run, history, std::chrono::duration<double>(Clock::now() - session_start).count());
   return 0;
 }

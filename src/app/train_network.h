@@ -25,6 +25,7 @@
 #include <iosfwd>
 #include <vector>
 
+#include "app/after_epoch.h"
 #include "app/train_config.h"
 #include "minitorch/nn/module.h"
 #include "minitorch/tensor/tensor.h"
@@ -34,6 +35,7 @@ namespace minitorch::app {
 struct NetworkRun {
   std::filesystem::path run_dir;  // empty: a fresh directory under config.runs_dir
   bool resume = false;            // continue the run in run_dir
+  AfterEpoch after_epoch;         // called after each committed epoch; false stops the run there
 };
 
 int train_network(const TrainConfig& config, const NetworkRun& where);

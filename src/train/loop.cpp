@@ -103,6 +103,7 @@ void fit(Task& task, const FitOptions& options, Progress& progress, const FitHoo
     progress.finish_epoch(record.loss, record.correct, accuracy_tail(record));
     records.push_back(std::move(record));
     if (hooks.commit_epoch) hooks.commit_epoch(records);
+    if (hooks.after_epoch && !hooks.after_epoch(records.back())) return;
   }
 }
 

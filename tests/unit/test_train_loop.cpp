@@ -266,3 +266,29 @@ TEST(Accuracy, CountsArgmaxAndBinaryPredictions) {
 }
 
 }  // namespace
+
+namespace {
+
+// after_epoch sees each committed epoch's record; false ends fit there, after the commit.
+TEST(TrainLoop, AfterEpochFalseStopsAfterThatCommittedEpoch) {
+  CountingTask task;
+  std::ostringstream out;
+  Progress progress(out, false, 5);
+  std::vector<int> committed, seen;
+  FitHooks hooks;
+  hooks.commit_epoch = [&](const std::vector<MetricsRecord>& r) {
+    committed.push_back(r.back().epoch);
+  };
+  hooks.after_epoch = [&](const MetricsRecord& record) {
+    EXPECT_TRUE(record.is_epoch());
+    EXPECT_EQ(record.evaluated("test_accuracy"), 0.75);
+    seen.push_back(record.epoch);
+    return record.epoch < 2;
+  };
+  fit(task, {.first_epoch = 1, .epochs = 5, .log_every = 2}, progress, hooks);
+  EXPECT_EQ(committed, (std::vector<int>{1, 2}));
+  EXPECT_EQ(seen, (std::vector<int>{1, 2}));
+  EXPECT_EQ(task.steps, 10);
+}
+
+}  // namespace

@@ -6,7 +6,9 @@
 // and correct predictions, counted before the step); a check of the loss after every step and of
 // the weights after the last; the learning rate the epoch ran with; the task's end_epoch (e.g. the
 // schedule's step); its evaluation on other splits; the progress line; and hooks.commit_epoch with
-// the epoch's records. Every log_every steps (0: never) a step record joins them.
+// the epoch's records. Every log_every steps (0: never) a step record joins them. Then
+// hooks.after_epoch, when set, sees the committed epoch record; false stops the run there, as if
+// its last epoch had been that one (a tuner's pruning).
 //
 // A non-finite loss or weights call hooks.diverged, which must throw: nothing of the epoch is
 // committed. Steps are numbered from the run's start, so a run resumed at first_epoch continues
@@ -58,6 +60,8 @@ struct FitHooks {
   std::function<void(int epoch, const std::string& what)> diverged;
   // The epoch's records: its step records, then its epoch record.
   std::function<void(const std::vector<MetricsRecord>& records)> commit_epoch;
+  // The committed epoch's record; returns whether to go on to the next epoch.
+  std::function<bool(const MetricsRecord& epoch_record)> after_epoch;
 };
 
 void fit(Task& task, const FitOptions& options, Progress& progress, const FitHooks& hooks);
