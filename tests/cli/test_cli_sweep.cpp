@@ -153,7 +153,11 @@ TEST_F(CliSweep, XorTrialsAreRunDirectoriesThatSweepJsonDescribes) {
   std::cout << "sweep.json of the xor sweep:\n" << sweep.dump(2) << "\n";
 }
 
-TEST_F(CliSweep, FashionMnistPrunesATrialBehindTheMedian) {
+// A sweep of real network trainings: like the other *Training suites, it runs in the optimised
+// build only (the sanitizer pass leaves training out).
+class SweepTraining : public CliSweep {};
+
+TEST_F(SweepTraining, FashionMnistPrunesATrialBehindTheMedian) {
   // Three learning rates that learn, then one so small the weights hardly move: after epoch 2
   // it is at chance while the three before it are far above.
   const fs::path sweep_dir = dir_ / "fashion";
