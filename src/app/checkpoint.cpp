@@ -61,7 +61,7 @@ T number_where(const std::map<std::string, std::string>& metadata, const std::st
 
 // The sizes of metadata 'input_shape', a JSON array of integers that fit in int64 (a float there
 // would be cast to an integer, undefined when it does not fit).
-std::vector<std::int64_t> input_shape(const std::string& text, const std::string& file) {
+std::vector<std::int64_t> parsed_input_shape(const std::string& text, const std::string& file) {
   const nlohmann::json json = nlohmann::json::parse(text);
   if (!json.is_array()) {
     throw Error(file + ": metadata 'input_shape' is '" + text + "'; expected an array of integers");
@@ -117,32 +117,19 @@ models::InputKind input_kind(const std::string& name, const std::string& file) {
   throw Error(file + ": metadata 'input' is '" + name + "'; expected image, tokens or features");
 }
 
-std::vector<std::int64_t> input_shape_of(const ModelCard& card) {
-  switch (card.input) {
-    case models::InputKind::Image:
-      return {card.channels, card.height, card.width};
-    case models::InputKind::Tokens:
-      return {card.max_length};
-    case models::InputKind::Features:
-      return {card.features};
-  }
-  return {};
-}
-
 }  // namespace
 
 std::map<std::string, std::string> ModelCard::to_metadata() const {
-  std::map<std::string, std::string> metadata{
-      {"task", task},
-      {"model", model},
-      {"epoch", std::to_string(epoch)},
-      {"classes", nlohmann::json(class_names).dump()},
-      {"input", models::input_kind_name(input)},
-      {"input_shape", nlohmann::json(input_shape_of(*this)).dump()},
-      {"vocab_size", std::to_string(vocab_size)},
-      {"embedding_dim", std::to_string(embedding_dim)},
-      {"normalize_mean", exact(mean)},
-      {"normalize_std", exact(std)}};
+  std::map<std::string, std::string> metadata{{"task", task},
+                                              {"model", model},
+                                              {"epoch", std::to_string(epoch)},
+                                              {"classes", nlohmann::json(class_names).dump()},
+                                              {"input", models::input_kind_name(input)},
+                                              {"input_shape", nlohmann::json(input_shape()).dump()},
+                                              {"vocab_size", std::to_string(vocab_size)},
+                                              {"embedding_dim", std::to_string(embedding_dim)},
+                                              {"normalize_mean", exact(mean)},
+                                              {"normalize_std", exact(std)}};
   if (input == models::InputKind::Features) metadata["hidden"] = std::to_string(hidden);
   return metadata;
 }
@@ -159,7 +146,7 @@ ModelCard ModelCard::from_metadata(const std::map<std::string, std::string>& m,
   try {
     card.class_names =
         nlohmann::json::parse(field(m, "classes", file)).get<std::vector<std::string>>();
-    const std::vector<std::int64_t> shape = input_shape(field(m, "input_shape", file), file);
+    const std::vector<std::int64_t> shape = parsed_input_shape(field(m, "input_shape", file), file);
     if (card.input == models::InputKind::Image && shape.size() == 3) {
       card.channels = shape[0];
       card.height = shape[1];
@@ -201,6 +188,18 @@ models::ModelConfig ModelCard::model_config() const {
   config.hidden = hidden;
   config.num_classes = static_cast<std::int64_t>(class_names.size());
   return config;
+}
+
+std::vector<std::int64_t> ModelCard::input_shape() const {
+  switch (input) {
+    case models::InputKind::Image:
+      return {channels, height, width};
+    case models::InputKind::Tokens:
+      return {max_length};
+    case models::InputKind::Features:
+      return {features};
+  }
+  return {};
 }
 
 void save_model(const fs::path& run_dir, const nn::Module& model, const ModelCard& card) {

@@ -57,6 +57,8 @@ struct ModelCard {
   static ModelCard from_metadata(const std::map<std::string, std::string>& metadata,
                                  const std::string& file);
   models::ModelConfig model_config() const;
+  // One input without the batch dimension: {channels, height, width}, {max_length} or {features}.
+  std::vector<std::int64_t> input_shape() const;
 };
 
 struct ResumePoint {

@@ -11,18 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::int64_t> item_shape(const ModelCard& card) {
-  switch (card.input) {
-    case models::InputKind::Image:
-      return {card.channels, card.height, card.width};
-    case models::InputKind::Tokens:
-      return {card.max_length};
-    case models::InputKind::Features:
-      return {card.features};
-  }
-  return {};
-}
-
 // The first two training samples and their labels.
 std::pair<Tensor, Tensor> two_samples(const RunData& run) {
   if (run.kind == "2d") {
@@ -58,7 +46,7 @@ json model_view(const std::filesystem::path& run_dir) {
       {"total_parameters", total},
       {"model", saved.card.model},
       {"input",
-       {{"kind", models::input_kind_name(saved.card.input)}, {"shape", item_shape(saved.card)}}}};
+       {{"kind", models::input_kind_name(saved.card.input)}, {"shape", saved.card.input_shape()}}}};
 }
 
 json graph_view(const std::filesystem::path& run_dir, const RunData& run) {
