@@ -12,19 +12,13 @@ std::shared_ptr<const serve::Classifier> load_served_run(const std::filesystem::
   options.input = card.input;
   options.class_names = card.class_names;
   options.description = card.model + " on " + card.task + ", epoch " + std::to_string(card.epoch);
-  switch (card.input) {
-    case models::InputKind::Image:
-      options.item_shape = {card.channels, card.height, card.width};
-      options.mean = card.mean;
-      options.std = card.std;
-      break;
-    case models::InputKind::Tokens:
-      options.item_shape = {card.max_length};
-      options.vocabulary = data::Vocabulary::load(run_dir / kVocabularyFile);
-      break;
-    case models::InputKind::Features:
-      options.item_shape = {card.features};
-      break;
+  options.item_shape = card.input_shape();
+  if (card.input == models::InputKind::Image) {
+    options.mean = card.mean;
+    options.std = card.std;
+  }
+  if (card.input == models::InputKind::Tokens) {
+    options.vocabulary = data::Vocabulary::load(run_dir / kVocabularyFile);
   }
   return std::make_shared<const serve::Classifier>(saved.model, std::move(options));
 }
