@@ -303,6 +303,8 @@ TEST_F(DashboardCli, ModelTreeAndGraph) {
 TEST_F(DashboardCli, InspectionAndBoundary) {
   const json inspection = get_ok("/api/inspection?run=img&per_class=2");
   ASSERT_EQ(inspection["per_class"].size(), 10u);
+  EXPECT_EQ(inspection["width"], 28);
+  EXPECT_EQ(inspection["height"], 28);
   for (const json& entry : inspection["per_class"]) {
     EXPECT_LE(entry["false_positives"].size(), 2u);
     for (const json& sample : entry["false_negatives"]) {

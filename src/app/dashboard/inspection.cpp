@@ -101,7 +101,12 @@ json inspection_view(const RunData& run, const serve::Classifier& classifier, in
                        {"false_positives", keep(false_positives, true)},
                        {"false_negatives", keep(false_negatives, false)}});
   }
-  return {{"kind", run.kind}, {"classes", classifier.class_names()}, {"per_class", classes}};
+  json view{{"kind", run.kind}, {"classes", classifier.class_names()}, {"per_class", classes}};
+  if (run.kind == "image") {
+    view["width"] = run.task.width;
+    view["height"] = run.task.height;
+  }
+  return view;
 }
 
 }  // namespace minitorch::app::dashboard

@@ -3,7 +3,8 @@
 // first, and false negatives (labelled c, predicted otherwise), lowest p(c) first, at most
 // per_class of each. A sample carries its index, true label, predicted class, the probabilities
 // of every class and what it shows: pixels 0..255 (image), its text (first 2000 characters) or
-// its point (2d runs, whose training points stand in for the test split they do not have).
+// its point (2d runs, whose training points stand in for the test split they do not have); an
+// image run's answer also carries the images' width and height.
 // The classifier is the run's own (load_served_run); its probabilities are computed in slices.
 #pragma once
 

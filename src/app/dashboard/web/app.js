@@ -211,7 +211,8 @@ class EpochSeries {
         this.stepLosses.push(record.loss);
         continue;
       }
-      if (!record || record.kind !== "epoch" || typeof record.epoch !== "number") continue;
+      // A record without "kind" is an epoch record, as the server reads metrics.jsonl.
+      if (!record || (record.kind !== undefined && record.kind !== "epoch") || typeof record.epoch !== "number") continue;
       this.epochs.push(record.epoch);
       for (const curve of CURVES) {
         for (const key of curve.keys) {
@@ -260,7 +261,7 @@ class LiveCurves {
     this.series.add(body.records || []);
     this.draw();
     const problems = (body.problems || []).join("; ");
-    this.status(body.training ? `training… ${this.series.epochs.length} epochs so far` : `${this.series.epochs.length} epochs`
+    this.status((body.training ? `training… ${this.series.epochs.length} epochs so far` : `${this.series.epochs.length} epochs`)
                 + (problems ? ` (${problems})` : ""), false);
     if (body.training) {
       this.wasTraining = true;
@@ -727,7 +728,7 @@ function renderImageData(main, data, exploration) {
 function renderTextData(main, data, exploration) {
   const stats = data.length_stats;
   if (stats) {
-    exploration.append(el("p", { "data-testid": "length-stats", text: `text length (characters): mean ${formatValue(stats.mean)}, median ${formatValue(stats.median)}, max ${formatValue(stats.max)}` }));
+    exploration.append(el("p", { "data-testid": "length-stats", text: `text length (tokens): mean ${formatValue(stats.mean)}, median ${formatValue(stats.median)}, max ${formatValue(stats.max)}` }));
     const box = chartBox("text-lengths", "Text lengths");
     exploration.append(box);
     barChart(box, "text-lengths", stats.histogram.map((b) => `${b.low}–${b.high}`), stats.histogram.map((b) => b.count), "mails");
@@ -766,7 +767,9 @@ async function renderModel(main, params) {
 function graphView(body) {
   if (body.svg) {
     const url = URL.createObjectURL(new Blob([body.svg], { type: "image/svg+xml" }));
-    return [el("img", { src: url, alt: "autodiff graph", "data-testid": "graph-svg", class: "graph-image" }),
+    const image = el("img", { src: url, alt: "autodiff graph", "data-testid": "graph-svg", class: "graph-image" });
+    image.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+    return [image,
             el("details", {}, el("summary", { text: "DOT" }), el("pre", { class: "dot", text: body.dot || "" }))];
   }
   return [el("p", { class: "muted", "data-testid": "graph-note", text: body.note || "no SVG layout; the DOT text follows" }),
@@ -899,6 +902,7 @@ function imagePlayground(input, predictor, width, height) {
   const preview = el("img", { class: "preview", alt: "", "data-testid": "image-preview" });
   const useFile = (chosen) => {
     if (!chosen) return;
+    if (preview.src.startsWith("blob:")) URL.revokeObjectURL(preview.src);
     preview.src = URL.createObjectURL(chosen);
     predictor.submit(chosen, chosen.name.toLowerCase().endsWith(".pgm") ? "image/x-portable-graymap" : "image/png");
   };
