@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the README's set-up on a fresh Debian 12: a minimal root made with mmdebstrap (only a
 # compiler, CMake, make, git and the certificate authorities), the host's package-client settings
-# copied in, a clean clone of this repository's HEAD, and then, in a chroot:
+# copied in, the /etc/hosts an installed Debian has, a clean clone of this repository's HEAD, and
+# then, in a chroot:
 #   (default)     make run, then make test: the README's two commands
 #   --quick       make run RUN_EPOCHS=1 instead (installs, configures, builds the program, trains
 #                 one epoch, evaluates)
@@ -83,6 +84,13 @@ copy_host_settings() {
   done < <(host_settings)
 }
 
+# The /etc/hosts every installed Debian has (the installer writes it; mmdebstrap's minimal root has
+# none): without it "localhost" does not resolve, and clients that connect to a local service by
+# that name (Selenium to chromedriver in the dashboard's browser tests) cannot reach it.
+write_hosts_file() {
+  printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$1/etc/hosts"
+}
+
 # The mirrors are the host's own source files, so the root is built from the archive the host uses.
 host_sources() {
   local path
@@ -144,6 +152,7 @@ prepare_root() {
   # The root's apt reads exactly the host's sources (mmdebstrap wrote them in its own files).
   rm -f "$root/etc/apt/sources.list" "$root/etc/apt/sources.list.d/"*
   copy_host_settings "$root"
+  write_hosts_file "$root"
   [[ -z $(git -C "$repo" status --porcelain --untracked-files=no) ]] ||
     echo "fresh-machine-check: note: uncommitted changes are not checked (the clone is of HEAD)" >&2
   git clone --quiet --no-hardlinks "$repo" "$root/root/minitorch"
