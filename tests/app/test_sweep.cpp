@@ -171,6 +171,42 @@ TEST_F(Sweep, AMetricTheRecordsLackFailsTheTrialNamingTheOnesThere) {
   EXPECT_NE(error.find("loss, train_accuracy"), std::string::npos) << error;
 }
 
+TEST_F(Sweep, AMetricTheRecordsLackStopsTheSweepAtTheFirstTrial) {
+  SweepSettings s = settings();
+  s.metric = "val_accuracy";
+  FakeTraining training;
+  int started = 0;
+  auto counting = [&](const TrainConfig& config, const AfterEpoch& after_epoch) {
+    ++started;
+    training(config, after_epoch);
+  };
+  std::ostringstream out;
+  EXPECT_EQ(run_sweep(s, counting, out), 1);
+  EXPECT_EQ(started, 1);
+  EXPECT_EQ(sweep_file()["trials"].size(), 1u);
+  EXPECT_NE(out.str().find("stopped"), std::string::npos) << out.str();
+}
+
+TEST_F(Sweep, APrunedTrialIsRecordedOnlyOnceItsTrainingHasReturned) {
+  SweepSettings s = settings();
+  s.params = {parse_param("lr=choice:0.4,0.1")};
+  s.pruning.warmup_trials = 1;
+  FakeTraining training;
+  std::ostringstream out;
+  std::vector<std::string> states_when_stopped;
+  auto watching = [&](const TrainConfig& config, const AfterEpoch& after_epoch) {
+    training(config, [&](const json& record) {
+      const bool go_on = after_epoch(record);
+      if (!go_on) states_when_stopped.push_back(sweep_file()["trials"].back()["state"]);
+      return go_on;
+    });
+  };
+  ASSERT_EQ(run_sweep(s, watching, out), 0);
+  ASSERT_EQ(states_when_stopped, std::vector<std::string>{"running"});
+  EXPECT_EQ(sweep_file()["trials"][1]["state"], "pruned");
+  EXPECT_EQ(sweep_file()["trials"][1]["pruned_at_epoch"], 2);
+}
+
 struct Interrupted {};
 
 TEST_F(Sweep, ResumeRedoesTheInterruptedTrialWithTheSameParams) {
