@@ -206,6 +206,10 @@ class Sweep {
     TrainConfig config = with_params(s_.base, params);
     config.run_dir = dir.string();
     try {
+      if (s_.finish_trial) {
+        s_.finish_trial(config);
+        config = with_params(config, params);
+      }
       train_(config, [&](const json& epoch_record) { return after_epoch(number, epoch_record); });
       // "pruned" is recorded only now: until train_ returns, the directory may lack the
       // model and summary a finished trial has, and a resumed sweep must train it again.

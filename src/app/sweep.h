@@ -55,6 +55,10 @@ struct SweepSettings {
   std::optional<Direction> direction;  // unset: inferred_direction(metric)
   std::filesystem::path sweep_dir;
   bool resume = false;
+  // Completes each trial's config once its parameters are set (the defaults that depend on them,
+  // such as the optimizer's lr, and the check that every given flag applies); its throw fails the
+  // trial. The parameters are set again after it, so it cannot change them.
+  std::function<void(TrainConfig&)> finish_trial;
 };
 
 // Trains one trial: config.run_dir is the trial's directory (absent or empty).

@@ -172,6 +172,10 @@ int run_sweep_command(SweepCommand& command) {
   check_params(command);
   check_metric(command);
   if (command.app->count("--trials") > 0) s.trials = command.trials;
+  // The base got the defaults of its own optimizer; a trial that sweeps the optimizer needs its
+  // own (sgd's lr, not adam's) and its flags checked against what it trains.
+  const CLI::App& app = *command.app;
+  s.finish_trial = [&app](TrainConfig& config) { finish_train_flags(app, config); };
   return run_sweep(s, train_trial, std::cout);
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "minitorch/core/error.h"
 
@@ -205,6 +206,42 @@ TEST_F(Sweep, APrunedTrialIsRecordedOnlyOnceItsTrainingHasReturned) {
   ASSERT_EQ(states_when_stopped, std::vector<std::string>{"running"});
   EXPECT_EQ(sweep_file()["trials"][1]["state"], "pruned");
   EXPECT_EQ(sweep_file()["trials"][1]["pruned_at_epoch"], 2);
+}
+
+TEST_F(Sweep, EachTrialIsFinishedAfterItsParamsAreSetAndKeepsThem) {
+  SweepSettings s = settings();
+  s.pruner = "none";
+  std::vector<std::string> optimizers_seen;
+  s.finish_trial = [&](TrainConfig& config) {
+    optimizers_seen.push_back(config.optimizer);
+    config.epochs = 2;
+    config.lr = 99.0;  // a swept parameter: set again after
+    config.momentum = config.optimizer == "sgd" ? 0.5 : 0.0;
+  };
+  s.params.push_back(parse_param("optimizer=choice:sgd,adam"));
+  std::vector<std::tuple<double, int, double>> seen;
+  auto recording = [&](const TrainConfig& config, const AfterEpoch&) {
+    seen.emplace_back(config.lr, config.epochs, config.momentum);
+  };
+  std::ostringstream out;
+  s.trials = 2;
+  ASSERT_EQ(run_sweep(s, recording, out), 0);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(optimizers_seen, (std::vector<std::string>{"sgd", "adam"}));
+  EXPECT_EQ(seen[0], std::make_tuple(0.4, 2, 0.5));
+  EXPECT_EQ(seen[1], std::make_tuple(0.4, 2, 0.0));
+}
+
+TEST_F(Sweep, ATrialWhoseFinishingThrowsFails) {
+  SweepSettings s = settings();
+  s.finish_trial = [](TrainConfig& config) {
+    if (config.lr < 0.25) throw minitorch::Error("--momentum does not apply");
+  };
+  FakeTraining training;
+  std::ostringstream out;
+  ASSERT_EQ(run_sweep(s, std::ref(training), out), 0);
+  EXPECT_EQ(sweep_file()["trials"][3]["state"], "failed");
+  EXPECT_EQ(sweep_file()["trials"][3]["error"], "--momentum does not apply");
 }
 
 struct Interrupted {};
