@@ -1,22 +1,13 @@
 #include "app/median_pruner.h"
 
-#include <algorithm>
 #include <cmath>
 
-#include "minitorch/core/error.h"
+#include "minitorch/train/metrics.h"
 
 namespace minitorch::app {
 
 std::string direction_name(Direction direction) {
   return direction == Direction::Maximize ? "maximize" : "minimize";
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) throw Error("median: no values; expected at least one");
-  std::sort(values.begin(), values.end());
-  const std::size_t middle = values.size() / 2;
-  if (values.size() % 2 == 1) return values[middle];
-  return (values[middle - 1] + values[middle]) / 2.0;
 }
 
 bool MedianPruner::should_prune(int epoch, double value,
@@ -29,7 +20,7 @@ bool MedianPruner::should_prune(int epoch, double value,
   }
   if (at_epoch.empty() || int(at_epoch.size()) < options_.warmup_trials) return false;
   if (std::isnan(value)) return true;
-  const double middle = median(std::move(at_epoch));
+  const double middle = train::median(std::move(at_epoch));
   return direction_ == Direction::Maximize ? value < middle : value > middle;
 }
 

@@ -42,7 +42,4 @@ class MedianPruner {
   Direction direction_;
 };
 
-// The median of `values` (the mean of the middle two for an even count); requires values.
-double median(std::vector<double> values);
-
 }  // namespace minitorch::app

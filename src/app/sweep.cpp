@@ -101,6 +101,11 @@ std::string value_text(const json& value) {
   return text;
 }
 
+// A --metric the epoch records lack fails every trial alike: the sweep stops at the first.
+struct MissingMetric : Error {
+  using Error::Error;
+};
+
 bool is_finished(const json& trial) {
   const std::string state = trial.value("state", "");
   return state == "complete" || state == "pruned" || state == "failed";
@@ -143,6 +148,7 @@ class Sweep {
     for (int number = 0; number < trials; ++number) {
       if (number < int(state_["trials"].size()) && is_finished(state_["trials"][number])) continue;
       run_trial(number, trials);
+      if (stopped_) break;
     }
     return report();
   }
@@ -200,8 +206,18 @@ class Sweep {
     TrainConfig config = with_params(s_.base, params);
     config.run_dir = dir.string();
     try {
+      if (s_.finish_trial) {
+        s_.finish_trial(config);
+        config = with_params(config, params);
+      }
       train_(config, [&](const json& epoch_record) { return after_epoch(number, epoch_record); });
-      if (trial(number)["state"] == "running") trial(number)["state"] = "complete";
+      // "pruned" is recorded only now: until train_ returns, the directory may lack the
+      // model and summary a finished trial has, and a resumed sweep must train it again.
+      trial(number)["state"] = trial(number)["pruned_at_epoch"].is_null() ? "complete" : "pruned";
+    } catch (const MissingMetric& e) {
+      trial(number)["state"] = "failed";
+      trial(number)["error"] = e.what();
+      stopped_ = true;
     } catch (const std::exception& e) {
       trial(number)["state"] = "failed";
       trial(number)["error"] = e.what();
@@ -220,8 +236,8 @@ class Sweep {
           fields += (fields.empty() ? "" : ", ") + key;
         }
       }
-      throw Error("the epoch records have no metric '" + metric_ +
-                  "'; expected --metric to name one of: " + fields);
+      throw MissingMetric("the epoch records have no metric '" + metric_ +
+                          "'; expected --metric to name one of: " + fields);
     }
     return found->get<double>();
   }
@@ -236,10 +252,7 @@ class Sweep {
     const bool prune =
         s_.pruner == "median" && pruner_->should_prune(epoch, value, finished_curves(number));
     if (prune) {
-      t["state"] = "pruned";
       t["pruned_at_epoch"] = epoch;
-    }
-    if (prune) {
       save();
     } else {
       save_progress();
@@ -309,7 +322,7 @@ class Sweep {
     int failed = 0;
     for (const json& t : state_["trials"]) failed += t["state"] == "failed";
     out_ << "Sweep " << s_.sweep_dir.string() << ": " << state_["trials"].size() << " trial(s), "
-         << failed << " failed\n";
+         << failed << " failed" << (stopped_ ? "; stopped: the metric is missing" : "") << "\n";
     if (state_["best_trial"].is_number()) {
       const int best = state_["best_trial"].get<int>();
       out_ << "Best trial " << best << ": " << metric_ << " " << value_text(state_["best_value"])
@@ -331,6 +344,7 @@ class Sweep {
   std::string metric_;
   json state_;
   Clock::time_point last_save_;
+  bool stopped_ = false;  // by a MissingMetric: the other trials would fail alike
 };
 
 }  // namespace

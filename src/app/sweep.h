@@ -8,7 +8,10 @@
 // the seed, so a resumed sweep trains the trials it had not finished with the same parameters.
 // After each epoch the trial's metric (the epoch record's field `metric`) is recorded; when the
 // pruner says so, the trial stops there (its directory is that of a shorter run) and is
-// "pruned". A trial that throws is "failed" with the error and the sweep goes on.
+// "pruned" once its training has returned (until then it is "running", so a sweep killed before
+// the directory is complete trains it again). A trial that throws is "failed" with the error and
+// the sweep goes on, except when the epoch records lack the metric: every trial would fail alike,
+// so the sweep stops there.
 //
 // sweep.json is rewritten atomically at every change of a trial's state, and while a trial
 // trains after its epochs (at most every half second), so a sweep killed at any point leaves it
@@ -52,6 +55,10 @@ struct SweepSettings {
   std::optional<Direction> direction;  // unset: inferred_direction(metric)
   std::filesystem::path sweep_dir;
   bool resume = false;
+  // Completes each trial's config once its parameters are set (the defaults that depend on them,
+  // such as the optimizer's lr, and the check that every given flag applies); its throw fails the
+  // trial. The parameters are set again after it, so it cannot change them.
+  std::function<void(TrainConfig&)> finish_trial;
 };
 
 // Trains one trial: config.run_dir is the trial's directory (absent or empty).

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -265,6 +266,28 @@ std::vector<std::string> values_to_check(const ParamSpec& spec) {
   return out;
 }
 
+namespace {
+
+// An int: end as a long; the ends were parsed as longs, but held as doubles they may round to
+// one past the largest long.
+long integer_end(double end) {
+  constexpr double two_to_63 = 9223372036854775808.0;
+  if (end >= two_to_63) return std::numeric_limits<long>::max();
+  if (end <= -two_to_63) return std::numeric_limits<long>::min();
+  return std::lround(end);
+}
+
+// Uniform over [low, high] in unsigned arithmetic: high - low overflows a long for wide ranges,
+// and the count of the whole long range wraps to 0.
+long random_integer(const ParamSpec& spec, Generator& generator) {
+  const auto low = std::uint64_t(integer_end(spec.low));
+  const std::uint64_t count = std::uint64_t(integer_end(spec.high)) - low + 1;
+  const std::uint64_t draw = generator.next_u64();
+  return long(low + (count == 0 ? draw : draw % count));
+}
+
+}  // namespace
+
 nlohmann::json random_params(const std::vector<ParamSpec>& specs, std::uint64_t seed, int trial) {
   Generator generator(trial_seed(seed, trial));
   nlohmann::json params = nlohmann::json::object();
@@ -274,11 +297,9 @@ nlohmann::json random_params(const std::vector<ParamSpec>& specs, std::uint64_t 
       case ParamSpec::Kind::Choice:
         value = spec.choices[generator.next_u64() % spec.choices.size()];
         break;
-      case ParamSpec::Kind::Int: {
-        const auto count = std::uint64_t(std::llround(spec.high - spec.low)) + 1;
-        value = std::lround(spec.low) + long(generator.next_u64() % count);
+      case ParamSpec::Kind::Int:
+        value = random_integer(spec, generator);
         break;
-      }
       default:
         value = value_at(spec, generator.uniform());
         break;

@@ -56,14 +56,6 @@ long whole_number(const nlohmann::json& record, const std::string& name, const f
   return static_cast<long>(value);
 }
 
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  const auto middle = values.begin() + values.size() / 2;
-  std::nth_element(values.begin(), middle, values.end());
-  if (values.size() % 2 == 1) return *middle;
-  return (*middle + *std::max_element(values.begin(), middle)) / 2.0;
-}
-
 nlohmann::json json_of(const MetricsRecord& r) {
   nlohmann::json out{{"kind", r.is_epoch() ? "epoch" : "step"},
                      {"step", r.step},
@@ -175,6 +167,14 @@ std::string summary_json(const std::vector<MetricsRecord>& records) {
   summary["total_seconds"] = total;
   summary["epoch_seconds_median"] = median(seconds);
   return summary.dump();
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) throw Error("median: no values; expected at least one");
+  const auto middle = values.begin() + values.size() / 2;
+  std::nth_element(values.begin(), middle, values.end());
+  if (values.size() % 2 == 1) return *middle;
+  return (*middle + *std::max_element(values.begin(), middle)) / 2.0;
 }
 
 }  // namespace minitorch::train

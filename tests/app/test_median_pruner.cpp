@@ -6,12 +6,13 @@
 #include <limits>
 
 #include "minitorch/core/error.h"
+#include "minitorch/train/metrics.h"
 
 namespace {
 
 using minitorch::app::Direction;
-using minitorch::app::median;
 using minitorch::app::MedianPruner;
+using minitorch::train::median;
 using Curves = std::vector<std::vector<double>>;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

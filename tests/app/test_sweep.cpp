@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "minitorch/core/error.h"
 
@@ -169,6 +170,78 @@ TEST_F(Sweep, AMetricTheRecordsLackFailsTheTrialNamingTheOnesThere) {
   const std::string error = sweep_file()["trials"][0]["error"];
   EXPECT_NE(error.find("no metric 'val_accuracy'"), std::string::npos) << error;
   EXPECT_NE(error.find("loss, train_accuracy"), std::string::npos) << error;
+}
+
+TEST_F(Sweep, AMetricTheRecordsLackStopsTheSweepAtTheFirstTrial) {
+  SweepSettings s = settings();
+  s.metric = "val_accuracy";
+  FakeTraining training;
+  int started = 0;
+  auto counting = [&](const TrainConfig& config, const AfterEpoch& after_epoch) {
+    ++started;
+    training(config, after_epoch);
+  };
+  std::ostringstream out;
+  EXPECT_EQ(run_sweep(s, counting, out), 1);
+  EXPECT_EQ(started, 1);
+  EXPECT_EQ(sweep_file()["trials"].size(), 1u);
+  EXPECT_NE(out.str().find("stopped"), std::string::npos) << out.str();
+}
+
+TEST_F(Sweep, APrunedTrialIsRecordedOnlyOnceItsTrainingHasReturned) {
+  SweepSettings s = settings();
+  s.params = {parse_param("lr=choice:0.4,0.1")};
+  s.pruning.warmup_trials = 1;
+  FakeTraining training;
+  std::ostringstream out;
+  std::vector<std::string> states_when_stopped;
+  auto watching = [&](const TrainConfig& config, const AfterEpoch& after_epoch) {
+    training(config, [&](const json& record) {
+      const bool go_on = after_epoch(record);
+      if (!go_on) states_when_stopped.push_back(sweep_file()["trials"].back()["state"]);
+      return go_on;
+    });
+  };
+  ASSERT_EQ(run_sweep(s, watching, out), 0);
+  ASSERT_EQ(states_when_stopped, std::vector<std::string>{"running"});
+  EXPECT_EQ(sweep_file()["trials"][1]["state"], "pruned");
+  EXPECT_EQ(sweep_file()["trials"][1]["pruned_at_epoch"], 2);
+}
+
+TEST_F(Sweep, EachTrialIsFinishedAfterItsParamsAreSetAndKeepsThem) {
+  SweepSettings s = settings();
+  s.pruner = "none";
+  std::vector<std::string> optimizers_seen;
+  s.finish_trial = [&](TrainConfig& config) {
+    optimizers_seen.push_back(config.optimizer);
+    config.epochs = 2;
+    config.lr = 99.0;  // a swept parameter: set again after
+    config.momentum = config.optimizer == "sgd" ? 0.5 : 0.0;
+  };
+  s.params.push_back(parse_param("optimizer=choice:sgd,adam"));
+  std::vector<std::tuple<double, int, double>> seen;
+  auto recording = [&](const TrainConfig& config, const AfterEpoch&) {
+    seen.emplace_back(config.lr, config.epochs, config.momentum);
+  };
+  std::ostringstream out;
+  s.trials = 2;
+  ASSERT_EQ(run_sweep(s, recording, out), 0);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(optimizers_seen, (std::vector<std::string>{"sgd", "adam"}));
+  EXPECT_EQ(seen[0], std::make_tuple(0.4, 2, 0.5));
+  EXPECT_EQ(seen[1], std::make_tuple(0.4, 2, 0.0));
+}
+
+TEST_F(Sweep, ATrialWhoseFinishingThrowsFails) {
+  SweepSettings s = settings();
+  s.finish_trial = [](TrainConfig& config) {
+    if (config.lr < 0.25) throw minitorch::Error("--momentum does not apply");
+  };
+  FakeTraining training;
+  std::ostringstream out;
+  ASSERT_EQ(run_sweep(s, std::ref(training), out), 0);
+  EXPECT_EQ(sweep_file()["trials"][3]["state"], "failed");
+  EXPECT_EQ(sweep_file()["trials"][3]["error"], "--momentum does not apply");
 }
 
 struct Interrupted {};

@@ -98,6 +98,26 @@ TEST(SweepSpace, RandomValuesStayInTheirRanges) {
   EXPECT_LT(below_1e3, 260);
 }
 
+TEST(SweepSpace, RandomIntegersCoverRangesWiderThanHalfTheLongs) {
+  for (const char* text : {"hidden=int:-9000000000000000000:9000000000000000000",
+                           "hidden=int:-9223372036854775808:9223372036854775807"}) {
+    const std::vector<ParamSpec> specs{parse_param(text)};
+    int above = 0;
+    int below = 0;
+    for (int trial = 0; trial < 200; ++trial) {
+      const long value = random_params(specs, 3, trial)["hidden"].get<long>();
+      if (std::string(text).find("9000") != std::string::npos) {
+        EXPECT_GE(value, -9000000000000000000L);
+        EXPECT_LE(value, 9000000000000000000L);
+      }
+      above += value > 1000000000000000000L;
+      below += value < -1000000000000000000L;
+    }
+    EXPECT_GT(above, 40) << text;
+    EXPECT_GT(below, 40) << text;
+  }
+}
+
 TEST(SweepSpace, RandomTrialsDependOnlyOnSeedAndNumber) {
   const std::vector<ParamSpec> specs{parse_param("lr=log:1e-4:1e-2"),
                                      parse_param("batch-size=choice:32,64,128")};

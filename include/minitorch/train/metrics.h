@@ -58,4 +58,7 @@ std::vector<MetricsRecord> epoch_records(const std::vector<MetricsRecord>& recor
 // across every session of a resumed run) and "epoch_seconds_median". Requires an epoch record.
 std::string summary_json(const std::vector<MetricsRecord>& records);
 
+// The median of `values` (the mean of the middle two for an even count). Throws Error when empty.
+double median(std::vector<double> values);
+
 }  // namespace minitorch::train
