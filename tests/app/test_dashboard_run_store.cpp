@@ -1,6 +1,9 @@
 // The dashboard's view of a runs directory: scanning, statuses, broken runs of every kind, a run
 // being written, a huge directory, path tricks in run ids, and metrics since line N.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,22 +105,65 @@ TEST_F(DashboardRunStore, AnUnfinishedRunWithoutAWriterIsStopped) {
   EXPECT_EQ(run["epochs_done"], 1);
 }
 
-TEST_F(DashboardRunStore, ALiveWriterMakesTheRunTrainingAndADeadOneDoesNot) {
+TEST_F(DashboardRunStore, AHeldLockMakesTheRunTrainingAndAPidAloneDoesNot) {
   complete_run("live");
-  write("live/.lock", std::to_string(::getpid()) + "\n");
-  complete_run("stale");
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  ::waitpid(child, nullptr, 0);  // its pid is free again (and not reused this quickly)
-  write("stale/.lock", std::to_string(child) + "\n");
+  write("live/.lock", "999999\n");
+  const int held = ::open((root_ / "live/.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX | LOCK_NB), 0);
+  // A finished run keeps its trainer's pid in .lock; a live process with that pid (reused, or the
+  // run copied) must not make it "training".
+  complete_run("pid-alive");
+  write("pid-alive/.lock", std::to_string(::getpid()) + "\n");
   complete_run("garbage");
   write("garbage/.lock", "not a pid");
   RunStore store(root_);
   const json listing = store.list();
   EXPECT_EQ(find_run(listing, "live")["status"], "training");
-  EXPECT_EQ(find_run(listing, "stale")["status"], "complete");
+  EXPECT_EQ(find_run(listing, "pid-alive")["status"], "complete");
   EXPECT_EQ(find_run(listing, "garbage")["status"], "complete");
   EXPECT_TRUE(store.metrics("live", 0)["training"]);
+  EXPECT_FALSE(store.metrics("pid-alive", 0)["training"]);
+  ::close(held);
+  EXPECT_EQ(find_run(RunStore(root_).list(), "live")["status"], "complete");
+}
+
+TEST_F(DashboardRunStore, AFifoOrDeviceLockNeitherBlocksNorHangsTheListing) {
+  complete_run("fifo");
+  ASSERT_EQ(::mkfifo((root_ / "fifo/.lock").c_str(), 0600), 0);
+  complete_run("device");
+  fs::create_symlink("/dev/zero", root_ / "device/.lock");
+  RunStore store(root_);
+  const json listing = store.list();
+  EXPECT_EQ(find_run(listing, "fifo")["status"], "complete");
+  EXPECT_EQ(find_run(listing, "device")["status"], "complete");
+  EXPECT_FALSE(store.metrics("fifo", 0)["training"]);
+}
+
+TEST_F(DashboardRunStore, RunFilesLinkingOutOfTheRunAreNotRead) {
+  const fs::path outside = root_.string() + "-outside";
+  fs::create_directories(outside);
+  std::ofstream(outside / "secret.json") << R"({"task":"2d","secret":"outside-config"})";
+  std::ofstream(outside / "secret.jsonl")
+      << R"({"kind":"epoch","epoch":1,"secret":"outside-metrics"})"
+      << "\n";
+  complete_run("linked");
+  fs::remove(root_ / "linked/config.json");
+  fs::remove(root_ / "linked/metrics.jsonl");
+  fs::create_symlink(outside / "secret.json", root_ / "linked/config.json");
+  fs::create_symlink(outside / "secret.jsonl", root_ / "linked/metrics.jsonl");
+  fs::create_symlink(outside / "secret.json", root_ / "linked/eval.json");
+  RunStore store(root_);
+  const std::string answers =
+      store.list().dump() + store.run("linked").dump() + store.metrics("linked", 0).dump();
+  EXPECT_EQ(find_run(store.list(), "linked")["status"], "broken");
+  fs::remove_all(outside);  // dangling links still make a listed, broken run
+  EXPECT_EQ(answers.find("outside-"), std::string::npos) << answers;
+  EXPECT_NE(answers.find("config.json: a symbolic link; the dashboard reads only regular files"),
+            std::string::npos)
+      << answers;
+  EXPECT_NE(answers.find("metrics.jsonl: a symbolic link"), std::string::npos) << answers;
+  EXPECT_EQ(find_run(store.list(), "linked")["status"], "broken");
 }
 
 TEST_F(DashboardRunStore, BrokenRunsAreListedWithTheirReasons) {
