@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -181,6 +182,8 @@ struct DashboardServer::Impl {
     const std::string stamp = stamp_of(dir, {"config.json", kModelFile, "vocab.txt"});
     return views.get(key, stamp, [&] {
       std::lock_guard lock(heavy_work);
+      // Identical requests wait here in turn: the first one's answer serves the others.
+      if (std::optional<json> done = views.find(key, stamp)) return std::move(*done);
       json view = on_own_thread(compute);
       // The data set just dropped would otherwise stay in malloc's free lists, resident.
       ::malloc_trim(0);
