@@ -2,8 +2,14 @@
 // the files changed, least recently used entries dropped, failures not cached.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "app/dashboard/view_cache.h"
 
@@ -37,6 +43,34 @@ TEST(DashboardViewCache, AFailureIsNotCached) {
   EXPECT_THROW(cache.get("a", "t", []() -> int { throw std::runtime_error("no data"); }),
                std::runtime_error);
   EXPECT_EQ(cache.get("a", "t", [] { return 7; }), 7);
+}
+
+}  // namespace
+
+namespace {
+
+using minitorch::app::dashboard::ViewCache;
+
+// As the dashboard's heavy views do: identical requests queued on one lock compute once.
+TEST(DashboardViewCache, FindAfterALockLetsQueuedRequestsShareOneComputation) {
+  ViewCache<int> cache(4);
+  std::mutex heavy_work;
+  std::atomic<int> computed{0};
+  auto compute = [&] {
+    std::lock_guard lock(heavy_work);
+    if (std::optional<int> done = cache.find("view", "t")) return *done;
+    ++computed;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return 7;
+  };
+  std::vector<std::thread> requests;
+  for (int i = 0; i < 4; ++i) {
+    requests.emplace_back([&] { EXPECT_EQ(cache.get("view", "t", compute), 7); });
+  }
+  for (std::thread& request : requests) request.join();
+  EXPECT_EQ(computed, 1);
+  EXPECT_FALSE(cache.find("view", "other stamp"));
+  EXPECT_FALSE(cache.find("other view", "t"));
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // Fashion-MNIST with eval, spam) made here, every endpoint over HTTP checked against the runs'
 // files and `minitorch predict`, a live metrics line, path tricks, and the server still answering
 // after each bad request.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,10 +239,16 @@ TEST_F(DashboardCli, MetricsSinceLineNShowAnAppendedEpochLive) {
   ASSERT_EQ(page["records"].size(), 1u);
   EXPECT_EQ(page["records"][0]["epoch"], 51);
   EXPECT_EQ(page["next"], lines + 1);
-  // A live writer (its pid in .lock) makes the run training.
+  // A live pid in .lock is not enough (a finished run keeps its trainer's pid); the flock that
+  // `train` holds on .lock makes the run training.
   std::ofstream(root_ / "live/.lock") << ::getpid() << "\n";
+  EXPECT_FALSE(get_ok("/api/metrics?run=live")["training"]);
+  const int lock = ::open((root_ / "live/.lock").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(lock, 0);
+  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
   EXPECT_TRUE(get_ok("/api/metrics?run=live")["training"]);
   EXPECT_EQ(find_run(get_ok("/api/runs"), "live")["status"], "training");
+  ::close(lock);
   fs::remove_all(root_ / "live");
 }
 
@@ -378,6 +386,63 @@ TEST_F(DashboardCli, ASweepAndItsTrials) {
   EXPECT_EQ(sweep["trials"][0]["curve"].size(), 50u);
   EXPECT_EQ(get("/api/sweep?sweep=xor").first, 404);
   fs::remove_all(root_ / "sw");
+}
+
+TEST_F(DashboardCli, AnotherHostIsRefusedAndEveryAnswerHasTheSecurityHeaders) {
+  httplib::Client c = client();
+  const std::string port = std::to_string(server_->port());
+  for (const std::string& host :
+       std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port}) {
+    const auto res = c.Get("/api/runs", {{"Host", host}});
+    ASSERT_TRUE(res) << host;
+    EXPECT_EQ(res->status, 200) << host;
+  }
+  for (const char* path : {"/", "/api/runs", "/assets/uPlot.iife.min.js"}) {
+    const auto res = c.Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->get_header_value("Content-Security-Policy"),
+              "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'")
+        << path;
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+  }
+  // A page of another site whose name resolves to this machine (DNS rebinding).
+  for (const std::string& host :
+       std::vector<std::string>{"evil.example:" + port, "127.0.0.1:1", "localhost"}) {
+    const auto res = c.Get("/api/runs", {{"Host", host}});
+    ASSERT_TRUE(res) << host;
+    EXPECT_EQ(res->status, 403) << host;
+    const json body = json::parse(res->body);
+    EXPECT_TRUE(contains(body["error"].get<std::string>(), "Host '" + host + "'")) << res->body;
+    EXPECT_TRUE(contains(body["error"].get<std::string>(), "localhost:" + port)) << res->body;
+    EXPECT_EQ(res->body.find("xor"), std::string::npos);
+  }
+  const auto predict = c.Post("/api/predict?run=xor", {{"Host", "evil.example:" + port}},
+                              R"({"inputs": [[0.2, 0.8]]})", "application/json");
+  ASSERT_TRUE(predict);
+  EXPECT_EQ(predict->status, 403);
+  expect_alive();
+}
+
+TEST_F(DashboardCli, ModelFilesLinkingOutOfTheRunAreRefused) {
+  const fs::path outside = root_.parent_path() / ("outside-model-" + std::to_string(::getpid()));
+  fs::create_directories(outside);
+  fs::copy(root_ / "xor", outside / "run", fs::copy_options::recursive);
+  fs::copy(root_ / "xor", root_ / "linked-model", fs::copy_options::recursive);
+  fs::remove(root_ / "linked-model/model.safetensors");
+  fs::create_symlink(outside / "run/model.safetensors", root_ / "linked-model/model.safetensors");
+  for (const char* path : {"/api/model?run=linked-model", "/api/graph?run=linked-model",
+                           "/api/boundary?run=linked-model&grid=4"}) {
+    const auto [status, body] = get(path);
+    EXPECT_EQ(status, 400) << path;
+    EXPECT_TRUE(contains(body["error"].get<std::string>(), "model.safetensors: a symbolic link"))
+        << body.dump();
+  }
+  EXPECT_EQ(post("/api/predict?run=linked-model", R"({"inputs": [[0.2, 0.8]]})", "application/json")
+                .first,
+            400);
+  fs::remove_all(root_ / "linked-model");
+  fs::remove_all(outside);
+  expect_alive();
 }
 
 TEST_F(DashboardCli, PathTricksAndBadParametersAreRefusedAndTheServerKeepsRunning) {

@@ -2,10 +2,12 @@
 
 #include <malloc.h>
 
+#include <atomic>
 #include <charconv>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "app/dashboard/data_view.h"
 #include "app/dashboard/inspection.h"
 #include "app/dashboard/model_view.h"
+#include "app/dashboard/run_files.h"
 #include "app/dashboard/run_store.h"
 #include "app/dashboard/sweep_view.h"
 #include "app/dashboard/view_cache.h"
@@ -69,8 +72,12 @@ std::string stamp_of(const fs::path& dir, std::initializer_list<const char*> nam
 }
 
 void require_model(const fs::path& dir, const std::string& id) {
+  for (const char* name : {kModelFile, "vocab.txt", "config.json"}) {
+    const std::string problem = not_regular_problem(dir / name);
+    if (!problem.empty()) throw HttpError(400, "run '" + id + "': " + problem);
+  }
   std::error_code error;
-  if (!fs::is_regular_file(dir / kModelFile, error)) {
+  if (!fs::is_regular_file(fs::symlink_status(dir / kModelFile, error))) {
     throw HttpError(404, "run '" + id + "' has no " + std::string(kModelFile) +
                              " (yet); expected a finished `minitorch train`");
   }
@@ -105,6 +112,24 @@ json on_own_thread(const std::function<json()>& compute) {
   return value;
 }
 
+// The page loads only its own files; uPlot sets inline styles and the plots are exported as blob:
+// and data: images.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'";
+
+// The Host names a browser uses for this server. Any other Host is a page of another site whose
+// name was made to resolve to this machine (DNS rebinding): it must not read the runs.
+bool host_allowed(const std::string& requested, const std::string& bound_host, int port) {
+  const std::string suffix = ":" + std::to_string(port);
+  const std::string bound =
+      bound_host.find(':') != std::string::npos ? "[" + bound_host + "]" : bound_host;
+  for (const std::string& name :
+       {bound, std::string("localhost"), std::string("127.0.0.1"), std::string("[::1]")}) {
+    if (requested == name + suffix) return true;
+  }
+  return false;
+}
+
 void answer(httplib::Response& res, const json& value) {
   serve::answer_json(res, 200, value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
@@ -113,7 +138,7 @@ void answer(httplib::Response& res, const json& value) {
 
 struct DashboardServer::Impl {
   explicit Impl(const DashboardOptions& options)
-      : store(options.runs), service(http_options(options)) {
+      : store(options.runs), service(http_options(options)), host(options.host) {
     add_routes();
   }
 
@@ -128,7 +153,26 @@ struct DashboardServer::Impl {
   }
 
   void get(const std::string& pattern, const std::string& endpoint, serve::HttpHandler handler) {
-    service.add_route({pattern, endpoint, {{"GET", std::move(handler)}}, /*needs_token=*/false});
+    service.add_route(
+        {pattern, endpoint, {{"GET", guarded(std::move(handler))}}, /*needs_token=*/false});
+  }
+
+  // Every answer gets the security headers; a request for another Host is refused.
+  serve::HttpHandler guarded(serve::HttpHandler handler) {
+    return
+        [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+          res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+          res.set_header("X-Content-Type-Options", "nosniff");
+          const std::string requested = req.get_header_value("Host");
+          const int port = bound_port.load();
+          if (!host_allowed(requested, host, port)) {
+            throw HttpError(403, "Host '" + requested + "' is not this dashboard's; expected " +
+                                     host + ":" + std::to_string(port) +
+                                     ", localhost:" + std::to_string(port) +
+                                     " or 127.0.0.1:" + std::to_string(port));
+          }
+          handler(req, res);
+        };
   }
 
   // A view computed from the run's files, cached by their stamps; one computation at a time,
@@ -138,6 +182,8 @@ struct DashboardServer::Impl {
     const std::string stamp = stamp_of(dir, {"config.json", kModelFile, "vocab.txt"});
     return views.get(key, stamp, [&] {
       std::lock_guard lock(heavy_work);
+      // Identical requests wait here in turn: the first one's answer serves the others.
+      if (std::optional<json> done = views.find(key, stamp)) return std::move(*done);
       json view = on_own_thread(compute);
       // The data set just dropped would otherwise stay in malloc's free lists, resident.
       ::malloc_trim(0);
@@ -209,10 +255,11 @@ struct DashboardServer::Impl {
       const std::string id = required_param(req, "sweep");
       answer(res, sweep_view(store.root(), id));
     });
-    service.add_route({"/api/predict",
-                       "predict",
-                       {{"POST", [this](const auto& req, auto& res) { predict(req, res); }}},
-                       /*needs_token=*/false});
+    service.add_route(
+        {"/api/predict",
+         "predict",
+         {{"POST", guarded([this](const auto& req, auto& res) { predict(req, res); })}},
+         /*needs_token=*/false});
   }
 
   void predict(const httplib::Request& req, httplib::Response& res) {
@@ -231,6 +278,8 @@ struct DashboardServer::Impl {
   ViewCache<json> views{kCachedViews};
   ViewCache<std::shared_ptr<const serve::Classifier>> classifiers{kCachedClassifiers};
   std::mutex heavy_work;
+  std::string host;
+  std::atomic<int> bound_port{0};
 };
 
 DashboardServer::DashboardServer(const DashboardOptions& options)
@@ -238,7 +287,9 @@ DashboardServer::DashboardServer(const DashboardOptions& options)
 DashboardServer::~DashboardServer() = default;
 
 int DashboardServer::bind() {
-  return impl_->service.bind();
+  const int port = impl_->service.bind();
+  impl_->bound_port = port;
+  return port;
 }
 void DashboardServer::run() {
   impl_->service.run();

@@ -16,7 +16,11 @@
 //   GET  /  and  GET /assets/NAME           the app's embedded files (assets.h)
 // Errors are {"error": "..."}: 400 for a malformed parameter or run id, 404 for a run, sweep or
 // file that is not there (a run without model.safetensors for the model views), 405 for another
-// method, 500 for a failure while answering (e.g. the run's data set is not installed).
+// method, 500 for a failure while answering (e.g. the run's data set is not installed); 400 for a
+// model view of a run whose model.safetensors, vocab.txt or config.json is not a regular file (a
+// symlink could point anywhere). A request whose Host header is not HOST:PORT, localhost:PORT,
+// 127.0.0.1:PORT or [::1]:PORT is refused with 403 (DNS rebinding); the routes' answers carry a
+// Content-Security-Policy (the page's own files only) and X-Content-Type-Options: nosniff.
 // Nothing big stays resident between requests: data sets and models are loaded per request (one
 // heavy computation at a time), and only the small answers are cached (ViewCache, at most a few
 // classifiers), keyed by the mtimes and sizes of the files they came from.

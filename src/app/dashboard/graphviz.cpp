@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -71,6 +72,31 @@ bool exchange(Pipe& in, Pipe& out, const std::string& input, std::string& output
   }
 }
 
+// While alive, SIGPIPE is blocked in this thread, so a program that exits before reading all of
+// its input makes the write fail with EPIPE instead of killing the process (only the dashboard's
+// command ignores SIGPIPE; tests and other callers do not). A SIGPIPE left pending by such a write
+// is consumed before the mask is restored, so it is never delivered afterwards.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&sigpipe_);
+    sigaddset(&sigpipe_, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &sigpipe_, &previous_);
+  }
+  ~SigpipeBlocked() {
+    const timespec no_wait{0, 0};
+    while (::sigtimedwait(&sigpipe_, nullptr, &no_wait) == SIGPIPE) {
+    }
+    ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  SigpipeBlocked(const SigpipeBlocked&) = delete;
+  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
+
+ private:
+  sigset_t sigpipe_{};
+  sigset_t previous_{};
+};
+
 }  // namespace
 
 SvgLayout render_svg(const std::string& dot, std::chrono::milliseconds timeout,
@@ -85,6 +111,8 @@ SvgLayout render_svg(const std::string& dot, std::chrono::milliseconds timeout,
   posix_spawn_file_actions_adddup2(&actions, in.read_end(), STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out.write_end(), STDOUT_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  // The HTTP library's sockets are not close-on-exec: the program must not hold them open.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   std::string arg0 = program, arg1 = "-Tsvg";
   char* argv[] = {arg0.data(), arg1.data(), nullptr};
   pid_t pid = 0;
@@ -94,6 +122,7 @@ SvgLayout render_svg(const std::string& dot, std::chrono::milliseconds timeout,
   in.close_read();
   out.close_write();
   std::string svg;
+  const SigpipeBlocked sigpipe_blocked;
   const bool finished = exchange(in, out, dot, svg, Clock::now() + timeout);
   if (!finished) ::kill(pid, SIGKILL);
   int status = 0;

@@ -30,6 +30,9 @@ RunData load_run_data(const fs::path& run_dir) {
     return run;
   }
   if (run.kind == "unknown") throw Error("config.json: unknown task '" + run.config.task + "'");
+  // The task reads the run's vocabulary; a link could make it read any file of the machine.
+  const std::string vocabulary_problem = not_regular_problem(run_dir / "vocab.txt");
+  if (!vocabulary_problem.empty()) throw Error(vocabulary_problem);
   run.task = load_task(run.config, run_dir, /*build_vocabulary=*/false);
   if (run.kind == "text") {
     const fs::path dir = run.config.data_dir.empty() ? data::default_spam_corpus_dir()

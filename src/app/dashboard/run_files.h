@@ -9,11 +9,17 @@
 // '\n') from line `since` (0-based) on. A torn last line (the writer's line not finished) is
 // neither returned nor counted; an invalid line is skipped and named in problems. next is the
 // number of complete lines in the file (the `since` of the next call). A missing file has no lines.
-// writer_alive(run_dir): the pid in run_dir/.lock names a running process (the run is training).
-// A stale lock (its process gone) or none reads as false.
+// Every file is opened without following a symbolic link and read only when it is a regular file
+// (never blocking on a FIFO or reading a device without end): a run's file linking elsewhere
+// could otherwise show any file of the machine. metrics.jsonl is read up to kLargestMetricsFile.
+// writer_alive(run_dir): some process holds the flock on run_dir/.lock (the run is training), as
+// /proc/locks lists it. The pid written in .lock is not used: it outlives its process and may be
+// reused. Read-only: never takes the lock, which could make a starting `train` fail. A .lock that
+// is not a regular file (a symlink, a FIFO) reads as false.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -37,7 +43,23 @@ JsonRead read_json_object(const std::filesystem::path& file);
 MetricsRead read_metrics(const std::filesystem::path& file, std::size_t since);
 bool writer_alive(const std::filesystem::path& run_dir);
 
-// Reads the file's whole text; false when it cannot be read.
+// metrics.jsonl of a run is far smaller; a larger one is refused, not read on every poll.
+constexpr std::uintmax_t kLargestMetricsFile = std::uintmax_t(64) << 20;
+
+struct FileRead {
+  bool missing = false;  // the file does not exist
+  std::string problem;   // empty when the text was read
+};
+
+// Reads a regular file of at most `cap` bytes into text; a symlink, a FIFO, a device or a larger
+// file is a problem naming the file and not read.
+FileRead read_run_file(const std::filesystem::path& file, std::uintmax_t cap, std::string& text);
+
+// Why the dashboard does not read `file` ("config.json: a symbolic link; ..."), empty when it is a
+// regular file or missing.
+std::string not_regular_problem(const std::filesystem::path& file);
+
+// Reads the file's whole text (a regular file of at most 64 MiB); false when it cannot be read.
 bool read_text(const std::filesystem::path& file, std::string& text);
 
 }  // namespace minitorch::app::dashboard

@@ -42,6 +42,7 @@ void check_components(std::string_view id) {
 }
 
 bool is_inside(const fs::path& inner, const fs::path& outer) {
+  if (outer.empty() || inner.empty()) return false;  // an empty root would hold every path
   auto [outer_end, inner_at] =
       std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
   return outer_end == outer.end();
@@ -52,10 +53,16 @@ bool is_inside(const fs::path& inner, const fs::path& outer) {
 fs::path resolve_under_root(const fs::path& root, std::string_view id) {
   check_id_text(id);
   check_components(id);
-  std::error_code error;
-  const fs::path canonical_root = fs::canonical(root, error);
-  const fs::path target = fs::weakly_canonical(root / fs::path(std::string(id)), error);
-  if (error || !is_inside(target, canonical_root) || !fs::is_directory(target, error)) {
+  std::error_code root_error;
+  const fs::path canonical_root = fs::canonical(root, root_error);
+  if (root_error) {
+    throw HttpError(500, "the runs directory cannot be resolved: " + root_error.message());
+  }
+  std::error_code target_error;
+  const fs::path target = fs::weakly_canonical(root / fs::path(std::string(id)), target_error);
+  std::error_code directory_error;
+  if (target_error || !is_inside(target, canonical_root) ||
+      !fs::is_directory(target, directory_error) || directory_error) {
     throw HttpError(404, "no directory '" + std::string(id) + "' under the runs directory");
   }
   return target;

@@ -5,7 +5,8 @@
 // what could reach outside DIR: an empty id, a NUL or backslash, an absolute path, or a "." / ".."
 // / empty component is HttpError 400; a path that does not exist, is not a directory, or whose
 // canonical form (symlinks resolved) lies outside canonical(root) is HttpError 404. Requires root
-// to be an existing directory. relative_id(root, dir) is the id of a directory found under root.
+// to be an existing directory: a root that cannot be resolved (removed meanwhile) is HttpError 500.
+// relative_id(root, dir) is the id of a directory found under root.
 #pragma once
 
 #include <filesystem>

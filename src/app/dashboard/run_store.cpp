@@ -30,9 +30,11 @@ long long unix_seconds(const fs::file_time_type& time) {
   return std::chrono::duration_cast<std::chrono::seconds>(system.time_since_epoch()).count();
 }
 
+// Whether the name is taken, a dangling symlink included (a run whose file is a link is listed,
+// with the link as its problem).
 bool exists_here(const fs::path& file) {
   std::error_code error;
-  return fs::exists(file, error);
+  return fs::exists(fs::symlink_status(file, error));
 }
 
 std::string string_field(const json& object, const char* key) {
@@ -84,7 +86,8 @@ json file_list(const fs::path& dir) {
   std::error_code error;
   for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
     std::error_code file_error;
-    if (!it->is_regular_file(file_error)) continue;
+    // A symlink's target may lie outside the runs directory: not a file of the run.
+    if (!fs::is_regular_file(it->symlink_status(file_error))) continue;
     const auto size = it->file_size(file_error);
     files.push_back({{"name", it->path().filename().string()},
                      {"size", file_error ? 0 : static_cast<long long>(size)}});

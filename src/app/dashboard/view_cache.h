@@ -5,13 +5,15 @@
 // stamp (e.g. the mtimes and sizes of config.json and model.safetensors), else compute()'s value,
 // which it keeps, dropping the least recently used entries beyond `capacity`. compute() runs with
 // no lock held (two threads asking at once may both compute); its exceptions pass through and
-// nothing is cached then. Thread-safe.
+// nothing is cached then. find(key, stamp) is the cached value alone, for a caller that waited
+// (e.g. for a lock) while another thread may have computed it. Thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -23,21 +25,25 @@ class ViewCache {
   explicit ViewCache(std::size_t capacity) : capacity_(capacity) {}
 
   V get(const std::string& key, const std::string& stamp, const std::function<V()>& compute) {
-    {
-      std::lock_guard lock(mutex_);
-      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-        if (it->key == key && it->stamp == stamp) {
-          entries_.splice(entries_.begin(), entries_, it);
-          return entries_.front().value;
-        }
-      }
-    }
+    if (std::optional<V> cached = find(key, stamp)) return std::move(*cached);
     V value = compute();
     std::lock_guard lock(mutex_);
     entries_.remove_if([&key](const Entry& e) { return e.key == key; });
     entries_.push_front({key, stamp, value});
     while (entries_.size() > capacity_) entries_.pop_back();
     return value;
+  }
+
+  // The value cached under key for this stamp, if any (it becomes the most recently used).
+  std::optional<V> find(const std::string& key, const std::string& stamp) {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->key == key && it->stamp == stamp) {
+        entries_.splice(entries_.begin(), entries_, it);
+        return entries_.front().value;
+      }
+    }
+    return std::nullopt;
   }
 
  private:
