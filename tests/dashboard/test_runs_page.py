@@ -103,7 +103,10 @@ def check_sorts_and_filters(session):
     browser.open("runs")
 
     def listed():
-        return [row.get_attribute("data-run-id") for row in browser.find_all("#runs-table tbody tr")]
+        # Read in one script, so that a table redrawn between two reads (each keystroke of the
+        # filter redraws it) is never half old, half new.
+        return browser.js("return [...document.querySelectorAll('#runs-table tbody tr')]"
+                          ".map(tr => tr.getAttribute('data-run-id'));")
 
     browser.find("th[data-sort-key=train_accuracy]").click()
     values = [float(v) for v in browser.js(
