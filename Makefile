@@ -60,11 +60,14 @@ test: build test-fast test-sanitize
 test-fast: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Trainings run once, optimised: the *Training suites, and the dashboard's end-to-end tests, each
+# of which trains the three runs it serves (minutes per test under ASan; the dashboard's own code
+# runs under ASan in app_tests).
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMINITORCH_SANITIZE=ON \
 		-DMINITORCH_CUDA=OFF  >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests minitorch_cli
-	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "Training\\."
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "Training\\.|DashboardCli\\."
 
 # The CUDA backend compiled (nvcc required) and the unit tests run; without a GPU its cases skip.
 CUDA_BUILD ?= build-cuda
