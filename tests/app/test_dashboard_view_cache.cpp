@@ -51,23 +51,26 @@ namespace {
 
 using minitorch::app::dashboard::ViewCache;
 
-// As the dashboard's heavy views do: identical requests queued on one lock compute once.
-TEST(DashboardViewCache, FindAfterALockLetsQueuedRequestsShareOneComputation) {
+// As the dashboard's heavy views do: identical requests queued on one lock compute once, because
+// each keeps its value before it releases the lock.
+TEST(DashboardViewCache, FindPutUnderALockLetsQueuedRequestsShareOneComputation) {
   ViewCache<int> cache(4);
   std::mutex heavy_work;
   std::atomic<int> computed{0};
-  auto compute = [&] {
+  auto request = [&] {
+    if (std::optional<int> cached = cache.find("view", "t")) return *cached;
     std::lock_guard lock(heavy_work);
     if (std::optional<int> done = cache.find("view", "t")) return *done;
     ++computed;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    cache.put("view", "t", 7);
     return 7;
   };
   std::vector<std::thread> requests;
   for (int i = 0; i < 4; ++i) {
-    requests.emplace_back([&] { EXPECT_EQ(cache.get("view", "t", compute), 7); });
+    requests.emplace_back([&] { EXPECT_EQ(request(), 7); });
   }
-  for (std::thread& request : requests) request.join();
+  for (std::thread& thread : requests) thread.join();
   EXPECT_EQ(computed, 1);
   EXPECT_FALSE(cache.find("view", "other stamp"));
   EXPECT_FALSE(cache.find("other view", "t"));

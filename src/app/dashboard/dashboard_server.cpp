@@ -180,15 +180,16 @@ struct DashboardServer::Impl {
   json cached_view(const std::string& key, const fs::path& dir,
                    const std::function<json()>& compute) {
     const std::string stamp = stamp_of(dir, {"config.json", kModelFile, "vocab.txt"});
-    return views.get(key, stamp, [&] {
-      std::lock_guard lock(heavy_work);
-      // Identical requests wait here in turn: the first one's answer serves the others.
-      if (std::optional<json> done = views.find(key, stamp)) return std::move(*done);
-      json view = on_own_thread(compute);
-      // The data set just dropped would otherwise stay in malloc's free lists, resident.
-      ::malloc_trim(0);
-      return view;
-    });
+    if (std::optional<json> cached = views.find(key, stamp)) return std::move(*cached);
+    std::lock_guard lock(heavy_work);
+    // Identical requests wait here in turn: the first one's answer, kept before the lock is
+    // released, serves the others.
+    if (std::optional<json> done = views.find(key, stamp)) return std::move(*done);
+    json view = on_own_thread(compute);
+    // The data set just dropped would otherwise stay in malloc's free lists, resident.
+    ::malloc_trim(0);
+    views.put(key, stamp, view);
+    return view;
   }
 
   std::shared_ptr<const serve::Classifier> classifier(const std::string& id, const fs::path& dir) {

@@ -5,8 +5,9 @@
 // stamp (e.g. the mtimes and sizes of config.json and model.safetensors), else compute()'s value,
 // which it keeps, dropping the least recently used entries beyond `capacity`. compute() runs with
 // no lock held (two threads asking at once may both compute); its exceptions pass through and
-// nothing is cached then. find(key, stamp) is the cached value alone, for a caller that waited
-// (e.g. for a lock) while another thread may have computed it. Thread-safe.
+// nothing is cached then. A caller that must compute once for identical requests serialises them
+// itself: find(key, stamp), then under its own lock find again, compute and put(key, stamp, value)
+// before it releases that lock, so the next one in line finds the value. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -27,11 +28,16 @@ class ViewCache {
   V get(const std::string& key, const std::string& stamp, const std::function<V()>& compute) {
     if (std::optional<V> cached = find(key, stamp)) return std::move(*cached);
     V value = compute();
+    put(key, stamp, value);
+    return value;
+  }
+
+  // Keeps value under key for this stamp, replacing what key held before.
+  void put(const std::string& key, const std::string& stamp, const V& value) {
     std::lock_guard lock(mutex_);
     entries_.remove_if([&key](const Entry& e) { return e.key == key; });
     entries_.push_front({key, stamp, value});
     while (entries_.size() > capacity_) entries_.pop_back();
-    return value;
   }
 
   // The value cached under key for this stamp, if any (it becomes the most recently used).
