@@ -61,8 +61,8 @@ test-fast: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Trainings run once, in the optimised g++ build: the *Training suites, and the dashboard's
-# end-to-end tests, each of which trains the three runs it serves (minutes per test under ASan;
-# the dashboard's own code runs under ASan and clang in app_tests).
+# end-to-end tests, which serve three runs they train first (minutes under ASan; the dashboard's
+# own code runs under ASan and clang in app_tests).
 ONCE_ONLY_TESTS = Training\\.|DashboardCli\\.
 
 test-sanitize: deps

@@ -1,13 +1,15 @@
 // `minitorch dashboard` end to end: the real program on a directory of real short runs (2-D,
-// Fashion-MNIST with eval, spam) made here, every endpoint over HTTP checked against the runs'
-// files and `minitorch predict`, a live metrics line, path tricks, and the server still answering
-// after each bad request.
+// Fashion-MNIST with eval, spam) trained once per build of the program, every endpoint over HTTP
+// checked against the runs' files and `minitorch predict`, a live metrics line, path tricks, and
+// the server still answering after each bad request.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -96,25 +98,87 @@ class DashboardProcess {
   int code_ = -1;
 };
 
+// The runs every test serves, by directory name: each a list of command lines ({run} is its
+// directory), run in turn.
+const std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>>& trainings() {
+  static const std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>> runs = {
+      {"xor",
+       {{"train", "--task", "2d", "--dataset", "xor", "--epochs", "50", "--run-dir", "{run}"}}},
+      {"img",
+       {{"train", "--task", "fashion-mnist", "--model", "lenet", "--epochs", "2", "--train-samples",
+         "300", "--batch-size", "64", "--run-dir", "{run}"},
+        {"eval", "--run", "{run}"}}},
+      {"spam",
+       {{"train", "--task", "spam", "--model", "textcnn", "--epochs", "1", "--train-samples", "200",
+         "--run-dir", "{run}"}}}};
+  return runs;
+}
+
+void make_runs(const fs::path& target) {
+  fs::create_directories(target);
+  for (const auto& [name, commands] : trainings()) {
+    for (std::vector<std::string> args : commands) {
+      std::replace(args.begin(), args.end(), std::string("{run}"), (target / name).string());
+      int code = -1;
+      run_quietly(args, code);
+      if (code != 0)
+        throw std::runtime_error(args[0] + " " + name + " exited with " + std::to_string(code));
+    }
+  }
+}
+
+// What the shared runs were made by: the program (path, size, modification time) and the
+// trainings; other stamps mean they are made again.
+std::string runs_stamp() {
+  const fs::path program = fs::canonical(cli_path());
+  struct stat status {};
+  if (::stat(program.c_str(), &status) != 0) throw std::runtime_error("stat " + program.string());
+  std::string stamp = program.string() + " " + std::to_string(status.st_size) + " " +
+                      std::to_string(status.st_mtim.tv_sec) + "." +
+                      std::to_string(status.st_mtim.tv_nsec);
+  for (const auto& [name, commands] : trainings()) {
+    stamp += "\n" + name;
+    for (const auto& args : commands) {
+      for (const auto& arg : args) stamp += " " + arg;
+    }
+  }
+  return stamp + "\n";
+}
+
+// The runs, trained once per build of the program beside it, under a file lock so that test
+// processes running side by side wait for the first one: minutes of training saved per test.
+fs::path shared_runs() {
+  const fs::path shared = fs::path(cli_path()).parent_path() / "test-shared" / "dashboard-cli";
+  fs::create_directories(shared);
+  const int lock = ::open((shared / "runs.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0 || ::flock(lock, LOCK_EX) != 0) throw std::runtime_error("lock " + shared.string());
+  const fs::path runs = shared / "runs";
+  const fs::path stamp_file = shared / "runs.stamp";
+  const std::string stamp = runs_stamp();
+  try {
+    if (!fs::is_directory(runs) || read(stamp_file) != stamp) {
+      fs::remove_all(runs);
+      const fs::path partial = shared / "runs.partial";
+      fs::remove_all(partial);
+      make_runs(partial);
+      fs::rename(partial, runs);
+      std::ofstream(stamp_file) << stamp;
+    }
+  } catch (...) {
+    ::close(lock);
+    throw;
+  }
+  ::close(lock);
+  return runs;
+}
+
 class DashboardCli : public ::testing::Test {
  protected:
+  // Each test process serves its own copy of the shared runs, which its tests may change.
   static void SetUpTestSuite() {
     root_ = fs::temp_directory_path() / ("minitorch-dashboard-cli-" + std::to_string(::getpid()));
     fs::remove_all(root_);
-    fs::create_directories(root_);
-    const std::vector<std::vector<std::string>> trainings = {
-        {"train", "--task", "2d", "--dataset", "xor", "--epochs", "50", "--run-dir",
-         (root_ / "xor").string()},
-        {"train", "--task", "fashion-mnist", "--model", "lenet", "--epochs", "2", "--train-samples",
-         "300", "--batch-size", "64", "--run-dir", (root_ / "img").string()},
-        {"eval", "--run", (root_ / "img").string()},
-        {"train", "--task", "spam", "--model", "textcnn", "--epochs", "1", "--train-samples", "200",
-         "--run-dir", (root_ / "spam").string()}};
-    for (const auto& args : trainings) {
-      int code = -1;
-      run_quietly(args, code);
-      ASSERT_EQ(code, 0) << args[0] << " " << args.back();
-    }
+    ASSERT_NO_THROW(fs::copy(shared_runs(), root_, fs::copy_options::recursive));
     server_ = new DashboardProcess(root_);
     ASSERT_GT(server_->port(), 0) << server_->ready_line();
   }
