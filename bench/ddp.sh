@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Data-parallel training side by side in one run: LeNet-5 on Fashion-MNIST, global batch 128, Adam
+# 1e-3, our command line as 1 process × 1 thread, 2 processes × 1 thread (mpirun, per-rank batch
+# 64) and 1 process × 2 threads, against PyTorch 1.13 on one process and as DistributedDataParallel
+# over Gloo with 2 processes × 1 thread (bench/ddp_torch.py); then the all-reduce of our
+# ProcessGroup against MPI_Allreduce (bench_allreduce, 2 ranks, 4 KB to 64 MB), and the model on
+# paper fed with these figures (bench/ddp_model.py). Prints the CPU, and writes the raw results
+# and ddp-report.md (also printed) to bench/results/ddp-<timestamp>/.
+#
+# Usage: bench/ddp.sh [--quick] [--epochs E]
+#   --epochs E   epochs of every training run (default 20); time to 90 % test accuracy is
+#                reported as not reached when no epoch got there
+#   --quick      a smoke run: 2 epochs, 3 repetitions of the all-reduce up to 4 MB
+#
+# Pinning: one-thread runs on CPU 0; the two ranks (ours: mpirun --bind-to core; PyTorch's: each
+# rank sets its own affinity) on CPUs 0 and 1; two threads on CPUs 0-1. Images/s are the median
+# over epochs of the training loop's own rate (metrics.jsonl's samples_per_second for ours, times
+# the ranks if the file counts one rank's); wall s is the whole process from start to exit (data
+# loading, evaluation after each epoch and, for PyTorch, its import and process start included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib/cpu_line.sh
+
+usage() { sed -n '10,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+epochs=20 quick=0
+while (($#)); do
+  case "$1" in
+    --quick) quick=1 epochs=2 ;;
+    --epochs)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "ddp.sh: --epochs needs a positive count, not '${2:-}'" >&2; exit 2; }
+      epochs=$2
+      shift
+      ;;
+    -h | --help) usage ;;
+    *) echo "ddp.sh: unknown argument $1" >&2; usage ;;
+  esac
+  shift
+done
+
+scripts/install-deps.sh
+scripts/install-bench-deps.sh
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DMINITORCH_BUILD_BENCH=ON \
+  -DMINITORCH_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
+targets=(minitorch_cli)
+have_mpi=0
+if cmake --build build-bench --target help | grep -q '\bbench_allreduce\b'; then
+  targets+=(bench_allreduce)
+  have_mpi=1
+fi
+cmake --build build-bench -j "$(nproc)" --target "${targets[@]}" >/dev/null
+
+out="bench/results/ddp-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+cpu_line | tee "$out/cpu.txt"
+mpirun=(mpirun --oversubscribe --bind-to core --map-by core)
+((EUID == 0)) && mpirun+=(--allow-run-as-root)
+recipe=(--task fashion-mnist --model lenet --epochs "$epochs" --optimizer adam --lr 1e-3 --seed 0)
+{
+  echo "epochs: $epochs"
+  echo "ours: build-bench/minitorch train ${recipe[*]} --batch-size B --threads T --run-dir DIR"
+  echo "ours 2x1: ${mpirun[*]} -np 2 build-bench/minitorch train ... --batch-size 64 --threads 1"
+  echo "pytorch: /usr/bin/python3 bench/ddp_torch.py --ranks R --epochs $epochs --batch-size 128"
+} >"$out/commands.txt"
+
+# timed NAME COMMAND...: runs the command, its stdout to $out/NAME.out, stderr to NAME.err, and
+# its wall seconds to NAME.wall; a command that fails leaves NAME.failed (the report says so) and
+# the other runs go on.
+timed() {
+  local name=$1 start end status=0
+  shift
+  echo "== $name" >&2
+  start=$(date +%s.%N)
+  "$@" >"$out/$name.out" 2>"$out/$name.err" || status=$?
+  end=$(date +%s.%N)
+  if ((status)); then
+    echo "ddp.sh: $name failed (exit $status); the end of its output:" >&2
+    tail -20 "$out/$name.err" >&2
+    echo "exit $status" >"$out/$name.failed"
+    return 0
+  fi
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f\n", b - a }' >"$out/$name.wall"
+}
+
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+timed ours-1x1 taskset -c 0 build-bench/minitorch train "${recipe[@]}" --batch-size 128 \
+  --threads 1 --run-dir "$out/ours-1x1"
+timed torch-1x1 taskset -c 0 /usr/bin/python3 bench/ddp_torch.py --ranks 1 --epochs "$epochs"
+if ((have_mpi)); then
+  timed ours-2x1 "${mpirun[@]}" -np 2 -x MINITORCH_NUM_THREADS=1 build-bench/minitorch train \
+    "${recipe[@]}" --batch-size 64 --threads 1 --run-dir "$out/ours-2x1"
+else
+  echo "ddp.sh: the library was built without its distributed part: no 2-process run of ours" >&2
+fi
+timed torch-2x1 /usr/bin/python3 bench/ddp_torch.py --ranks 2 --epochs "$epochs"
+timed ours-1x2 taskset -c 0-1 build-bench/minitorch train "${recipe[@]}" --batch-size 128 \
+  --threads 2 --run-dir "$out/ours-1x2"
+if ((have_mpi)); then
+  allreduce_flags=()
+  ((quick)) && allreduce_flags=(--repetitions 3 --max-bytes $((4 << 20)))
+  echo "== allreduce" >&2
+  "${mpirun[@]}" -np 2 build-bench/bench/bench_allreduce "${allreduce_flags[@]}" \
+    >"$out/allreduce.jsonl" 2>"$out/allreduce.err"
+  cat "$out/allreduce.err" >&2
+fi
+/usr/bin/python3 bench/ddp_report.py "$out" | tee "$out/ddp-report.md"

@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Turns a bench/ddp.sh results directory into Markdown: the training runs side by side (images/s,
+wall time, time to 90 % test accuracy, scaling efficiency, ours against PyTorch DDP), the test
+accuracy of every epoch, the all-reduce table (ours against MPI_Allreduce) and the model on paper
+(bench/ddp_model.py fed with the measured figures). Usage: bench/ddp_report.py RESULTS_DIR"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+TARGET = 0.90
+# name in the results directory, label, processes, threads per process, per-rank batch
+RUNS = [("ours-1x1", "ours", 1, 1, 128), ("ours-2x1", "ours (mpirun)", 2, 1, 64),
+        ("ours-1x2", "ours", 1, 2, 128), ("torch-1x1", "PyTorch", 1, 1, 128),
+        ("torch-2x1", "PyTorch DDP (Gloo)", 2, 1, 64)]
+
+
+def read_lines(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def epochs_of(out, name):
+    """Per-epoch records {epoch, test_accuracy, epoch_seconds, img_per_s (all ranks)}, or None."""
+    if name.startswith("ours"):
+        path = os.path.join(out, name, "metrics.jsonl")
+        if not os.path.exists(path):
+            return None
+        records = [r for r in read_lines(path) if r.get("kind") == "epoch"]
+        for r in records:
+            r["img_per_s"] = r["samples_per_second"]  # made every rank's by normalise_ours
+        return records or None
+    path = os.path.join(out, name + ".out")
+    if not os.path.exists(path):
+        return None
+    records = [r for r in read_lines(path) if r.get("kind") == "epoch"]
+    for r in records:
+        r["img_per_s"] = r["samples_per_second"]
+    return records or None
+
+
+def normalise_ours(records, train_size):
+    """Every rank's images per second: metrics.jsonl's rate counts the samples of its `total`,
+    which may be one rank's share or the whole training set; the epoch covers the whole set."""
+    for r in records:
+        if r.get("total"):
+            r["img_per_s"] = r["samples_per_second"] * train_size / r["total"]
+
+
+def summary(records):
+    rates = [r["img_per_s"] for r in records]
+    reached = next((r for r in records if r.get("test_accuracy", 0) >= TARGET), None)
+    seconds = None
+    if reached:
+        seconds = sum(r["epoch_seconds"] for r in records if r["epoch"] <= reached["epoch"])
+    return {"img_per_s": statistics.median(rates), "epochs": len(records),
+            "reached": reached["epoch"] if reached else None, "seconds": seconds,
+            "best": max(r.get("test_accuracy", 0) for r in records),
+            "last": records[-1].get("test_accuracy", 0)}
+
+
+def wall(out, name):
+    path = os.path.join(out, name + ".wall")
+    return float(open(path).read()) if os.path.exists(path) else None
+
+
+def why_missing(out, name):
+    failed = os.path.join(out, name + ".failed")
+    if os.path.exists(failed):
+        return "failed (" + open(failed).read().strip() + "; see " + name + ".err)"
+    return "not run"
+
+
+def training_tables(out):
+    lines = []
+    results = {}
+    for name, *_ in RUNS:
+        results[name] = epochs_of(out, name)
+    train_size = max((r.get("total", 0) for r in (results["ours-1x1"] or [])), default=0)
+    for name in ("ours-1x1", "ours-2x1", "ours-1x2"):
+        if results[name] and train_size:
+            normalise_ours(results[name], train_size)
+    sums = {name: summary(recs) for name, recs in results.items() if recs}
+    lines.append("| run | processes × threads | per-rank batch | img/s (median over epochs) | "
+                 "wall s | epochs to 90 % | training s to 90 % | best test acc | last test acc |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
+    for name, label, procs, threads, batch in RUNS:
+        if name not in sums:
+            lines.append(f"| {label} | {procs} × {threads} | {batch} | {why_missing(out, name)} "
+                         "| | | | | |")
+            continue
+        s = sums[name]
+        w = wall(out, name)
+        to_target = (f"{s['reached']}", f"{s['seconds']:.1f}") if s["reached"] else \
+            (f"not reached in {s['epochs']}", "—")
+        lines.append(f"| {label} | {procs} × {threads} | {batch} | {s['img_per_s']:.0f} | "
+                     f"{w:.1f} | {to_target[0]} | {to_target[1]} | {100 * s['best']:.2f} % | "
+                     f"{100 * s['last']:.2f} % |" if w is not None else
+                     f"| {label} | {procs} × {threads} | {batch} | {s['img_per_s']:.0f} | — | "
+                     f"{to_target[0]} | {to_target[1]} | {100 * s['best']:.2f} % | "
+                     f"{100 * s['last']:.2f} % |")
+
+    def rate(name):
+        return sums[name]["img_per_s"] if name in sums else None
+
+    lines.append("")
+    derived = []
+    if rate("ours-2x1") and rate("ours-1x1"):
+        derived.append(f"- scaling efficiency, ours, 2 ranks: {rate('ours-2x1'):.0f} / (2 × "
+                       f"{rate('ours-1x1'):.0f}) = **{100 * rate('ours-2x1') / (2 * rate('ours-1x1')):.1f} %** "
+                       "(target ≥ 90 % with both cores free)")
+    if rate("torch-2x1") and rate("torch-1x1"):
+        derived.append(f"- scaling efficiency, PyTorch DDP, 2 ranks: {rate('torch-2x1'):.0f} / (2 × "
+                       f"{rate('torch-1x1'):.0f}) = {100 * rate('torch-2x1') / (2 * rate('torch-1x1')):.1f} %")
+    if rate("ours-1x2") and rate("ours-1x1"):
+        derived.append(f"- ours, 2 threads in one process against 1 thread: "
+                       f"{rate('ours-1x2') / rate('ours-1x1'):.2f}×")
+    if rate("ours-2x1") and rate("ours-1x2"):
+        derived.append(f"- ours, 2 processes against 2 threads: "
+                       f"{rate('ours-2x1') / rate('ours-1x2'):.2f}×")
+    if rate("ours-2x1") and rate("torch-2x1"):
+        derived.append(f"- ours 2 × 1 against PyTorch DDP 2 × 1: **"
+                       f"{rate('ours-2x1') / rate('torch-2x1'):.2f}×** images/s (target ≥ 2×)")
+    if rate("ours-1x1") and rate("torch-1x1"):
+        derived.append(f"- ours 1 × 1 against PyTorch 1 × 1: "
+                       f"{rate('ours-1x1') / rate('torch-1x1'):.2f}×")
+    lines += derived
+
+    names = [n for n, *_ in RUNS if results.get(n)]
+    if names:
+        labels = {n: f"{lab} {p}×{t}" for n, lab, p, t, _ in RUNS}
+        count = max(len(results[n]) for n in names)
+        lines += ["", "Test accuracy after each epoch (img/s of the epoch in brackets):", "",
+                  "| epoch | " + " | ".join(labels[n] for n in names) + " |",
+                  "|---|" + "---|" * len(names)]
+        for e in range(count):
+            cells = []
+            for n in names:
+                recs = results[n]
+                cells.append(f"{100 * recs[e].get('test_accuracy', 0):.2f} % "
+                             f"({recs[e]['img_per_s']:.0f})" if e < len(recs) else "")
+            lines.append(f"| {e + 1} | " + " | ".join(cells) + " |")
+    return lines, sums
+
+
+def allreduce_table(out):
+    path = os.path.join(out, "allreduce.jsonl")
+    if not os.path.exists(path) or not os.path.getsize(path):
+        return ["Not measured: the library was built without its distributed part (no "
+                "bench_allreduce), or the run failed (allreduce.err)."]
+    rows = read_lines(path)
+    ranks = rows[0]["ranks"]
+    by = {}
+    for r in rows:
+        by.setdefault(r["bytes"], {})[r["impl"]] = r
+    lines = [f"{ranks} ranks, float32 sum in place; µs per call, median of the blocks (min–max "
+             "in brackets); bus bandwidth 2(n-1)/n · bytes / time; CPU µs: rank 0's process CPU "
+             "time per call, all threads.", "",
+             "| size | MPI_Allreduce µs | ours µs | ours / MPI | MPI bus GB/s | ours bus GB/s | "
+             "MPI CPU µs | ours CPU µs |", "|---|---|---|---|---|---|---|---|"]
+    ratios = []
+    for size in sorted(by):
+        a, b = by[size].get("mpi"), by[size].get("ours")
+        if not a or not b:
+            continue
+        ratios.append((b["us"] / a["us"], size))
+        lines.append(f"| {human(size)} | {a['us']:.1f} ({a['us_min']:.1f}–{a['us_max']:.1f}) | "
+                     f"{b['us']:.1f} ({b['us_min']:.1f}–{b['us_max']:.1f}) | "
+                     f"{b['us'] / a['us']:.3f} | {a['busbw_gb_s']:.2f} | {b['busbw_gb_s']:.2f} | "
+                     f"{a['cpu_us']:.1f} | {b['cpu_us']:.1f} |")
+    if ratios:
+        worst = max(ratios)
+        within = sum(1 for r, _ in ratios if r <= 1.05)
+        lines += ["", f"ours / MPI: median {statistics.median(r for r, _ in ratios):.3f}, worst "
+                  f"{worst[0]:.3f} at {human(worst[1])}; within 5 % at {within} of "
+                  f"{len(ratios)} sizes (target: no more than 5 % overhead)"]
+    return lines
+
+
+def human(n):
+    for unit, size in (("MB", 2**20), ("KB", 2**10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} B"
+
+
+def model_section(out, sums):
+    cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ddp_model.py")]
+    path = os.path.join(out, "allreduce.jsonl")
+    if os.path.exists(path) and os.path.getsize(path):
+        cmd += ["--allreduce", path]
+    if "ours-1x1" in sums:
+        cmd += ["--img-per-s", f"{sums['ours-1x1']['img_per_s']:.1f}"]
+    model = os.path.join(out, "ours-1x1", "model.safetensors")
+    if os.path.exists(model):
+        cmd += ["--model-file", model]
+    text = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [f"`{' '.join(os.path.relpath(c) if os.path.exists(c) else c for c in cmd[1:])}`", "",
+            text.replace("\n## ", "\n#### ").replace("## ", "#### ", 1)]
+
+
+def main():
+    if len(sys.argv) != 2 or not os.path.isdir(sys.argv[1]):
+        sys.exit("usage: bench/ddp_report.py RESULTS_DIR (a directory bench/ddp.sh wrote)")
+    out = sys.argv[1]
+    lines = [f"# Data-parallel training, run `{os.path.basename(os.path.normpath(out))}`", ""]
+    cpu = os.path.join(out, "cpu.txt")
+    if os.path.exists(cpu):
+        lines += [open(cpu).read().strip(), ""]
+    commands = os.path.join(out, "commands.txt")
+    if os.path.exists(commands):
+        lines += ["```", open(commands).read().strip(), "```", ""]
+    lines += ["## LeNet-5 on Fashion-MNIST, global batch 128, Adam 1e-3", ""]
+    training, sums = training_tables(out)
+    lines += training
+    lines += ["", "## All-reduce on loopback: ours against MPI_Allreduce", ""]
+    lines += allreduce_table(out)
+    lines += ["", "## On paper: ring all-reduce at scale (bench/ddp_model.py)", ""]
+    lines += model_section(out, sums)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
