@@ -4,9 +4,9 @@
 //   mpirun -np 2 bench_allreduce [--repetitions R] [--min-bytes B] [--max-bytes B]
 // (as root: mpirun --allow-run-as-root; on a 2-core machine also --oversubscribe)
 //
-// For each size the two implementations alternate, R times (default 7): one untimed block of each
+// For each size the two implementations alternate, R times (default 11): one untimed block of each
 // first, then R × (a block of k MPI_Allreduce calls, a block of k ProcessGroup::all_reduce calls),
-// k chosen so that a block moves about 256 MB (at least 3 and at most 2000 calls). Every block
+// k chosen so that a block moves about 64 MB (at least 3 and at most 2000 calls). Every block
 // starts after a barrier; its time is the slowest rank's (the collective ends for all when the
 // last one has it). A figure is the median over the R blocks of the time per call. cpu_us is the
 // process's CPU time per call (all its threads) on rank 0: above us where a thread busy-polls.
@@ -37,7 +37,7 @@ namespace dist = minitorch::distributed;
 namespace {
 
 struct Options {
-  int repetitions = 7;
+  int repetitions = 11;
   std::int64_t min_bytes = std::int64_t{4} << 10;
   std::int64_t max_bytes = std::int64_t{64} << 20;
 };
@@ -130,7 +130,7 @@ void print_json(const char* impl, int ranks, std::int64_t bytes, int calls, cons
 }
 
 int calls_per_block(std::int64_t bytes) {
-  const std::int64_t target = std::int64_t{256} << 20;
+  const std::int64_t target = std::int64_t{64} << 20;
   return static_cast<int>(std::clamp<std::int64_t>(target / bytes, 3, 2000));
 }
 
