@@ -47,6 +47,8 @@ struct TensorImpl {
   Tensor grad;
   std::shared_ptr<GradFn> grad_fn;
   std::uint64_t id = 0;
+  // Leaves only: register_post_accumulate_grad_hook's hooks, by id.
+  std::vector<std::pair<std::uint64_t, std::function<void(const Tensor&)>>> grad_ready_hooks;
 
   // The inputs and the backward closure become a heap-allocated GradFn only when history is
   // recorded.

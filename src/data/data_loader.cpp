@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "minitorch/core/error.h"
+#include "minitorch/data/distributed_sampler.h"
+#include "minitorch/data/randperm.h"
 
 namespace minitorch::data {
 namespace {
@@ -113,6 +115,17 @@ class Prefetcher {
   std::thread thread_;  // last: it starts once the members above exist
 };
 
+void check_shard(int num_replicas, int rank) {
+  if (num_replicas < 1) {
+    throw Error("DataLoader: num_replicas " + std::to_string(num_replicas) +
+                "; expected at least 1");
+  }
+  if (rank < 0 || rank >= num_replicas) {
+    throw Error("DataLoader: rank " + std::to_string(rank) + "; expected 0 <= rank < " +
+                std::to_string(num_replicas) + " (num_replicas)");
+  }
+}
+
 }  // namespace
 
 DataLoader::DataLoader(Tensor inputs, Tensor targets, DataLoaderOptions options)
@@ -137,30 +150,36 @@ DataLoader::DataLoader(Tensor inputs, Tensor targets, DataLoaderOptions options)
     throw Error("DataLoader: normalize_std " + std::to_string(options_.normalize_std) +
                 "; expected a finite number > 0");
   }
+  check_shard(options_.num_replicas, options_.rank);
+}
+
+std::int64_t DataLoader::samples_per_epoch() const {
+  return shard_size(num_samples(), options_.num_replicas, /*drop_last=*/false);
 }
 
 std::int64_t DataLoader::size() const {
-  const std::int64_t n = num_samples();
+  const std::int64_t n = samples_per_epoch();
   const std::int64_t b = options_.batch_size;
   return options_.drop_last ? n / b : (n + b - 1) / b;
 }
 
 std::vector<std::int64_t> DataLoader::epoch_order() {
-  std::vector<std::int64_t> order(static_cast<std::size_t>(num_samples()));
-  std::iota(order.begin(), order.end(), std::int64_t{0});
-  if (!options_.shuffle) return order;
-  // Fisher–Yates with the project's Generator (as the 2-D trainer does): the same permutation on
-  // every platform. The modulo bias is below 2^-40 for any realistic data set size.
-  for (std::size_t i = order.size(); i > 1; --i) {
-    const std::size_t j = generator_.next_u64() % i;
-    std::swap(order[i - 1], order[j]);
+  std::vector<std::int64_t> order;
+  if (options_.shuffle) {
+    order = randperm(num_samples(), generator_);
+  } else {
+    order.resize(static_cast<std::size_t>(num_samples()));
+    std::iota(order.begin(), order.end(), std::int64_t{0});
   }
-  return order;
+  if (options_.num_replicas == 1) return order;
+  // Every rank drew the same global order from the same seed; each keeps its interleaved share.
+  return shard_indices(order, options_.num_replicas, options_.rank, /*drop_last=*/false);
 }
 
 Batch DataLoader::make_batch(std::span<const std::int64_t> order, std::int64_t index) const {
   const std::int64_t begin = index * options_.batch_size;
-  const std::int64_t count = std::min(options_.batch_size, num_samples() - begin);
+  const std::int64_t count =
+      std::min(options_.batch_size, static_cast<std::int64_t>(order.size()) - begin);
   const auto rows = order.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(count));
   return {gather_rows(inputs_, rows, options_.normalize_mean, options_.normalize_std),
           gather_rows(targets_, rows, 0.0, 1.0)};

@@ -211,6 +211,36 @@ void Tensor::accumulate_derivative(const Tensor& d) const {
   impl_->grad = unique && d.is_contiguous() && !d.requires_grad() ? d : d.clone().detach();
 }
 
+std::uint64_t Tensor::register_post_accumulate_grad_hook(
+    std::function<void(const Tensor&)> hook) const {
+  if (!is_leaf() || !requires_grad()) {
+    throw Error("register_post_accumulate_grad_hook: the tensor is not a leaf that requires grad" +
+                (is_leaf() ? std::string() : " (it was computed by " + grad_fn_name() + ")") +
+                "; expected a parameter or another leaf with requires_grad");
+  }
+  static std::atomic<std::uint64_t> next_id{1};
+  const std::uint64_t id = next_id++;
+  impl_->grad_ready_hooks.emplace_back(id, std::move(hook));
+  return id;
+}
+
+void Tensor::remove_post_accumulate_grad_hook(std::uint64_t id) const {
+  auto& hooks = impl_->grad_ready_hooks;
+  const auto it = std::find_if(hooks.begin(), hooks.end(),
+                               [id](const auto& entry) { return entry.first == id; });
+  if (it == hooks.end()) {
+    throw Error("remove_post_accumulate_grad_hook: no hook with id " + std::to_string(id) +
+                " on this tensor; expected an id its register_post_accumulate_grad_hook returned");
+  }
+  hooks.erase(it);
+}
+
+void Tensor::gradient_ready() const {
+  // A copy: a hook may remove itself or another.
+  const auto hooks = impl_->grad_ready_hooks;
+  for (const auto& [id, hook] : hooks) hook(*this);
+}
+
 void Tensor::release_saved() const {
   if (impl_->grad_fn) impl_->grad_fn->backward = nullptr;
 }

@@ -12,9 +12,18 @@
 //             that can free what it saved for backward (release_saved()) does so once used, and a
 //             second backward through it reports that (the Tensor contract); nodes without
 //             release_saved() keep their graph (Scalar).
+//             Each leaf that has gradient_ready() gets that call right after its derivative was
+//             added: its gradient for this pass is final (data-parallel training starts
+//             reducing it then, while the rest of the pass goes on).
+//             The functions given to queue_callback() during the pass run after its last node,
+//             in the order given (PyTorch's final callbacks: e.g. wait for those reductions).
+//             When a chain rule throws, the pass stops and its queued callbacks are dropped.
+// queue_callback(fn)
+//   Requires: a backward pass is running on this thread (Error otherwise).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -24,6 +33,37 @@
 #include "minitorch/core/error.h"
 
 namespace minitorch::autodiff {
+
+namespace detail {
+// The final callbacks of the backward passes running on this thread, innermost last.
+inline thread_local std::vector<std::vector<std::function<void()>>> final_callbacks;
+
+// Opens a pass's list of final callbacks; closes it (dropping what is left) however the pass ends.
+class CallbackScope {
+ public:
+  CallbackScope() { final_callbacks.emplace_back(); }
+  ~CallbackScope() { final_callbacks.pop_back(); }
+  CallbackScope(const CallbackScope&) = delete;
+  CallbackScope& operator=(const CallbackScope&) = delete;
+  // Runs the queued callbacks, including any that they queue themselves.
+  void run() {
+    for (std::size_t i = 0; i < final_callbacks.back().size(); ++i) {
+      std::function<void()> callback = std::move(final_callbacks.back()[i]);
+      callback();
+    }
+    final_callbacks.back().clear();
+  }
+};
+}  // namespace detail
+
+inline void queue_callback(std::function<void()> callback) {
+  if (detail::final_callbacks.empty()) {
+    throw Error(
+        "queue_callback: no backward pass is running; expected a call from a hook that runs "
+        "during backward");
+  }
+  detail::final_callbacks.back().push_back(std::move(callback));
+}
 
 template <Variable V>
 std::vector<V> topological_sort(const V& root) {
@@ -61,6 +101,7 @@ void backpropagate(const V& root, D d_root, bool retain_graph = true) {
         "backward: the value does not require grad and has no graph; expected a value "
         "computed from inputs that require grad");
   }
+  detail::CallbackScope callbacks;
   const std::vector<V> order = topological_sort(root);
   IdIndex position(order.size());
   for (std::size_t i = 0; i < order.size(); ++i) {
@@ -76,6 +117,7 @@ void backpropagate(const V& root, D d_root, bool retain_graph = true) {
     pending[i].reset();
     if (node.is_leaf()) {
       node.accumulate_derivative(d);
+      if constexpr (requires { node.gradient_ready(); }) node.gradient_ready();
       continue;
     }
     auto contributions = node.chain_rule(d);
@@ -98,6 +140,7 @@ void backpropagate(const V& root, D d_root, bool retain_graph = true) {
       }
     }
   }
+  callbacks.run();
 }
 
 }  // namespace minitorch::autodiff

@@ -7,6 +7,8 @@
 //   parents()                the inputs of the operation that produced it (empty for leaves);
 //   chain_rule(d)            pairs (input, d · ∂self/∂input) for every input of its operation;
 //   accumulate_derivative(d) adds d to the leaf's stored derivative.
+// Optionally, gradient_ready() is called on a leaf once per backward pass, after its derivative
+// was accumulated (engine.h).
 #pragma once
 
 #include <concepts>

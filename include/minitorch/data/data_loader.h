@@ -8,6 +8,15 @@
 //             are. With shuffle, epoch e's order is a permutation drawn from the seeded Generator
 //             after e earlier shuffles, so one seed gives one sequence of epochs, and state() /
 //             set_state() save and restore the place in it (for checkpoints).
+// Sharding (data-parallel training): with num_replicas W > 1 and 0 <= rank < W, each epoch's order
+// is the global one above (the same seeded permutation on every rank), then this rank's shard of
+// it as DistributedSampler gives it (shard_indices without drop_last: padded to ceil(N / W) * W
+// by repeating its first samples, rank r takes positions r, r + W, ...); batches are cut from the
+// shard, drop_last still dropping only a short last batch. So W ranks of batch B see in batch k
+// together the samples one loader of batch W·B sees in its batch k (when W·B divides N).
+// num_samples() stays N, the data set's size; samples_per_epoch() is the shard's
+// (ceil(N / W), N when W = 1) and size() counts its batches. Error when num_replicas < 1 or rank
+// is outside [0, num_replicas). With W = 1 the loader is exactly the unsharded one.
 // With prefetch, a background thread assembles batch i + 1 while fn runs on batch i. An exception
 // thrown by fn or by the producer reaches the caller after the thread has been joined, and the
 // loader can be used again. Prefetch pays when fn takes longer than assembling a batch (a training
@@ -37,15 +46,21 @@ struct DataLoaderOptions {
   std::uint64_t seed = 0;
   bool prefetch = true;
   double normalize_mean = 0.0, normalize_std = 1.0;
+  // This process's share of the data: rank of num_replicas (see the contract above).
+  int num_replicas = 1;
+  int rank = 0;
 };
 
 class DataLoader {
  public:
   DataLoader(Tensor inputs, Tensor targets, DataLoaderOptions options);
 
-  // Batches per epoch.
+  // Batches per epoch (of this rank's shard).
   std::int64_t size() const;
+  // Samples in the data set, all ranks together.
   std::int64_t num_samples() const { return inputs_.size(0); }
+  // Samples this rank reads per epoch: its shard's size (num_samples() when num_replicas is 1).
+  std::int64_t samples_per_epoch() const;
   const DataLoaderOptions& options() const { return options_; }
 
   // One epoch: fn(batch) for each batch in order.

@@ -10,9 +10,12 @@
 //             disjoint when nothing was padded, every rank gets the same count
 //             (shard_size(N, W, drop_last)), and rank shares interleave: the first B samples of
 //             each of the W ranks are the first W·B of order.
-// DistributedSampler(N, options): the permutation of epoch e (set_epoch) is drawn from a
-// Generator seeded with seed + e (the same on every rank), or the identity without shuffle;
-// indices() is this rank's shard of it.
+//             N = 0 gives every rank an empty shard.
+// shard_size(N, W, drop_last): ceil(N / W), or floor(N / W) with drop_last; Error when N < 0 or
+//   W < 1.
+// DistributedSampler(N, options): the permutation of epoch e (set_epoch) is randperm(N) drawn from
+// a Generator seeded with seed + e (the same on every rank), or the identity without shuffle;
+// indices() is this rank's shard of it. Error when N < 0 or num_replicas / rank are invalid.
 #pragma once
 
 #include <cstdint>

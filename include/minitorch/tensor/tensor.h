@@ -101,6 +101,13 @@ class Tensor {
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
   // "MulBackward0", or "" for leaves and constants.
   std::string grad_fn_name() const;
+  // On a leaf that requires grad: hook(leaf) runs in every backward pass once the leaf's gradient
+  // for that pass has been accumulated, so grad() is final for the pass (PyTorch's
+  // register_post_accumulate_grad_hook). Hooks run in registration order; the returned id removes
+  // one (remove_post_accumulate_grad_hook; an unknown id is an Error). A hook may read and modify
+  // grad() in place; it must not start another backward pass. Error on a non-leaf.
+  std::uint64_t register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
+  void remove_post_accumulate_grad_hook(std::uint64_t id) const;
 
   // The Variable interface of the autodiff engine (autodiff/variable.h).
   std::uint64_t unique_id() const;
@@ -108,6 +115,7 @@ class Tensor {
   std::vector<Tensor> parents() const;
   std::vector<std::pair<Tensor, Tensor>> chain_rule(const Tensor& d) const;
   void accumulate_derivative(const Tensor& d) const;
+  void gradient_ready() const;  // runs the post-accumulate-grad hooks
   void release_saved() const;
   std::string op_name() const { return grad_fn_name(); }
   std::string label() const;
