@@ -178,7 +178,7 @@ class MpiProcessGroup : public ProcessGroup {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
-    changed_.notify_all();
+    work_ready_.notify_all();
     worker_.join();
     if (owns_mpi_) {
       int finalised = 0;
@@ -307,11 +307,14 @@ class MpiProcessGroup : public ProcessGroup {
   }
 
   void release() {
+    bool queued = false;
     {
       std::lock_guard lock(mutex_);
       busy_ = false;
+      queued = !queue_.empty();
     }
     changed_.notify_all();
+    if (queued) work_ready_.notify_one();
   }
 
   std::shared_ptr<Work> submit(std::function<void()> collective) {
@@ -320,14 +323,14 @@ class MpiProcessGroup : public ProcessGroup {
       std::lock_guard lock(mutex_);
       queue_.push_back({std::move(collective), work});
     }
-    changed_.notify_all();
+    work_ready_.notify_one();
     return work;
   }
 
   void work() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      changed_.wait(
+      work_ready_.wait(
           lock, [this] { return (!queue_.empty() && !busy_) || (stopping_ && queue_.empty()); });
       if (queue_.empty()) return;  // stopping, nothing left
       Job job = std::move(queue_.front());
@@ -356,7 +359,8 @@ class MpiProcessGroup : public ProcessGroup {
   int size_ = 1;
   bool owns_mpi_ = false;
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable changed_;     // busy_ became false: for callers waiting to run inline
+  std::condition_variable work_ready_;  // a job was queued (or stopping_): for the worker alone
   std::deque<Job> queue_;
   bool busy_ = false;  // a collective is running (on the worker or inline)
   bool stopping_ = false;
