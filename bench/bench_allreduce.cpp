@@ -5,8 +5,9 @@
 // (as root: mpirun --allow-run-as-root; on a 2-core machine also --oversubscribe)
 //
 // For each size the two implementations alternate, R times (default 11): one untimed block of each
-// first, then R × (a block of k MPI_Allreduce calls, a block of k ProcessGroup::all_reduce calls),
-// k chosen so that a block moves about 64 MB (at least 3 and at most 2000 calls). Every block
+// first, then R pairs of a block of k MPI_Allreduce calls and a block of k ProcessGroup::all_reduce
+// calls, MPI's first in even pairs and ours first in odd ones, k chosen so that a block moves
+// about 64 MB (at least 3 and at most 2000 calls). Every block
 // starts after a barrier; its time is the slowest rank's (the collective ends for all when the
 // last one has it). A figure is the median over the R blocks of the time per call. cpu_us is the
 // process's CPU time per call (all its threads) on rank 0: above us where a thread busy-polls.
@@ -168,8 +169,14 @@ int main(int argc, char** argv) {
     time_block(our_call, k);
     std::vector<Block> mpi, ours;
     for (int r = 0; r < options.repetitions; ++r) {
-      mpi.push_back(time_block(mpi_call, k));
-      ours.push_back(time_block(our_call, k));
+      // Either goes first in turn, so neither always follows the other (caches, frequency).
+      if (r % 2 == 0) {
+        mpi.push_back(time_block(mpi_call, k));
+        ours.push_back(time_block(our_call, k));
+      } else {
+        ours.push_back(time_block(our_call, k));
+        mpi.push_back(time_block(mpi_call, k));
+      }
     }
     if (!lead) continue;
     const Figure a = summarise(mpi), b = summarise(ours);

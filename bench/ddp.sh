@@ -45,7 +45,8 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DMINITORCH_BUILD_BENCH=ON 
   -DMINITORCH_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
 targets=(minitorch_cli)
 have_mpi=0
-if cmake --build build-bench --target help | grep -q '\bbench_allreduce\b'; then
+build_targets=$(cmake --build build-bench --target help)
+if [[ "$build_targets" == *" bench_allreduce"* ]]; then
   targets+=(bench_allreduce)
   have_mpi=1
 fi
@@ -54,6 +55,7 @@ cmake --build build-bench -j "$(nproc)" --target "${targets[@]}" >/dev/null
 out="bench/results/ddp-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 cpu_line | tee "$out/cpu.txt"
+echo "before $(cut -d' ' -f1-3 /proc/loadavg)" >"$out/load.txt"
 mpirun=(mpirun --oversubscribe --bind-to core --map-by core)
 ((EUID == 0)) && mpirun+=(--allow-run-as-root)
 recipe=(--task fashion-mnist --model lenet --epochs "$epochs" --optimizer adam --lr 1e-3 --seed 0)
@@ -87,11 +89,13 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 timed ours-1x1 taskset -c 0 build-bench/minitorch train "${recipe[@]}" --batch-size 128 \
   --threads 1 --run-dir "$out/ours-1x1"
 timed torch-1x1 taskset -c 0 /usr/bin/python3 bench/ddp_torch.py --ranks 1 --epochs "$epochs"
-if ((have_mpi)); then
+# The command line trains over MPI once it links the library's distributed part.
+if ((have_mpi)) && [[ "$(ldd build-bench/minitorch)" == *libmpi* ]]; then
   timed ours-2x1 "${mpirun[@]}" -np 2 -x MINITORCH_NUM_THREADS=1 build-bench/minitorch train \
     "${recipe[@]}" --batch-size 64 --threads 1 --run-dir "$out/ours-2x1"
 else
-  echo "ddp.sh: the library was built without its distributed part: no 2-process run of ours" >&2
+  echo "ddp.sh: build-bench/minitorch does not link MPI: no 2-process run of ours" >&2
+  echo "the command line does not link MPI" >"$out/ours-2x1.failed"
 fi
 timed torch-2x1 /usr/bin/python3 bench/ddp_torch.py --ranks 2 --epochs "$epochs"
 timed ours-1x2 taskset -c 0-1 build-bench/minitorch train "${recipe[@]}" --batch-size 128 \
@@ -103,5 +107,14 @@ if ((have_mpi)); then
   "${mpirun[@]}" -np 2 build-bench/bench/bench_allreduce "${allreduce_flags[@]}" \
     >"$out/allreduce.jsonl" 2>"$out/allreduce.err"
   cat "$out/allreduce.err" >&2
+  # Messages above glibc's largest mmap threshold (32 MB) get fresh pages from the kernel on every
+  # call (Open MPI's scratch buffer): the same sizes again with malloc on transparent huge pages.
+  if ((!quick)); then
+    echo "== allreduce, GLIBC_TUNABLES=glibc.malloc.hugetlb=1, 16 MB and up" >&2
+    "${mpirun[@]}" -np 2 -x GLIBC_TUNABLES=glibc.malloc.hugetlb=1 build-bench/bench/bench_allreduce \
+      --min-bytes $((16 << 20)) >"$out/allreduce-hugetlb.jsonl" 2>"$out/allreduce-hugetlb.err" || true
+    cat "$out/allreduce-hugetlb.err" >&2
+  fi
 fi
+echo "after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"
 /usr/bin/python3 bench/ddp_report.py "$out" | tee "$out/ddp-report.md"
