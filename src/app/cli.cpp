@@ -33,6 +33,7 @@
 #include "minitorch/backend/backend.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/datasets.h"
+#include "minitorch/distributed/process_group.h"
 #include "minitorch/models/registry.h"
 #include "minitorch/parallel/parallel.h"
 
@@ -544,6 +545,23 @@ void check_subcommand_name(const CLI::App& app, int argc, char** argv) {
   throw UsageError("unknown command '" + name + "'; expected one of: " + join(known));
 }
 
+// Prints the error; a rank of a data-parallel job names itself and ends the whole job, so that
+// the other ranks never wait for it (MPI_Abort; mpirun then exits with the code).
+int report_failure(int code, const std::string& message) {
+  std::cout << std::flush;
+  if (distributed::ProcessGroup::launched_by_mpirun()) {
+    distributed::ProcessGroup& world = distributed::ProcessGroup::world();
+    if (world.is_distributed()) {
+      std::cerr << "minitorch: rank " << world.rank() << " of " << world.size()
+                << ": error: " << message << "\n"
+                << std::flush;
+      world.abort(code);
+    }
+  }
+  std::cerr << "minitorch: error: " << message << "\n";
+  return code;
+}
+
 }  // namespace
 
 void finish_train_flags(const CLI::App& command, TrainConfig& config) {
@@ -583,6 +601,13 @@ int run_cli(int argc, char** argv) {
       if (is_network_task(train.config.task)) {
         return train_network(train.config, {train.config.run_dir, false, {}});
       }
+      if (distributed::ProcessGroup::launched_by_mpirun() &&
+          distributed::ProcessGroup::world().is_distributed()) {
+        throw UsageError(
+            "task 2d trains in one process (its data sets fit one batch); expected "
+            "it without mpirun, or a task of " +
+            join(network_task_names()) + " under mpirun");
+      }
       return run_train(train.config);
     }
     if (app.got_subcommand("eval")) return run_eval(eval_options);
@@ -610,13 +635,9 @@ int run_cli(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   } catch (const UsageError& e) {
-    std::cout << std::flush;
-    std::cerr << "minitorch: error: " << e.what() << "\n";
-    return kExitUsage;
+    return report_failure(kExitUsage, e.what());
   } catch (const std::exception& e) {
-    std::cout << std::flush;
-    std::cerr << "minitorch: error: " << e.what() << "\n";
-    return kExitRuntimeFailure;
+    return report_failure(kExitRuntimeFailure, e.what());
   }
 }
 

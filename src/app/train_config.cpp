@@ -40,6 +40,7 @@ void for_each_field(Config& c, Visit&& visit) {
   visit("min_frequency", c.min_frequency);
   visit("embedding_dim", c.embedding_dim);
   visit("log_every", c.log_every);
+  visit("world_size", c.world_size);
 }
 
 // Whether a field's setting takes effect in the run `c` describes (task, optimizer and schedule
@@ -47,9 +48,10 @@ void for_each_field(Config& c, Visit&& visit) {
 // take effect, so config.json leaves such a field out rather than record a default that did not
 // matter.
 bool takes_effect(std::string_view field, const TrainConfig& c) {
-  static constexpr std::array<std::string_view, 12> network_only{
-      "optimizer", "momentum",      "weight_decay", "schedule",   "step_size",     "gamma",
-      "data_dir",  "train_samples", "max_length",   "vocab_size", "min_frequency", "embedding_dim"};
+  static constexpr std::array<std::string_view, 13> network_only{
+      "optimizer",     "momentum",      "weight_decay",  "schedule",   "step_size",
+      "gamma",         "data_dir",      "train_samples", "max_length", "vocab_size",
+      "min_frequency", "embedding_dim", "world_size"};
   static constexpr std::array<std::string_view, 3> two_d_only{"hidden", "dataset", "points"};
   static constexpr std::array<std::string_view, 4> text_only{"max_length", "vocab_size",
                                                              "min_frequency", "embedding_dim"};
@@ -104,8 +106,12 @@ TrainConfig train_config_from_json(const nlohmann::json& json) {
   for_each_field(c, [&](const char* name, auto& value) {
     // A field that does not take effect keeps its default, whatever an older config.json says.
     if (!takes_effect(name, c)) return;
-    // Runs written before step records existed logged epochs only.
-    if (std::string_view(name) == "log_every" && !json.contains(name)) return;
+    // Runs written before step records existed logged epochs only; before data-parallel
+    // training, every run was one process.
+    if ((std::string_view(name) == "log_every" || std::string_view(name) == "world_size") &&
+        !json.contains(name)) {
+      return;
+    }
     if (!json.contains(name)) throw Error(std::string("config.json: missing field '") + name + "'");
     read_field(name, json.at(name), value);
   });

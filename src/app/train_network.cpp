@@ -20,6 +20,8 @@
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/core/error.h"
 #include "minitorch/data/data_loader.h"
+#include "minitorch/distributed/data_parallel.h"
+#include "minitorch/distributed/process_group.h"
 #include "minitorch/nn/losses.h"
 #include "minitorch/parallel/parallel.h"
 #include "minitorch/train/accuracy.h"
@@ -35,10 +37,23 @@ constexpr const char* kMetricsFile = "metrics.jsonl";
 // What write_derived_files writes: a pure function of the committed epochs.
 const std::vector<std::string> kDerivedFiles{"summary.json", "loss.svg", "accuracy.svg"};
 
-double accuracy_of(nn::Layer& model, const Tensor& x, const Tensor& y, double mean, double std) {
+// Each rank counts the correct predictions on its own contiguous slice of the split (disjoint, no
+// padding), and the counts are summed: every sample is evaluated exactly once.
+double accuracy_of(nn::Layer& model, const Tensor& x, const Tensor& y, double mean, double std,
+                   distributed::ProcessGroup& group) {
   const std::int64_t samples = y.size(0);
   if (samples == 0) return 0.0;
-  return double(train::count_correct(predict_logits(model, x, mean, std), y)) / double(samples);
+  const std::int64_t begin = samples * group.rank() / group.size();
+  const std::int64_t end = samples * (group.rank() + 1) / group.size();
+  double correct = 0.0;
+  if (end > begin) {
+    correct = double(
+        train::count_correct(predict_logits(model, x.narrow(0, begin, end - begin), mean, std),
+                             y.narrow(0, begin, end - begin)));
+  }
+  double total = 0.0;
+  for (const double count : group.all_gather(correct)) total += count;
+  return total / double(samples);
 }
 
 void write_plots(const RunDirectory& run, const TrainConfig& config,
@@ -59,19 +74,34 @@ void write_derived_files(const RunDirectory& run, const TrainConfig& config,
   run.write_json("summary.json", nlohmann::json::parse(train::summary_json(history)));
 }
 
-// The settings saved in a run directory, with the only two a resumed run may change.
-TrainConfig resumed_config(const RunDirectory& run, const TrainConfig& given) {
-  std::ifstream in(run.file("config.json"));
-  if (!in) throw Error("cannot resume: " + run.file("config.json").string() + " is missing");
+std::string processes(int count) {
+  return std::to_string(count) +
+         (count == 1 ? " process" : " processes (mpirun -np " + std::to_string(count) + ")");
+}
+
+// The settings saved in a run directory, with the only two a resumed run may change; a resumed
+// run must have as many processes as the run had.
+TrainConfig resumed_config(const fs::path& run, const TrainConfig& given) {
+  const fs::path file = run / "config.json";
+  std::ifstream in(file);
+  if (!in) throw Error("cannot resume: " + file.string() + " is missing");
   TrainConfig saved;
   try {
     saved = train_config_from_json(nlohmann::json::parse(in));
   } catch (const nlohmann::json::exception& e) {
-    throw Error(run.file("config.json").string() + " is not valid JSON (" + e.what() + ")");
+    throw Error(file.string() + " is not valid JSON (" + e.what() + ")");
   }
   if (!is_network_task(saved.task)) {
-    throw Error("cannot resume " + run.path().string() + ": it is a run of task " + saved.task +
+    throw Error("cannot resume " + run.string() + ": it is a run of task " + saved.task +
                 "; only network runs (fashion-mnist, mnist, spam) keep checkpoints to resume");
+  }
+  if (saved.world_size != given.world_size) {
+    throw Error("cannot resume " + run.string() + ": it was trained by " +
+                processes(saved.world_size) + " and this job has " + processes(given.world_size) +
+                "; the ranks' shards of the data and their batches depend on the number of "
+                "processes, so resume it with " +
+                (saved.world_size > 1 ? "mpirun -np " + std::to_string(saved.world_size)
+                                      : std::string("a single process (without mpirun)")));
   }
   if (given.epochs > 0) saved.epochs = given.epochs;
   saved.threads = given.threads;
@@ -96,22 +126,36 @@ std::shared_ptr<nn::Layer> build_model(const TrainConfig& config, const TaskData
   return models::make_model(config.model, model_config);
 }
 
+// Under mpirun, the model every rank trains: wrapped so that its gradients are averaged across
+// the ranks during backward (and rank 0's initial weights broadcast); alone, the model itself.
+std::shared_ptr<nn::Layer> data_parallel(const std::shared_ptr<nn::Layer>& model,
+                                         distributed::ProcessGroup& group) {
+  if (!group.is_distributed()) return model;
+  return std::make_shared<nn::DistributedDataParallel>(model, nn::DistributedDataParallelOptions{},
+                                                       group);
+}
+
 // Everything one training session works with, built in the order that draws the same random
-// numbers in every session: the model's weights first, then the loader's shuffles.
+// numbers in every session: the model's weights first, then the loader's shuffles. Every rank of
+// a data-parallel job builds the same session; its loader reads the rank's shard.
 struct NetworkSession {
   TrainConfig config;
   TaskData data;
+  distributed::ProcessGroup& group;
   Generator generator;
   std::shared_ptr<nn::Layer> model;
+  std::shared_ptr<nn::Layer> trained;  // the model, or its data-parallel wrapper
   std::unique_ptr<TrainingOptimizer> optimizer;
   data::DataLoader loader;
   ModelCard card;
 
-  NetworkSession(TrainConfig c, TaskData d)
+  NetworkSession(TrainConfig c, TaskData d, distributed::ProcessGroup& g)
       : config(std::move(c)),
         data(std::move(d)),
+        group(g),
         generator(config.seed),
         model(build_model(config, data, generator)),
+        trained(data_parallel(model, group)),
         optimizer(make_training_optimizer(model->parameters(), {.name = config.optimizer,
                                                                 .lr = config.lr,
                                                                 .momentum = config.momentum,
@@ -125,7 +169,9 @@ struct NetworkSession {
                 .shuffle = true,
                 .seed = config.seed + 1,
                 .normalize_mean = data.mean,
-                .normalize_std = data.std}),
+                .normalize_std = data.std,
+                .num_replicas = group.size(),
+                .rank = group.rank()}),
         card(card_of(config, data)) {}
 
   static ModelCard card_of(const TrainConfig& config, const TaskData& data) {
@@ -144,11 +190,13 @@ struct NetworkSession {
             .std = data.std};
   }
 
-  long steps_per_epoch() const {
-    const long samples = static_cast<long>(data.train_x.size(0));
-    const long batch = loader.options().batch_size;
-    return (samples + batch - 1) / batch;
+  long steps_per_epoch() const { return static_cast<long>(loader.size()); }
+  // Samples the ranks train on per epoch, all together (a shard padded PyTorch's way may repeat a
+  // few).
+  long samples_per_epoch() const {
+    return static_cast<long>(loader.samples_per_epoch()) * group.size();
   }
+  bool writes_files() const { return group.rank() == 0; }
 };
 
 void set_compute(const TrainConfig& config) {
@@ -158,9 +206,9 @@ void set_compute(const TrainConfig& config) {
 
 // Continues after the checkpoint's epoch (0: none was committed, the run starts over, which gives
 // the same numbers since everything is drawn from the saved seed).
-int restore_checkpoint(const RunDirectory& run, NetworkSession& s) {
-  if (!has_training_checkpoint(run.path())) return 0;
-  const ResumePoint point = load_training_checkpoint(run.path(), *s.model, *s.optimizer, s.card);
+int restore_checkpoint(const fs::path& run, NetworkSession& s) {
+  if (!has_training_checkpoint(run)) return 0;
+  const ResumePoint point = load_training_checkpoint(run, *s.model, *s.optimizer, s.card);
   s.generator.set_state(point.run_generator);
   s.loader.set_state(point.loader_generator);
   return point.epoch;
@@ -193,22 +241,25 @@ std::vector<train::MetricsRecord> repair_to_checkpoint(const RunDirectory& run, 
 // the step, which would only spread it to the weights.
 class NetworkTask : public train::Task {
  public:
-  explicit NetworkTask(NetworkSession& s) : s_(s) {}
+  NetworkTask(NetworkSession& s, int first_epoch) : s_(s), epoch_(first_epoch) {}
 
-  long samples_per_epoch() const override { return static_cast<long>(s_.data.train_x.size(0)); }
+  long samples_per_epoch() const override { return s_.samples_per_epoch(); }
   long steps_per_epoch() const override { return s_.steps_per_epoch(); }
   void train_epoch(const train::StepCallback& step_done) override {
-    s_.model->train();
+    fault_point("train", epoch_++);
+    s_.trained->train();
     s_.loader.for_each_batch([&](const data::Batch& batch) {
       s_.optimizer->zero_grad();
-      const Tensor logits = s_.model->forward(batch.inputs);
+      const Tensor logits = s_.trained->forward(batch.inputs);
       const Tensor loss = nn::functional::cross_entropy(logits, batch.targets);
-      const double value = loss.item();
-      const long n = static_cast<long>(batch.inputs.size(0));
-      if (!std::isfinite(value)) return step_done({value, n, 0});
+      const train::StepResult step =
+          across_ranks({loss.item(), static_cast<long>(batch.inputs.size(0)),
+                        train::count_correct(logits, batch.targets)});
+      // Every rank sees the same reduced loss, so all of them skip the step together.
+      if (!std::isfinite(step.loss)) return step_done({step.loss, step.samples, 0});
       loss.backward();
       s_.optimizer->step();
-      step_done({value, n, train::count_correct(logits, batch.targets)});
+      step_done(step);
     });
   }
   std::optional<std::string> non_finite_weights() const override {
@@ -222,14 +273,28 @@ class NetworkTask : public train::Task {
     std::vector<std::pair<std::string, double>> out;
     const TaskData& d = s_.data;
     if (d.val_x.defined()) {
-      out.emplace_back("val_accuracy", accuracy_of(*s_.model, d.val_x, d.val_y, d.mean, d.std));
+      out.emplace_back("val_accuracy",
+                       accuracy_of(*s_.model, d.val_x, d.val_y, d.mean, d.std, s_.group));
     }
-    out.emplace_back("test_accuracy", accuracy_of(*s_.model, d.test_x, d.test_y, d.mean, d.std));
+    out.emplace_back("test_accuracy",
+                     accuracy_of(*s_.model, d.test_x, d.test_y, d.mean, d.std, s_.group));
     return out;
   }
 
  private:
+  // The step's batch over all the ranks: its mean loss, samples and correct predictions.
+  train::StepResult across_ranks(const train::StepResult& mine) const {
+    if (!s_.group.is_distributed()) return mine;
+    const Tensor sums =
+        from_vector({mine.loss * double(mine.samples), double(mine.samples), double(mine.correct)},
+                    {3}, {.dtype = kFloat64});
+    s_.group.all_reduce(sums, distributed::ReduceOp::Sum);
+    const std::vector<double> total = sums.to_vector();
+    return {total[0] / total[1], static_cast<long>(total[1]), static_cast<long>(total[2])};
+  }
+
   NetworkSession& s_;
+  int epoch_;  // the epoch train_epoch trains next
 };
 
 // An epoch's files in the order that makes checkpoint.safetensors its commit point: until the
@@ -263,16 +328,29 @@ void commit_epoch(const RunDirectory& run, NetworkSession& s,
                         (kept > 0 ? "epoch " + std::to_string(kept) : std::string("no epoch")));
 }
 
-void train_epochs(const RunDirectory& run, NetworkSession& s, int first_epoch,
+// Discards what is written to it: the progress of the ranks that do not report.
+class NullStream : public std::ostream {
+ public:
+  NullStream() : std::ostream(nullptr) {}
+};
+
+// Rank 0 alone reports progress and writes the run directory; every rank trains.
+void train_epochs(const RunDirectory* run, NetworkSession& s, int first_epoch,
                   std::vector<train::MetricsRecord>& history, const AfterEpoch& after_epoch) {
-  NetworkTask task(s);
-  train::Progress progress(std::cerr, ::isatty(STDERR_FILENO) == 1, s.config.epochs);
+  NetworkTask task(s, first_epoch);
+  NullStream silent;
+  train::Progress progress(run ? static_cast<std::ostream&>(std::cerr) : silent,
+                           run && ::isatty(STDERR_FILENO) == 1, s.config.epochs);
   train::FitHooks hooks;
   hooks.diverged = [&](int epoch, const std::string& what) {
     stop_diverged(s.config, epoch, what);
   };
   hooks.commit_epoch = [&](const std::vector<train::MetricsRecord>& records) {
-    commit_epoch(run, s, records, history);
+    if (run) {
+      commit_epoch(*run, s, records, history);
+    } else {
+      history.insert(history.end(), records.begin(), records.end());
+    }
   };
   hooks.after_epoch = fit_hook(after_epoch);
   train::fit(
@@ -326,52 +404,72 @@ std::vector<int> as_labels(const Tensor& targets) {
   return std::vector<int>(values.begin(), values.end());
 }
 
-int train_network(const TrainConfig& given, const NetworkRun& where) {
+int train_network(const TrainConfig& given_config, const NetworkRun& where) {
   const auto session_start = Clock::now();
+  distributed::ProcessGroup& group = distributed::ProcessGroup::world();
+  TrainConfig given = given_config;
+  given.world_size = group.size();
   std::vector<train::MetricsRecord> history;
   int first_epoch = 1;
   std::unique_ptr<NetworkSession> s;
   // A new run loads its data before it claims a directory, so that a missing data set or a
   // flag the data cannot satisfy leaves no directory behind; a resumed run must hold the
-  // directory's lock before it reads anything from it.
+  // directory's lock before it reads anything from it. Under mpirun rank 0 alone claims, locks
+  // and writes the directory; the other ranks read the checkpoint they resume from.
   std::optional<RunDirectory> run;
+  const bool writer = group.rank() == 0;
   if (where.resume) {
-    run.emplace(RunDirectory::open_to_resume(where.run_dir));
-    const TrainConfig config = resumed_config(*run, given);
+    if (writer) run.emplace(RunDirectory::open_to_resume(where.run_dir));
+    const fs::path dir = run ? run->path() : fs::path(where.run_dir);
+    const TrainConfig config = resumed_config(dir, given);
     set_compute(config);
-    s = std::make_unique<NetworkSession>(config, load_task(config, run->path(), false));
-    const int committed = restore_checkpoint(*run, *s);
-    history = repair_to_checkpoint(*run, *s, committed);
+    s = std::make_unique<NetworkSession>(config, load_task(config, dir, false), group);
+    const int committed = restore_checkpoint(dir, *s);
+    if (run) history = repair_to_checkpoint(*run, *s, committed);
     first_epoch = committed + 1;
     if (first_epoch > s->config.epochs) {
       throw Error("nothing to resume: the run already finished epoch " + std::to_string(committed) +
                   " of " + std::to_string(s->config.epochs) +
                   " (pass a larger --epochs to train further)");
     }
-    std::cout << "Resuming " << run->path().string()
-              << (committed > 0 ? " after epoch " + std::to_string(committed)
-                                : std::string(" from its start (no epoch was committed)"))
-              << "\n";
+    if (writer) {
+      std::cout << "Resuming " << run->path().string()
+                << (committed > 0 ? " after epoch " + std::to_string(committed)
+                                  : std::string(" from its start (no epoch was committed)"))
+                << "\n";
+    }
   } else {
     set_compute(given);
-    s = std::make_unique<NetworkSession>(given, load_task(given, {}, true));
-    run.emplace(claim_run(given, where));
-    if (s->data.input == models::InputKind::Tokens) {
-      s->data.vocabulary.save(run->file(kVocabularyFile));
+    s = std::make_unique<NetworkSession>(given, load_task(given, {}, true), group);
+    if (writer) {
+      run.emplace(claim_run(given, where));
+      if (s->data.input == models::InputKind::Tokens) {
+        s->data.vocabulary.save(run->file(kVocabularyFile));
+      }
     }
   }
   // Written last at the start: a directory with config.json has every input of the run.
-  run->write_json("config.json", to_json(s->config));
+  if (run) run->write_json("config.json", to_json(s->config));
 
   const TrainConfig& config = s->config;
-  std::cout << "Training " << config.model << " on " << config.task << ": "
-            << s->data.train_x.size(0) << " training samples, " << s->data.test_x.size(0)
-            << " test, epochs " << first_epoch << ".." << config.epochs << ", batch "
-            << s->loader.options().batch_size << ", " << config.optimizer << " lr " << config.lr
-            << ", " << get_num_threads() << " thread(s)\n"
-            << std::flush;
-  train_epochs(*run, *s, first_epoch, history, where.after_epoch);
-  print_outcome(*run, history, std::chrono::duration<double>(Clock::now() - session_start).count());
+  if (writer) {
+    const std::int64_t batch = s->loader.options().batch_size;
+    std::cout << "Training " << config.model << " on " << config.task << ": "
+              << s->data.train_x.size(0) << " training samples, " << s->data.test_x.size(0)
+              << " test, epochs " << first_epoch << ".." << config.epochs << ", batch " << batch;
+    if (group.is_distributed()) {
+      std::cout << " per process x " << group.size() << " processes = " << batch * group.size()
+                << " global";
+    }
+    std::cout << ", " << config.optimizer << " lr " << config.lr << ", " << get_num_threads()
+              << " thread(s)" << (group.is_distributed() ? " per process" : "") << "\n"
+              << std::flush;
+  }
+  train_epochs(run ? &*run : nullptr, *s, first_epoch, history, where.after_epoch);
+  if (run) {
+    print_outcome(*run, history,
+                  std::chrono::duration<double>(Clock::now() - session_start).count());
+  }
   return 0;
 }
 
