@@ -58,23 +58,30 @@ cpu_line | tee "$out/cpu.txt"
 echo "before $(cut -d' ' -f1-3 /proc/loadavg)" >"$out/load.txt"
 mpirun=(mpirun --oversubscribe --bind-to core --map-by core)
 ((EUID == 0)) && mpirun+=(--allow-run-as-root)
-recipe=(--task fashion-mnist --model lenet --epochs "$epochs" --optimizer adam --lr 1e-3 --seed 0)
+recipe=(--task fashion-mnist --model lenet --optimizer adam --lr 1e-3 --seed 0)
+pair_epochs=$((epochs < 5 ? epochs : 5))
 {
   echo "epochs: $epochs"
-  echo "ours: build-bench/minitorch train ${recipe[*]} --batch-size B --threads T --run-dir DIR"
+  echo "ours: build-bench/minitorch train ${recipe[*]} --epochs $epochs --batch-size B --threads T --run-dir DIR"
   echo "ours 2x1: ${mpirun[*]} -np 2 build-bench/minitorch train ... --batch-size 64 --threads 1"
+  echo "ours, the pair: two of 'taskset -c C build-bench/minitorch train ... --epochs $pair_epochs --batch-size 64 --threads 1' at once, C = 0 and 1"
   echo "pytorch: /usr/bin/python3 bench/ddp_torch.py --ranks R --epochs $epochs --batch-size 128"
 } >"$out/commands.txt"
 
-# timed NAME COMMAND...: runs the command, its stdout to $out/NAME.out, stderr to NAME.err, and
-# its wall seconds to NAME.wall; a command that fails leaves NAME.failed (the report says so) and
-# the other runs go on.
+# timed NAME COMMAND...: runs the command, its stdout to $out/NAME.out, stderr to NAME.err, its
+# wall seconds to NAME.wall and the user and system CPU seconds of it and its children to NAME.cpu;
+# a command that fails leaves NAME.failed (the report says so) and the other runs go on.
 timed() {
   local name=$1 start end status=0
   shift
   echo "== $name" >&2
   start=$(date +%s.%N)
-  "$@" >"$out/$name.out" 2>"$out/$name.err" || status=$?
+  if declare -F "$1" >/dev/null; then # a function of this script: GNU time cannot run it
+    "$@" >"$out/$name.out" 2>"$out/$name.err" || status=$?
+  else
+    /usr/bin/time -f "%U %S" -o "$out/$name.cpu" "$@" >"$out/$name.out" 2>"$out/$name.err" ||
+      status=$?
+  fi
   end=$(date +%s.%N)
   if ((status)); then
     echo "ddp.sh: $name failed (exit $status); the end of its output:" >&2
@@ -86,20 +93,35 @@ timed() {
 }
 
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
-timed ours-1x1 taskset -c 0 build-bench/minitorch train "${recipe[@]}" --batch-size 128 \
-  --threads 1 --run-dir "$out/ours-1x1"
+# Two independent one-thread trainings with the per-rank batch, one per CPU, at the same time: what
+# the two CPUs deliver with no communication at all (memory, caches and the host's scheduling
+# shared), the ceiling for 2 ranks.
+pair() {
+  local cpu pids=() status=0
+  for cpu in 0 1; do
+    taskset -c "$cpu" build-bench/minitorch train "${recipe[@]}" --epochs "$pair_epochs" \
+      --batch-size 64 --threads 1 --run-dir "$out/ours-pair-$cpu" &
+    pids+=($!)
+  done
+  for cpu in 0 1; do wait "${pids[$cpu]}" || status=$?; done
+  return "$status"
+}
+
+timed ours-1x1 taskset -c 0 build-bench/minitorch train "${recipe[@]}" --epochs "$epochs" \
+  --batch-size 128 --threads 1 --run-dir "$out/ours-1x1"
 timed torch-1x1 taskset -c 0 /usr/bin/python3 bench/ddp_torch.py --ranks 1 --epochs "$epochs"
 # The command line trains over MPI once it links the library's distributed part.
 if ((have_mpi)) && [[ "$(ldd build-bench/minitorch)" == *libmpi* ]]; then
   timed ours-2x1 "${mpirun[@]}" -np 2 -x MINITORCH_NUM_THREADS=1 build-bench/minitorch train \
-    "${recipe[@]}" --batch-size 64 --threads 1 --run-dir "$out/ours-2x1"
+    "${recipe[@]}" --epochs "$epochs" --batch-size 64 --threads 1 --run-dir "$out/ours-2x1"
 else
   echo "ddp.sh: build-bench/minitorch does not link MPI: no 2-process run of ours" >&2
   echo "the command line does not link MPI" >"$out/ours-2x1.failed"
 fi
+timed ours-pair pair
 timed torch-2x1 /usr/bin/python3 bench/ddp_torch.py --ranks 2 --epochs "$epochs"
-timed ours-1x2 taskset -c 0-1 build-bench/minitorch train "${recipe[@]}" --batch-size 128 \
-  --threads 2 --run-dir "$out/ours-1x2"
+timed ours-1x2 taskset -c 0-1 build-bench/minitorch train "${recipe[@]}" --epochs "$epochs" \
+  --batch-size 128 --threads 2 --run-dir "$out/ours-1x2"
 if ((have_mpi)); then
   allreduce_flags=()
   ((quick)) && allreduce_flags=(--repetitions 3 --max-bytes $((4 << 20)))
