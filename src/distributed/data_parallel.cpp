@@ -121,7 +121,7 @@ void DistributedDataParallel::launch_ready_buckets() {
 }
 
 void DistributedDataParallel::launch(Bucket& bucket) {
-  bucket.work = group_.all_reduce_async(bucket.buffer, distributed::ReduceOp::Sum);
+  bucket.work = group_.all_reduce_async(bucket.buffer, distributed::ReduceOp::Average);
 }
 
 void DistributedDataParallel::finish_pass() {
