@@ -68,7 +68,7 @@ ONCE_ONLY_TESTS = Training\\.|DashboardCli\\.
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMINITORCH_SANITIZE=ON \
 		-DMINITORCH_CUDA=OFF  >/dev/null
-	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests minitorch_cli
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests distributed_tests minitorch_cli
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "$(ONCE_ONLY_TESTS)"
 
 # The CUDA backend compiled (nvcc required) and the unit tests run; without a GPU its cases skip.
@@ -85,7 +85,7 @@ fresh-machine-check:
 test-clang: deps-clang
 	@cmake -S . -B $(CLANG_BUILD) -DCMAKE_BUILD_TYPE=Release $(CLANG_CMAKE_FLAGS) $(CMAKE_FLAGS) \
 		>/dev/null
-	@cmake --build $(CLANG_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests minitorch_cli
+	@cmake --build $(CLANG_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests distributed_tests minitorch_cli
 	@cd $(CLANG_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "$(ONCE_ONLY_TESTS)"
 
 # Optimised with line numbers, so that a finding's stack trace names the lines.

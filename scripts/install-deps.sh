@@ -19,6 +19,7 @@ packages=(
   libpng-dev                # PNG images to classify (predict)
   libcpp-httplib-dev        # HTTP server (serve)
   pkg-config                # finds cpp-httplib, which ships no CMake package
+  libopenmpi-dev openmpi-bin # data-parallel training: Open MPI and its launcher, mpirun
   python3-jsonschema        # tests only: served answers checked against the OpenAPI document
   python3-prometheus-client # tests only: /metrics parsed by Prometheus' own parser
   python3-dev pybind11-dev  # the Python package (extension minitorch._C)

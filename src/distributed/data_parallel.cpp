@@ -21,7 +21,13 @@ DistributedDataParallel::DistributedDataParallel(std::shared_ptr<Layer> module,
   register_module("module", module_);
   {
     autodiff::NoGradGuard no_grad;
-    for (const Tensor& parameter : module_->parameters()) group_.broadcast(parameter, 0);
+    for (const auto& [name, parameter] : module_->named_parameters()) {
+      try {
+        group_.broadcast(parameter, 0);
+      } catch (const Error& e) {
+        throw Error("DistributedDataParallel: parameter '" + name + "': " + e.what());
+      }
+    }
   }
   build_buckets();
   if (!group_.is_distributed()) return;
@@ -32,6 +38,7 @@ DistributedDataParallel::DistributedDataParallel(std::shared_ptr<Layer> module,
 }
 
 DistributedDataParallel::~DistributedDataParallel() {
+  reset_pass();  // no reduction may outlive the buffers it writes
   for (const Slot& slot : slots_) {
     if (slot.hook != 0) slot.parameter.remove_post_accumulate_grad_hook(slot.hook);
   }
@@ -92,6 +99,14 @@ void DistributedDataParallel::reset_pass() {
   for (Slot& slot : slots_) slot.ready = false;
   for (Bucket& bucket : buckets_) {
     bucket.pending = bucket.slots.size();
+    // A pass cut short by an exception may have left a reduction writing into the buffer.
+    if (bucket.work) {
+      try {
+        bucket.work->wait();
+      } catch (const std::exception&) {
+        // That pass already failed; its error was or will be reported where it was thrown.
+      }
+    }
     bucket.work.reset();
   }
   next_launch_ = 0;
@@ -121,24 +136,48 @@ void DistributedDataParallel::launch_ready_buckets() {
 }
 
 void DistributedDataParallel::launch(Bucket& bucket) {
-  bucket.work = group_.all_reduce_async(bucket.buffer, distributed::ReduceOp::Sum);
+  bucket.work = group_.all_reduce_async(bucket.buffer, distributed::ReduceOp::Average);
+}
+
+// What a slot the pass did not reach puts in its bucket: the gradient it already holds (every
+// rank's is the same average of an earlier pass), or zeros.
+void DistributedDataParallel::fill_unreached(Slot& slot) {
+  Bucket& bucket = buckets_[slot.bucket];
+  const std::int64_t n = slot.parameter.numel();
+  const Tensor part = bucket.buffer.narrow(0, slot.offset, n);
+  if (slot.parameter.has_grad()) {
+    part.set_data(slot.parameter.grad().reshape({n}));
+  } else {
+    part.set_data(
+        zeros({1}, {.dtype = slot.parameter.dtype(), .backend = &slot.parameter.backend()}));
+  }
+  slot.ready = true;
+  --bucket.pending;
+}
+
+// With find_unused_parameters, how many ranks reached each slot in this pass.
+std::vector<double> DistributedDataParallel::reached_counts(const std::vector<bool>& reached) {
+  std::vector<double> flags(reached.begin(), reached.end());
+  if (!options_.find_unused_parameters) return std::vector<double>(slots_.size(), 1.0);
+  const Tensor counts =
+      from_vector(flags, {static_cast<std::int64_t>(flags.size())}, {.dtype = kFloat64});
+  group_.all_reduce(counts, distributed::ReduceOp::Sum);
+  return counts.to_vector();
 }
 
 void DistributedDataParallel::finish_pass() {
-  // A parameter the pass did not reach contributes zeros (another rank's may not be zero).
+  std::vector<bool> reached;
   for (Slot& slot : slots_) {
-    if (slot.ready) continue;
-    slot.ready = true;
-    buckets_[slot.bucket]
-        .buffer.narrow(0, slot.offset, slot.parameter.numel())
-        .set_data(
-            zeros({1}, {.dtype = slot.parameter.dtype(), .backend = &slot.parameter.backend()}));
-    --buckets_[slot.bucket].pending;
+    reached.push_back(slot.ready);
+    if (!slot.ready) fill_unreached(slot);
   }
   launch_ready_buckets();
   for (Bucket& bucket : buckets_) bucket.work->wait();
+  const std::vector<double> counts = reached_counts(reached);
   autodiff::NoGradGuard no_grad;
-  for (Slot& slot : slots_) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    Slot& slot = slots_[i];
+    if (counts[i] == 0.0) continue;  // no rank used it: its gradient stays as it was
     const Tensor average = buckets_[slot.bucket]
                                .buffer.narrow(0, slot.offset, slot.parameter.numel())
                                .view(slot.parameter.shape());

@@ -189,6 +189,73 @@ TEST(DistributedDataParallel, AParameterAPassDidNotReachCountsAsZeros) {
   EXPECT_NEAR(branch->weight.grad().get({1, 1}), 2.0 / ProcessGroup::world().size(), 1e-6);
 }
 
+// a, then b; b is used only while use_b.
+struct Two : mt::nn::Layer {
+  std::shared_ptr<mt::nn::Linear> a, b;
+  bool use_b = true;
+  Two()
+      : a(register_module("a", std::make_shared<mt::nn::Linear>(3, 2))),
+        b(register_module("b", std::make_shared<mt::nn::Linear>(2, 1))) {}
+  Tensor forward(const Tensor& x) override {
+    const Tensor h = a->forward(x);
+    return use_b ? b->forward(h) : h;
+  }
+};
+
+Tensor rank_input() {
+  const double r = ProcessGroup::world().rank();
+  return mt::from_vector({1.0 + r, 2.0, 3.0 - r}, {1, 3});
+}
+
+TEST(DistributedDataParallel, AnAccumulatedGradientSurvivesAPassThatDidNotReachIt) {
+  auto model = std::make_shared<Two>();
+  DistributedDataParallel ddp(model, {.bucket_cap_mb = 1e-6});
+  ddp.forward(rank_input()).sum().backward();
+  const std::vector<double> first = model->b->weight.grad().to_vector();
+  model->use_b = false;  // no zero_grad: the next pass accumulates, and never reaches b
+  ddp.forward(rank_input()).sum().backward();
+  EXPECT_EQ(model->b->weight.grad().to_vector(), first);
+}
+
+TEST(DistributedDataParallel, FindUnusedParametersLeavesAParameterNoRankUsedWithoutGradient) {
+  for (const bool find : {false, true}) {
+    auto model = std::make_shared<Two>();
+    model->use_b = false;
+    DistributedDataParallel ddp(model, {.find_unused_parameters = find});
+    ddp.forward(rank_input()).sum().backward();
+    EXPECT_TRUE(model->a->weight.has_grad());
+    // Without the count, b's gradient is the average of what the ranks hold: zeros. Alone, no
+    // hook runs and b never gets one.
+    EXPECT_EQ(model->b->weight.has_grad(), !find && ProcessGroup::world().is_distributed());
+  }
+}
+
+TEST(DistributedDataParallel, APassCutShortByAnExceptionLeavesTheNextPassCorrect) {
+  auto clean_model = std::make_shared<Two>();
+  auto model = std::make_shared<Two>();
+  model->a->weight.set_data(clean_model->a->weight);
+  model->a->bias.set_data(clean_model->a->bias);
+  model->b->weight.set_data(clean_model->b->weight);
+  model->b->bias.set_data(clean_model->b->bias);
+  DistributedDataParallel clean(clean_model, {.bucket_cap_mb = 1e-6});
+  DistributedDataParallel ddp(model, {.bucket_cap_mb = 1e-6});
+  bool thrown = false;
+  // After the wrapper's own hook on a.weight: the buckets of b are on their way by then.
+  model->a->weight.register_post_accumulate_grad_hook([&](const Tensor&) {
+    if (!thrown) {
+      thrown = true;
+      throw mt::Error("a hook failed");
+    }
+  });
+  EXPECT_THROW(ddp.forward(rank_input()).sum().backward(), mt::Error);
+  ddp.zero_grad();
+  ddp.forward(rank_input() * 2.0).sum().backward();
+  clean.forward(rank_input() * 2.0).sum().backward();
+  EXPECT_EQ(model->b->bias.grad().to_vector(), clean_model->b->bias.grad().to_vector());
+  EXPECT_EQ(model->b->weight.grad().to_vector(), clean_model->b->weight.grad().to_vector());
+  EXPECT_EQ(model->a->weight.grad().to_vector(), clean_model->a->weight.grad().to_vector());
+}
+
 TEST(DistributedDataParallel, ABadBucketSizeIsAnError) {
   EXPECT_THROW(DistributedDataParallel(make_model("mlp", mt::kFloat32, 1), {.bucket_cap_mb = 0}),
                mt::Error);

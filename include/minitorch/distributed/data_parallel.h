@@ -12,13 +12,22 @@
 // in index order, so every rank starts the same collectives in the same order while the backward
 // pass goes on computing the rest (overlap = false: every bucket after the pass instead). At the
 // end of the pass (the engine's final callback) the buckets still waiting — those with a
-// parameter that got no gradient this pass, which counts as zeros — are started, all are awaited,
-// and each parameter's grad() becomes the average over the ranks of their gradients, so the
-// optimizer's step() sees the same gradients, and takes the same step, on every rank.
+// parameter the pass did not reach, which contributes the gradient it holds (accumulated in
+// earlier passes) or zeros — are started, all are awaited, and each parameter's grad() becomes the
+// average over the ranks of their gradients, so the optimizer's step() sees the same gradients,
+// and takes the same step, on every rank. Gradients accumulate across passes as without the
+// wrapper (the average of sums is the sum of averages).
 //
+// Requires: every rank runs the same sequence of forward and backward passes, and each backward
+// reaches at least one of the wrapped parameters on every rank (a rank whose pass reaches none
+// starts no reduction while the others wait for it); a pass that throws on some ranks only puts
+// the ranks out of step, so the job must end (the command line aborts it). The wrapper's hook
+// copies a gradient when it is final: a post-accumulate-grad hook registered after the wrapper
+// that changes grad() is overwritten by the average.
 // With a group of one nothing is communicated and gradients stay as they are. The wrapper holds
 // hooks on the module's parameters for its lifetime; it can be neither copied nor moved.
-// Collectives that fail (a rank gone) throw minitorch::Error from backward().
+// Collectives that fail (a rank gone) throw minitorch::Error from backward(). A parameter that
+// cannot be sent (not on the CPU, not contiguous) is an Error naming it at construction.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +44,11 @@ struct DistributedDataParallelOptions {
   double bucket_cap_mb = 25.0;
   // Start each bucket's all-reduce as soon as it is full (true), or all of them after backward.
   bool overlap = true;
+  // Count, each pass, which ranks reached each parameter (one more small all-reduce), so that a
+  // parameter no rank used keeps its gradient as it was (none, after zero_grad) and the optimizer
+  // leaves it alone, as one process would. Without it such a parameter's gradient becomes the
+  // average of what the ranks hold: zeros after zero_grad.
+  bool find_unused_parameters = false;
 };
 
 class DistributedDataParallel : public Layer {
@@ -73,6 +87,8 @@ class DistributedDataParallel : public Layer {
   void launch_ready_buckets();
   void launch(Bucket& bucket);
   void finish_pass();
+  void fill_unreached(Slot& slot);
+  std::vector<double> reached_counts(const std::vector<bool>& reached);
 
   std::shared_ptr<Layer> module_;
   DistributedDataParallelOptions options_;
