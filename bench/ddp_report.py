@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 TARGET = 0.90
+PERCENT = {"ours scaling", "ours 2×1 / pair", "PyTorch scaling"}  # ratios shown as percentages
 # name in the results directory, label, processes, threads per process, per-rank batch
 RUNS = [("ours-1x1", "ours", 1, 1, 128), ("ours-2x1", "ours (mpirun)", 2, 1, 64),
         ("ours-1x2", "ours", 1, 2, 128), ("torch-1x1", "PyTorch", 1, 1, 128),
@@ -23,7 +24,7 @@ def read_lines(path):
 
 def epochs_of(out, name):
     """Per-epoch records {epoch, test_accuracy, epoch_seconds, img_per_s (all ranks)}, or None."""
-    if name.startswith("ours"):
+    if "ours" in name:  # a run directory of ours
         path = os.path.join(out, name, "metrics.jsonl")
         if not os.path.exists(path):
             return None
@@ -126,19 +127,6 @@ def training_tables(out):
         derived.append(f"- scaling efficiency, ours, 2 ranks: {rate('ours-2x1'):.0f} / (2 × "
                        f"{rate('ours-1x1'):.0f}) = **{100 * rate('ours-2x1') / (2 * rate('ours-1x1')):.1f} %** "
                        "(target ≥ 90 % with both cores free)")
-    pair = [epochs_of(out, f"ours-pair-{cpu}") for cpu in (0, 1)]
-    if all(pair):
-        ceiling = sum(summary(p)["img_per_s"] for p in pair)
-        derived.append(f"- the two CPUs' ceiling: two independent one-thread trainings at batch 64, "
-                       f"one per CPU at the same time, {len(pair[0])} epochs: "
-                       f"{summary(pair[0])['img_per_s']:.0f} + {summary(pair[1])['img_per_s']:.0f}"
-                       f" = {ceiling:.0f} img/s ({ceiling / rate('ours-1x1'):.2f}× ours 1 × 1)"
-                       if rate("ours-1x1") else f" = {ceiling:.0f} img/s")
-        if rate("ours-2x1"):
-            derived.append(f"- ours 2 × 1 against that ceiling: {rate('ours-2x1'):.0f} / "
-                           f"{ceiling:.0f} = {100 * rate('ours-2x1') / ceiling:.1f} % (what "
-                           "DistributedDataParallel and MPI cost, with the machine's own limits "
-                           "taken out)")
     if rate("torch-2x1") and rate("torch-1x1"):
         derived.append(f"- scaling efficiency, PyTorch DDP, 2 ranks: {rate('torch-2x1'):.0f} / (2 × "
                        f"{rate('torch-1x1'):.0f}) = {100 * rate('torch-2x1') / (2 * rate('torch-1x1')):.1f} %")
@@ -171,6 +159,70 @@ def training_tables(out):
                              f"({recs[e]['img_per_s']:.0f})" if e < len(recs) else "")
             lines.append(f"| {e + 1} | " + " | ".join(cells) + " |")
     return lines, sums
+
+
+def round_rate(out, name):
+    """A round's run: median img/s over its epochs (every rank's), or None."""
+    if name.endswith("ours-pair"):
+        pair = [epochs_of(out, f"{name}-{cpu}") for cpu in (0, 1)]
+        return sum(summary(p)["img_per_s"] for p in pair) if all(pair) else None
+    records = epochs_of(out, name)
+    if not records:
+        return None
+    if "ours" in name:
+        normalise_ours(records, 60000)
+    return summary(records)["img_per_s"]
+
+
+def rounds_table(out):
+    rounds = 0
+    while os.path.exists(os.path.join(out, f"round{rounds + 1}-ours-1x1")):
+        rounds += 1
+    if not rounds:
+        return []
+    configs = [("ours-1x1", "ours 1×1"), ("ours-2x1", "ours 2×1"),
+               ("ours-pair", "the pair (2 × ours 1×1 at batch 64, at once)"),
+               ("ours-1x2", "ours 1×2"), ("torch-1x1", "PyTorch 1×1"),
+               ("torch-2x1", "PyTorch DDP 2×1")]
+    ratios = [("ours scaling", "ours-2x1", "ours-1x1", 0.5), ("ours 2×1 / pair", "ours-2x1",
+              "ours-pair", 1.0), ("pair / ours 1×1", "ours-pair", "ours-1x1", 1.0),
+              ("PyTorch scaling", "torch-2x1", "torch-1x1", 0.5),
+              ("ours 2×1 / PyTorch DDP", "ours-2x1", "torch-2x1", 1.0),
+              ("ours 1×2 / 1×1", "ours-1x2", "ours-1x1", 1.0)]
+    lines = ["", f"### Throughput in {rounds} interleaved rounds (img/s, 2 epochs each, median "
+             "over the epochs; ratios within each round, then their median)", "",
+             "| round | " + " | ".join(label for _, label in configs) + " | " +
+             " | ".join(label for label, *_ in ratios) + " |",
+             "|---|" + "---|" * (len(configs) + len(ratios))]
+    per_ratio = {label: [] for label, *_ in ratios}
+    per_config = {name: [] for name, _ in configs}
+    for r in range(1, rounds + 1):
+        rates = {name: round_rate(out, f"round{r}-{name}") for name, _ in configs}
+        cells = [f"{rates[n]:.0f}" if rates[n] else "—" for n, _ in configs]
+        for name, _ in configs:
+            if rates[name]:
+                per_config[name].append(rates[name])
+        for label, a, b, scale in ratios:
+            if rates[a] and rates[b]:
+                value = scale * rates[a] / rates[b]
+                per_ratio[label].append(value)
+                cells.append(f"{100 * value:.1f} %" if label in PERCENT else f"{value:.2f}×")
+            else:
+                cells.append("—")
+        lines.append(f"| {r} | " + " | ".join(cells) + " |")
+    cells = [f"{statistics.median(per_config[n]):.0f}" if per_config[n] else "—"
+             for n, _ in configs]
+    for label, *_ in ratios:
+        v = per_ratio[label]
+        cells.append("—" if not v else f"**{100 * statistics.median(v):.1f} %**"
+                     if label in PERCENT else f"**{statistics.median(v):.2f}×**")
+    lines.append("| median | " + " | ".join(cells) + " |")
+    lines += ["", "Ours scaling = ours 2×1 / (2 × ours 1×1); ours 2×1 / pair = what "
+              "DistributedDataParallel and MPI cost against two independent trainings on the same "
+              "two CPUs at the same time (the machine's own limits taken out); pair / ours 1×1 "
+              "= what the two CPUs deliver together, in one-thread trainings (2.00 = two free "
+              "cores)."]
+    return lines
 
 
 def allreduce_table(out, file="allreduce.jsonl"):
@@ -251,6 +303,7 @@ def main():
     lines += ["## LeNet-5 on Fashion-MNIST, global batch 128, Adam 1e-3", ""]
     training, sums = training_tables(out)
     lines += training
+    lines += rounds_table(out)
     lines += ["", "## All-reduce on loopback: ours against MPI_Allreduce", ""]
     lines += allreduce_table(out)
     if os.path.exists(os.path.join(out, "allreduce-hugetlb.jsonl")):
