@@ -562,6 +562,18 @@ int report_failure(int code, const std::string& message) {
   return code;
 }
 
+// Only `train` is data-parallel: any other command under mpirun would run once per rank, each
+// writing the same files.
+void refuse_mpirun_but_for_training(const CLI::App& app) {
+  if (app.got_subcommand("train") || !distributed::ProcessGroup::launched_by_mpirun() ||
+      !distributed::ProcessGroup::world().is_distributed()) {
+    return;
+  }
+  const std::string command = app.get_subcommands().front()->get_name();
+  throw UsageError("minitorch " + command + " runs in one process; expected it without mpirun " +
+                   "(only `minitorch train` trains data-parallel under mpirun)");
+}
+
 }  // namespace
 
 void finish_train_flags(const CLI::App& command, TrainConfig& config) {
@@ -591,6 +603,7 @@ int run_cli(int argc, char** argv) {
   try {
     check_subcommand_name(app, argc, argv);
     app.parse(argc, argv);
+    refuse_mpirun_but_for_training(app);
     if (app.got_subcommand("train")) {
       if (!train.resume.empty()) {
         check_resume_flags(train);

@@ -51,6 +51,14 @@ json sweep_header(const SweepSettings& s, const std::string& metric, Direction d
   return header;
 }
 
+json normalised_config(const json& config) {
+  try {
+    return to_json(train_config_from_json(config));
+  } catch (const std::exception&) {
+    return config;  // compared as it is: the difference names the odd field
+  }
+}
+
 // The first difference between the sweep in sweep.json and the one the flags describe, as
 // "FIELD: sweep.json has X, the flags give Y"; empty when they agree. The thread count may
 // differ, as for `train --resume`.
@@ -60,10 +68,13 @@ std::string difference(const json& saved, const json& given) {
     const json old = saved.contains(key) ? saved.at(key) : json();
     if (old == value) continue;
     if (key == "base_config" && old.is_object()) {
+      // Read as a run reads config.json: a field a sweep of an older version did not record
+      // takes its default (e.g. world_size 1).
+      const json saved_config = normalised_config(old);
       json keys = value;
-      keys.update(old);
+      keys.update(saved_config);
       for (const auto& [field, unused] : keys.items()) {
-        const json a = old.contains(field) ? old.at(field) : json();
+        const json a = saved_config.contains(field) ? saved_config.at(field) : json();
         const json b = value.contains(field) ? value.at(field) : json();
         if (a != b && field != "threads") {
           return "the trials' setting " + field + ": sweep.json has " + a.dump() +

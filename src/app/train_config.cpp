@@ -115,6 +115,10 @@ TrainConfig train_config_from_json(const nlohmann::json& json) {
     if (!json.contains(name)) throw Error(std::string("config.json: missing field '") + name + "'");
     read_field(name, json.at(name), value);
   });
+  if (c.world_size < 1) {
+    throw Error("config.json: field 'world_size' is " + std::to_string(c.world_size) +
+                "; expected the number of processes that trained the run, at least 1");
+  }
   return c;
 }
 

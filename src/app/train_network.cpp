@@ -135,6 +135,46 @@ std::shared_ptr<nn::Layer> data_parallel(const std::shared_ptr<nn::Layer>& model
                                                        group);
 }
 
+// What every rank of a data-parallel job must agree on: the settings of the run (its thread
+// count and data directory may differ between hosts) and the data they load, by its sizes and the
+// training images' statistics.
+nlohmann::ordered_json agreement_of(const TrainConfig& config, const TaskData& data) {
+  nlohmann::ordered_json out;  // the flags first: a difference there explains one in the data
+  const nlohmann::json flags = to_json(config);
+  for (const auto& [key, value] : flags.items()) {
+    if (key != "threads" && key != "data_dir") out[key] = value;
+  }
+  out["training samples"] = data.train_x.size(0);
+  out["validation samples"] = data.val_x.defined() ? data.val_x.size(0) : 0;
+  out["test samples"] = data.test_x.size(0);
+  out["classes"] = data.class_names;
+  out["vocabulary size"] = data.vocab_size;
+  char statistics[64];
+  std::snprintf(statistics, sizeof statistics, "%.17g %.17g", data.mean, data.std);
+  out["input mean and std"] = statistics;
+  return out;
+}
+
+// Ranks that disagree would take different numbers of steps and their collectives would never
+// match (a hang): each compares its own with rank 0's and all of them stop, naming the first
+// difference.
+void check_ranks_agree(distributed::ProcessGroup& group, const TrainConfig& config,
+                       const TaskData& data) {
+  if (!group.is_distributed()) return;
+  const std::vector<std::string> all = group.all_gather(agreement_of(config, data).dump());
+  const auto root = nlohmann::ordered_json::parse(all.front());
+  for (std::size_t rank = 1; rank < all.size(); ++rank) {
+    const auto other = nlohmann::ordered_json::parse(all[rank]);
+    for (const auto& [key, value] : root.items()) {
+      const auto theirs = other.contains(key) ? other.at(key) : nlohmann::ordered_json();
+      if (theirs == value) continue;
+      throw Error("the ranks disagree: rank " + std::to_string(rank) + " has " + key + " " +
+                  theirs.dump() + ", rank 0 has " + value.dump() +
+                  "; every rank must run the same flags on the same data");
+    }
+  }
+}
+
 // Everything one training session works with, built in the order that draws the same random
 // numbers in every session: the model's weights first, then the loader's shuffles. Every rank of
 // a data-parallel job builds the same session; its loader reads the rank's shard.
@@ -246,7 +286,8 @@ class NetworkTask : public train::Task {
   long samples_per_epoch() const override { return s_.samples_per_epoch(); }
   long steps_per_epoch() const override { return s_.steps_per_epoch(); }
   void train_epoch(const train::StepCallback& step_done) override {
-    fault_point("train", epoch_++);
+    const int epoch = epoch_++;
+    bool first_step = true;
     s_.trained->train();
     s_.loader.for_each_batch([&](const data::Batch& batch) {
       s_.optimizer->zero_grad();
@@ -255,6 +296,10 @@ class NetworkTask : public train::Task {
       const train::StepResult step =
           across_ranks({loss.item(), static_cast<long>(batch.inputs.size(0)),
                         train::count_correct(logits, batch.targets)});
+      // Every rank has reached the epoch's first step (rank 0 has committed the epoch before):
+      // the point where the tests make one rank fail.
+      if (first_step) fault_point("train", epoch);
+      first_step = false;
       // Every rank sees the same reduced loss, so all of them skip the step together.
       if (!std::isfinite(step.loss)) return step_done({step.loss, step.samples, 0});
       loss.backward();
@@ -360,14 +405,16 @@ void train_epochs(const RunDirectory* run, NetworkSession& s, int first_epoch,
 }
 
 void print_outcome(const RunDirectory& run, const std::vector<train::MetricsRecord>& history,
-                   double session_seconds) {
+                   double session_seconds, int world_size) {
   const train::MetricsRecord last = train::epoch_records(history).back();
   std::printf("Test accuracy %.2f%% after %d epoch%s (%.1f s this session)\n",
               100.0 * last.evaluated("test_accuracy").value_or(0.0), last.epoch,
               last.epoch == 1 ? "" : "s", session_seconds);
   std::printf("Run directory: %s\n", run.path().c_str());
-  std::printf("  checkpoint: %s (resume: minitorch train --resume %s)\n",
-              run.file(kModelFile).c_str(), run.path().c_str());
+  const std::string launcher =
+      world_size > 1 ? "mpirun -np " + std::to_string(world_size) + " " : std::string();
+  std::printf("  checkpoint: %s (resume: %sminitorch train --resume %s)\n",
+              run.file(kModelFile).c_str(), launcher.c_str(), run.path().c_str());
   std::printf("  metrics:    %s, %s\n", run.file(kMetricsFile).c_str(),
               run.file("summary.json").c_str());
   std::printf("  plots:      %s, %s\n", run.file("loss.svg").c_str(),
@@ -423,7 +470,9 @@ int train_network(const TrainConfig& given_config, const NetworkRun& where) {
     const fs::path dir = run ? run->path() : fs::path(where.run_dir);
     const TrainConfig config = resumed_config(dir, given);
     set_compute(config);
-    s = std::make_unique<NetworkSession>(config, load_task(config, dir, false), group);
+    TaskData data = load_task(config, dir, false);
+    check_ranks_agree(group, config, data);
+    s = std::make_unique<NetworkSession>(config, std::move(data), group);
     const int committed = restore_checkpoint(dir, *s);
     if (run) history = repair_to_checkpoint(*run, *s, committed);
     first_epoch = committed + 1;
@@ -440,7 +489,9 @@ int train_network(const TrainConfig& given_config, const NetworkRun& where) {
     }
   } else {
     set_compute(given);
-    s = std::make_unique<NetworkSession>(given, load_task(given, {}, true), group);
+    TaskData data = load_task(given, {}, true);
+    check_ranks_agree(group, given, data);
+    s = std::make_unique<NetworkSession>(given, std::move(data), group);
     if (writer) {
       run.emplace(claim_run(given, where));
       if (s->data.input == models::InputKind::Tokens) {
@@ -468,7 +519,8 @@ int train_network(const TrainConfig& given_config, const NetworkRun& where) {
   train_epochs(run ? &*run : nullptr, *s, first_epoch, history, where.after_epoch);
   if (run) {
     print_outcome(*run, history,
-                  std::chrono::duration<double>(Clock::now() - session_start).count());
+                  std::chrono::duration<double>(Clock::now() - session_start).count(),
+                  group.size());
   }
   return 0;
 }

@@ -329,6 +329,25 @@ TEST_F(Sweep, ResumeRefusesAnotherSweepNamingTheDifference) {
   EXPECT_EQ(sweep_file()["base_config"]["threads"], 2);
 }
 
+TEST_F(Sweep, ASweepRecordedBeforeWorldSizeExistedStillResumes) {
+  SweepSettings s = settings();
+  s.base.task = "fashion-mnist";
+  s.base.model = "lenet";
+  s.metric = "train_accuracy";  // what the fake training records
+  FakeTraining training;
+  std::ostringstream out;
+  ASSERT_EQ(run_sweep(s, std::ref(training), out), 0);
+  json sweep = sweep_file();
+  ASSERT_EQ(sweep["base_config"]["world_size"], 1);
+  sweep["base_config"].erase("world_size");
+  std::ofstream(dir_ / "sweep" / "sweep.json") << sweep.dump();
+  s.resume = true;
+  EXPECT_EQ(run_sweep(s, std::ref(training), out), 0);
+  // A setting it did record still has to match.
+  s.base.world_size = 2;
+  EXPECT_THROW(run_sweep(s, std::ref(training), out), minitorch::Error);
+}
+
 TEST_F(Sweep, ANewSweepNeedsAnEmptyDirectoryAndResumeASweep) {
   FakeTraining training;
   std::ostringstream out;

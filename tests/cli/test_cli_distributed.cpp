@@ -31,7 +31,8 @@ class DistributedTraining : public Cli {
   };
   Result mpirun(const std::vector<Rank>& ranks) {
     std::string command = "timeout " + std::to_string(kJobSeconds) + " " +
-                          quote(MINITORCH_MPIEXEC) + " --allow-run-as-root --oversubscribe";
+                          quote(MINITORCH_MPIEXEC) +
+                          " --allow-run-as-root --oversubscribe --mca mpi_yield_when_idle 1";
     for (std::size_t r = 0; r < ranks.size(); ++r) {
       if (r > 0) command += " :";
       command += " -np 1";
@@ -187,10 +188,25 @@ TEST_F(DistributedTraining, ARankWithBadDataReportsItAndTheOthersStop) {
   EXPECT_TRUE(contains(r.err, bad.string())) << r.err;
 }
 
-TEST_F(DistributedTraining, TheTwoDimensionalTaskRefusesMpirun) {
-  const Result r = mpirun2({"train", "--task", "2d", "--epochs", "5"});
+TEST_F(DistributedTraining, RanksThatDisagreeStopNamingTheDifferenceInsteadOfHanging) {
+  auto args = train(dir_ / "run", 2);
+  auto other = args;
+  ASSERT_EQ(other[8], "512");
+  other[8] = "256";  // --train-samples
+  const Result r = mpirun({{{}, args}, {{}, other}});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_LT(seconds_, 120.0);
+  EXPECT_TRUE(contains(r.err, "the ranks disagree: rank 1 has train_samples 256, rank 0 has 512"))
+      << r.err;
+}
+
+TEST_F(DistributedTraining, TheTwoDimensionalTaskAndOtherCommandsRefuseMpirun) {
+  Result r = mpirun2({"train", "--task", "2d", "--epochs", "5"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "task 2d trains in one process")) << r.err;
+  r = mpirun2({"datasets", "--name", "xor"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "minitorch datasets runs in one process")) << r.err;
 }
 
 }  // namespace

@@ -24,8 +24,10 @@
 // message. abort(code) ends the whole job (MPI_Abort): what a rank that failed does, so that the
 // others never wait for it.
 //
-// Only the communication thread calls MPI after initialisation; the group is safe to use from
-// any one thread at a time.
+// Blocking collectives run on the calling thread once every collective started before them has
+// finished, non-blocking ones on the communication thread, never two at once
+// (MPI_THREAD_SERIALIZED); the group is safe to use from any one thread at a time. abort() may be
+// called from any thread at any time.
 #pragma once
 
 #include <cstdint>
