@@ -85,7 +85,10 @@ struct Block {
   double cpu_seconds_per_call;  // this process's CPU time
 };
 
-// k calls of `call` after a barrier, timed on every rank; the slowest rank's time counts.
+// k calls of `call` after a barrier, timed on every rank; the slowest rank's time counts. MPI is
+// called from this thread directly: the group runs its blocking collectives on the caller's thread
+// and nothing non-blocking is ever pending here, so no two MPI calls overlap
+// (MPI_THREAD_SERIALIZED).
 Block time_block(const std::function<void()>& call, int k) {
   MPI_Barrier(MPI_COMM_WORLD);
   const double cpu0 = now_seconds(CLOCK_PROCESS_CPUTIME_ID);
