@@ -28,7 +28,6 @@ last; samples_per_second counts every rank's images) and a last line
 and a readable line per epoch on stderr.
 """
 import argparse
-import gzip
 import json
 import os
 import socket
@@ -46,16 +45,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lenet_peer import lenet  # noqa: E402  the same network as ours
-
-DATA_DIR = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(name):
-    with gzip.open(f"{DATA_DIR}/{name}.gz", "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from fashion_mnist_peer import idx  # noqa: E402  the same IDX reader as the other peer
 
 
 def load():
