@@ -28,6 +28,7 @@ last; samples_per_second counts every rank's images) and a last line
 and a readable line per epoch on stderr.
 """
 import argparse
+import datetime
 import json
 import os
 import socket
@@ -96,7 +97,9 @@ def worker(rank, args, port):
     if distributed:
         os.environ["MASTER_ADDR"] = "127.0.0.1"
         os.environ["MASTER_PORT"] = str(port)
-        dist.init_process_group("gloo", rank=rank, world_size=ranks)
+        # A rank that died must not leave its partner waiting in Gloo forever.
+        dist.init_process_group("gloo", rank=rank, world_size=ranks,
+                                timeout=datetime.timedelta(seconds=300))
     torch.manual_seed(args.seed)
     train_x, train_y, test_x, test_y = load()
     net = lenet()

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <condition_variable>
@@ -112,24 +113,28 @@ void divide(const Tensor& tensor, int size) {
   });
 }
 
-// Waits for a non-blocking request without holding a core: MPI progresses only inside its calls,
-// so it is tested often at first (a short collective finishes in microseconds), then every
-// 50 µs, which leaves the core to the backward pass the collective overlaps with.
-void wait_politely(MPI_Request& request) {
+// Waits for a non-blocking request. MPI progresses only inside its calls, and a collective of
+// more than a few kilobytes takes many steps of progress: while a thread is blocked waiting for
+// the group (waiting > 0) the request is tested without pause, as a blocking call would; while
+// the caller still computes (a bucket overlapping the backward pass), every 50 µs after a short
+// spin, which leaves the core to that computation.
+void wait_politely(MPI_Request& request, const std::atomic<int>& waiting) {
   int done = 0;
-  for (int spin = 0; spin < 200 && !done; ++spin)
+  for (int spin = 0; !done; ++spin) {
     check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-  while (!done) {
+    if (done || spin < 200 || waiting.load(std::memory_order_relaxed) > 0) continue;
     std::this_thread::sleep_for(std::chrono::microseconds(50));
-    check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
   }
 }
 
 class QueuedWork : public Work {
  public:
+  explicit QueuedWork(std::atomic<int>& waiting) : waiting_(waiting) {}
   void wait() override {
+    waiting_.fetch_add(1);
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return done_; });
+    waiting_.fetch_sub(1);
     if (error_) std::rethrow_exception(error_);
   }
   bool is_completed() const override {
@@ -146,6 +151,7 @@ class QueuedWork : public Work {
   }
 
  private:
+  std::atomic<int>& waiting_;  // the group's count of threads blocked in wait()
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool done_ = false;
@@ -285,7 +291,7 @@ class MpiProcessGroup : public ProcessGroup {
       check_mpi(MPI_Iallreduce(MPI_IN_PLACE, s.data + at * s.element_size, count, s.type, MPI_SUM,
                                MPI_COMM_WORLD, &request),
                 "MPI_Iallreduce");
-      wait_politely(request);
+      wait_politely(request, waiting_);
     }
     if (op == ReduceOp::Average) divide(tensor, size_);
   }
@@ -318,7 +324,7 @@ class MpiProcessGroup : public ProcessGroup {
   }
 
   std::shared_ptr<Work> submit(std::function<void()> collective) {
-    auto work = std::make_shared<QueuedWork>();
+    auto work = std::make_shared<QueuedWork>(waiting_);
     {
       std::lock_guard lock(mutex_);
       queue_.push_back({std::move(collective), work});
@@ -362,7 +368,8 @@ class MpiProcessGroup : public ProcessGroup {
   std::condition_variable changed_;     // busy_ became false: for callers waiting to run inline
   std::condition_variable work_ready_;  // a job was queued (or stopping_): for the worker alone
   std::deque<Job> queue_;
-  bool busy_ = false;  // a collective is running (on the worker or inline)
+  std::atomic<int> waiting_{0};  // threads blocked in a Work's wait()
+  bool busy_ = false;            // a collective is running (on the worker or inline)
   bool stopping_ = false;
   std::thread worker_;
 };
