@@ -333,10 +333,7 @@ class NetworkTask : public train::Task {
     const Tensor sums =
         from_vector({mine.loss * double(mine.samples), double(mine.samples), double(mine.correct)},
                     {3}, {.dtype = kFloat64});
-    // Through the communication thread, which waits for the slower rank without spinning on a
-    // core (a blocking MPI call busy-polls, taking the core from the other tenants of a shared
-    // machine, or from the other rank where they share one).
-    s_.group.all_reduce_async(sums, distributed::ReduceOp::Sum)->wait();
+    s_.group.all_reduce(sums, distributed::ReduceOp::Sum);
     const std::vector<double> total = sums.to_vector();
     return {total[0] / total[1], static_cast<long>(total[1]), static_cast<long>(total[2])};
   }
