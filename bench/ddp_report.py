@@ -122,26 +122,29 @@ def training_tables(out):
                  "over its wall seconds; wall time includes loading the data, evaluating after "
                  "each epoch and, for PyTorch, importing it and starting the processes.")
     lines.append("")
+    # (numerator, denominator, denominator's factor, text, percent?, bold?, tail)
+    comparisons = [
+        ("ours-2x1", "ours-1x1", 2, "scaling efficiency, ours, 2 ranks", True, True,
+         " (target ≥ 90 % with both cores free)"),
+        ("torch-2x1", "torch-1x1", 2, "scaling efficiency, PyTorch DDP, 2 ranks", True, False, ""),
+        ("ours-1x2", "ours-1x1", 1, "ours, 2 threads in one process against 1 thread", False, False,
+         ""),
+        ("ours-2x1", "ours-1x2", 1, "ours, 2 processes against 2 threads", False, False, ""),
+        ("ours-2x1", "torch-2x1", 1, "ours 2 × 1 against PyTorch DDP 2 × 1", False, True,
+         " images/s (target ≥ 2×)"),
+        ("ours-1x1", "torch-1x1", 1, "ours 1 × 1 against PyTorch 1 × 1", False, False, ""),
+    ]
     derived = []
-    if rate("ours-2x1") and rate("ours-1x1"):
-        derived.append(f"- scaling efficiency, ours, 2 ranks: {rate('ours-2x1'):.0f} / (2 × "
-                       f"{rate('ours-1x1'):.0f}) = **{100 * rate('ours-2x1') / (2 * rate('ours-1x1')):.1f} %** "
-                       "(target ≥ 90 % with both cores free)")
-    if rate("torch-2x1") and rate("torch-1x1"):
-        derived.append(f"- scaling efficiency, PyTorch DDP, 2 ranks: {rate('torch-2x1'):.0f} / (2 × "
-                       f"{rate('torch-1x1'):.0f}) = {100 * rate('torch-2x1') / (2 * rate('torch-1x1')):.1f} %")
-    if rate("ours-1x2") and rate("ours-1x1"):
-        derived.append(f"- ours, 2 threads in one process against 1 thread: "
-                       f"{rate('ours-1x2') / rate('ours-1x1'):.2f}×")
-    if rate("ours-2x1") and rate("ours-1x2"):
-        derived.append(f"- ours, 2 processes against 2 threads: "
-                       f"{rate('ours-2x1') / rate('ours-1x2'):.2f}×")
-    if rate("ours-2x1") and rate("torch-2x1"):
-        derived.append(f"- ours 2 × 1 against PyTorch DDP 2 × 1: **"
-                       f"{rate('ours-2x1') / rate('torch-2x1'):.2f}×** images/s (target ≥ 2×)")
-    if rate("ours-1x1") and rate("torch-1x1"):
-        derived.append(f"- ours 1 × 1 against PyTorch 1 × 1: "
-                       f"{rate('ours-1x1') / rate('torch-1x1'):.2f}×")
+    for top, bottom, factor, text, percent, bold, tail in comparisons:
+        if not (rate(top) and rate(bottom)):
+            continue
+        value = rate(top) / (factor * rate(bottom))
+        shown = f"{100 * value:.1f} %" if percent else f"{value:.2f}×"
+        if bold:
+            shown = f"**{shown}**"
+        if percent:
+            shown = f"{rate(top):.0f} / ({factor} × {rate(bottom):.0f}) = {shown}"
+        derived.append(f"- {text}: {shown}{tail}")
     lines += derived
 
     names = [n for n, *_ in RUNS if results.get(n)]
