@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -20,6 +21,7 @@
 #include "app/classification_task.h"
 #include "app/dashboard_command.h"
 #include "app/evaluate.h"
+#include "app/rank_agreement.h"
 #include "app/run_directory.h"
 #include "app/scalar_classifier.h"
 #include "app/serve_command.h"
@@ -472,42 +474,58 @@ std::unique_ptr<Classifier2D> make_classifier(const TrainConfig& config, Generat
 
 }  // namespace
 
-int run_train(const TrainConfig& config, const AfterEpoch& after_epoch) {
+int run_train(const TrainConfig& given, const AfterEpoch& after_epoch) {
+  distributed::ProcessGroup& group = distributed::ProcessGroup::world();
+  TrainConfig config = given;
+  config.world_size = group.size();
   if (config.threads > 0) set_num_threads(config.threads);
   const auto data = data::make_dataset(config.dataset, config.points, config.seed);
-  const RunDirectory run =
-      config.run_dir.empty()
-          ? RunDirectory::create_unique(config.runs_dir, config.dataset + "-" + config.backend)
-          : RunDirectory::open(config.run_dir);
-  run.write_json("config.json", to_json(config));
+  nlohmann::ordered_json agreement = settings_every_rank_shares(config);
+  agreement["points"] = data.size();
+  check_ranks_agree(group, agreement);
+  // Under mpirun, rank 0 alone claims and writes the run directory and reports.
+  std::optional<RunDirectory> run;
+  if (group.rank() == 0) {
+    run.emplace(config.run_dir.empty() ? RunDirectory::create_unique(
+                                             config.runs_dir, config.dataset + "-" + config.backend)
+                                       : RunDirectory::open(config.run_dir));
+    run->write_json("config.json", to_json(config));
+  }
 
   // One generator per run draws the weights, then shuffles the batches.
   Generator generator(config.seed);
   const std::unique_ptr<Classifier2D> model = make_classifier(config, generator);
-  if (!config.graph_path.empty()) {
+  if (run && !config.graph_path.empty()) {
     write_file_atomically(config.graph_path, model->forward_graph_dot(data));
   }
-  std::cout << "Training " << config.model << " (hidden " << config.hidden << ") on "
-            << config.dataset << " with the " << config.backend << " backend: " << data.size()
-            << " points, " << config.epochs << " epochs, lr " << config.lr << "\n"
-            << std::flush;
+  if (run) {
+    std::cout << "Training " << config.model << " (hidden " << config.hidden << ") on "
+              << config.dataset << " with the " << config.backend << " backend: " << data.size()
+              << " points, " << config.epochs << " epochs, lr " << config.lr;
+    if (group.is_distributed()) {
+      std::cout << ", each batch shared by " << group.size() << " processes";
+    }
+    std::cout << "\n" << std::flush;
+  }
   // The wall time of the whole loop, writes included; summary.json's total_seconds adds up the
   // epochs' training time only, as for every task.
   const auto start = std::chrono::steady_clock::now();
-  const nlohmann::json summary = train_2d(config, data, *model, generator, run, after_epoch);
+  const nlohmann::json summary =
+      train_2d(config, data, *model, generator, run ? &*run : nullptr, group, after_epoch);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!run) return 0;
 
   std::printf("Train accuracy %ld/%ld (%.1f%%), final loss %.4f, %.2f s (%.4f s/epoch median)\n",
               summary["correct"].get<long>(), summary["total"].get<long>(),
               100.0 * summary["train_accuracy"].get<double>(), summary["final_loss"].get<double>(),
               seconds, summary["epoch_seconds_median"].get<double>());
-  std::printf("Run directory: %s\n", run.path().c_str());
-  std::printf("  metrics: %s, %s, %s\n", run.file("config.json").c_str(),
-              run.file("metrics.jsonl").c_str(), run.file("summary.json").c_str());
-  std::printf("  model:   %s\n", run.file(kModelFile).c_str());
-  std::printf("  plots:   %s, %s\n", run.file("loss.svg").c_str(),
-              run.file("decision_boundary.svg").c_str());
+  std::printf("Run directory: %s\n", run->path().c_str());
+  std::printf("  metrics: %s, %s, %s\n", run->file("config.json").c_str(),
+              run->file("metrics.jsonl").c_str(), run->file("summary.json").c_str());
+  std::printf("  model:   %s\n", run->file(kModelFile).c_str());
+  std::printf("  plots:   %s, %s\n", run->file("loss.svg").c_str(),
+              run->file("decision_boundary.svg").c_str());
   if (!config.graph_path.empty()) std::printf("  graph:   %s\n", config.graph_path.c_str());
   return 0;
 }
@@ -613,13 +631,6 @@ int run_cli(int argc, char** argv) {
       finish_train_flags(*train.app, train.config);
       if (is_network_task(train.config.task)) {
         return train_network(train.config, {train.config.run_dir, false, {}});
-      }
-      if (distributed::ProcessGroup::launched_by_mpirun() &&
-          distributed::ProcessGroup::world().is_distributed()) {
-        throw UsageError(
-            "task 2d trains in one process (its data sets fit one batch); expected "
-            "it without mpirun, or a task of " +
-            join(network_task_names()) + " under mpirun");
       }
       return run_train(train.config);
     }

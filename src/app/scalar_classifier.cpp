@@ -40,22 +40,38 @@ ScalarClassifier2D::ScalarClassifier2D(int hidden, double lr, Generator& generat
   for (const auto& parameter : model_.named_parameters()) parameter.value.set_name(parameter.name);
 }
 
-EpochStats ScalarClassifier2D::train_epoch(const data::Dataset2D& data,
-                                           const std::vector<std::vector<std::size_t>>& batches) {
+EpochStats ScalarClassifier2D::compute_gradients(const data::Dataset2D& data,
+                                                 const std::vector<std::size_t>& rows,
+                                                 std::size_t batch_rows) {
+  optimizer_.zero_grad();
   EpochStats stats;
-  for (const auto& batch : batches) {
-    optimizer_.zero_grad();
-    const double weight = 1.0 / double(batch.size());
-    for (std::size_t i : batch) {
-      const Scalar probability = model_.forward(constant_point(data, i));
-      const Scalar loss = nn::binary_cross_entropy(probability, data.y[i]);
-      (loss * weight).backward();
-      stats.loss_sum += loss.data();
-      stats.correct += (probability.data() > 0.5 ? 1 : 0) == data.y[i];
-    }
-    optimizer_.step();
+  const double weight = 1.0 / double(batch_rows);
+  for (std::size_t i : rows) {
+    const Scalar probability = model_.forward(constant_point(data, i));
+    const Scalar loss = nn::binary_cross_entropy(probability, data.y[i]);
+    (loss * weight).backward();
+    stats.loss_sum += loss.data();
+    stats.correct += (probability.data() > 0.5 ? 1 : 0) == data.y[i];
   }
   return stats;
+}
+
+std::vector<double> ScalarClassifier2D::gradients() const {
+  std::vector<double> out;
+  for (const Scalar& parameter : model_.parameters()) out.push_back(parameter.grad());
+  return out;
+}
+
+void ScalarClassifier2D::set_gradients(const std::vector<double>& values) {
+  const auto parameters = model_.parameters();
+  if (values.size() != parameters.size()) {
+    throw Error("set_gradients: expected " + std::to_string(parameters.size()) + " values, got " +
+                std::to_string(values.size()));
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    parameters[i].zero_grad();
+    parameters[i].accumulate_derivative(values[i]);
+  }
 }
 
 std::shared_ptr<models::MLP> ScalarClassifier2D::tensor_model() const {

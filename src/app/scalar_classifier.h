@@ -16,8 +16,11 @@ class ScalarClassifier2D : public Classifier2D {
   // Draws the initial weights from `generator`.
   ScalarClassifier2D(int hidden, double lr, Generator& generator);
 
-  EpochStats train_epoch(const data::Dataset2D& data,
-                         const std::vector<std::vector<std::size_t>>& batches) override;
+  EpochStats compute_gradients(const data::Dataset2D& data, const std::vector<std::size_t>& rows,
+                               std::size_t batch_rows) override;
+  std::vector<double> gradients() const override;
+  void set_gradients(const std::vector<double>& values) override;
+  void step() override { optimizer_.step(); }
   double predict(double x1, double x2) const override { return model_.predict(x1, x2); }
   std::string forward_graph_dot(const data::Dataset2D& data) const override;
   // The Scalar weights as tensors: ScalarLinear's weight_i_j (input i, output j) becomes

@@ -2,6 +2,7 @@
 
 #include "minitorch/autodiff/grad_mode.h"
 #include "minitorch/autodiff/graph_dot.h"
+#include "minitorch/core/error.h"
 #include "minitorch/nn/losses.h"
 #include "minitorch/tensor/creation.h"
 
@@ -63,20 +64,57 @@ Tensor TensorClassifier2D::probabilities(const Tensor& x) const {
   return model_->forward(x).sigmoid().view({-1});
 }
 
-EpochStats TensorClassifier2D::train_epoch(const data::Dataset2D& data,
-                                           const std::vector<std::vector<std::size_t>>& batches) {
+EpochStats TensorClassifier2D::compute_gradients(const data::Dataset2D& data,
+                                                 const std::vector<std::size_t>& rows,
+                                                 std::size_t batch_rows) {
+  optimizer_.zero_grad();
+  if (rows.empty()) return {};
+  const Batch batch = gather(data, rows, dtype_);
+  const Tensor p = probabilities(batch.x);
+  const Tensor mean_loss = nn::functional::binary_cross_entropy(p, batch.y);
+  // The rows' share of the batch's mean loss (the whole batch: the mean itself, exactly).
+  const Tensor loss = rows.size() == batch_rows
+                          ? mean_loss
+                          : mean_loss * (double(rows.size()) / double(batch_rows));
+  loss.backward();
   EpochStats stats;
-  for (const auto& rows : batches) {
-    const Batch batch = gather(data, rows, dtype_);
-    optimizer_.zero_grad();
-    const Tensor p = probabilities(batch.x);
-    const Tensor loss = nn::functional::binary_cross_entropy(p, batch.y);
-    loss.backward();
-    optimizer_.step();
-    stats.loss_sum += loss.item() * double(rows.size());
-    stats.correct += static_cast<long>(((p.detach() > 0.5) == batch.y).sum().item());
-  }
+  stats.loss_sum = mean_loss.item() * double(rows.size());
+  stats.correct = static_cast<long>(((p.detach() > 0.5) == batch.y).sum().item());
   return stats;
+}
+
+std::vector<double> TensorClassifier2D::gradients() const {
+  std::vector<double> out;
+  for (const Tensor& parameter : model_->parameters()) {
+    if (!parameter.has_grad()) {
+      out.resize(out.size() + static_cast<std::size_t>(parameter.numel()), 0.0);
+      continue;
+    }
+    const std::vector<double> values = parameter.grad().to_vector();
+    out.insert(out.end(), values.begin(), values.end());
+  }
+  return out;
+}
+
+void TensorClassifier2D::set_gradients(const std::vector<double>& values) {
+  std::size_t offset = 0;
+  for (const Tensor& parameter : model_->parameters()) {
+    const auto n = static_cast<std::size_t>(parameter.numel());
+    if (offset + n > values.size()) {
+      throw Error("set_gradients: " + std::to_string(values.size()) +
+                  " values are too few for the model's parameters");
+    }
+    const std::vector<double> part(values.begin() + std::ptrdiff_t(offset),
+                                   values.begin() + std::ptrdiff_t(offset + n));
+    const Tensor gradient = from_vector(part, parameter.shape(), options_like(parameter));
+    parameter.zero_grad();
+    parameter.accumulate_derivative(gradient);
+    offset += n;
+  }
+  if (offset != values.size()) {
+    throw Error("set_gradients: expected " + std::to_string(offset) + " values, got " +
+                std::to_string(values.size()));
+  }
 }
 
 double TensorClassifier2D::predict(double x1, double x2) const {

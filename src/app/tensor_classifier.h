@@ -21,8 +21,11 @@ class TensorClassifier2D : public Classifier2D {
   // Draws the initial weights from `generator`.
   TensorClassifier2D(int hidden, double lr, Generator& generator, Dtype dtype = kFloat32);
 
-  EpochStats train_epoch(const data::Dataset2D& data,
-                         const std::vector<std::vector<std::size_t>>& batches) override;
+  EpochStats compute_gradients(const data::Dataset2D& data, const std::vector<std::size_t>& rows,
+                               std::size_t batch_rows) override;
+  std::vector<double> gradients() const override;
+  void set_gradients(const std::vector<double>& values) override;
+  void step() override { optimizer_.step(); }
   double predict(double x1, double x2) const override;
   std::string forward_graph_dot(const data::Dataset2D& data) const override;
   // The trained MLP itself, converted to float32 when it trains in another dtype.

@@ -11,6 +11,7 @@
 #include "app/metrics_plots.h"
 #include "app/svg_plot.h"
 #include "minitorch/core/generator.h"
+#include "minitorch/tensor/creation.h"
 #include "minitorch/train/loop.h"
 
 namespace minitorch::app {
@@ -36,17 +37,47 @@ long count_correct(const data::Dataset2D& data, const Classifier2D& model) {
 constexpr const char* kDivergedOutcome =
     "metrics.jsonl keeps the epochs before it; no model, summary or plots were written";
 
+// One consecutive share of `batch` per process of the group (empty where the batch has fewer
+// points than the group has processes).
+std::vector<std::size_t> share_of(const std::vector<std::size_t>& batch,
+                                  const distributed::ProcessGroup& group) {
+  const std::size_t n = batch.size();
+  const auto rank = static_cast<std::size_t>(group.rank());
+  const auto size = static_cast<std::size_t>(group.size());
+  return {batch.begin() + std::ptrdiff_t(n * rank / size),
+          batch.begin() + std::ptrdiff_t(n * (rank + 1) / size)};
+}
+
+// Sums the derivatives and the figures of every process's share of a batch in one all-reduce:
+// every process then holds the whole batch's, as one process computing them all would.
+EpochStats sum_across(distributed::ProcessGroup& group, Classifier2D& model,
+                      const EpochStats& mine) {
+  std::vector<double> values = model.gradients();
+  const std::size_t parameters = values.size();
+  values.push_back(mine.loss_sum);
+  values.push_back(double(mine.correct));
+  const Tensor sums = from_vector(values, {std::int64_t(values.size())}, {.dtype = kFloat64});
+  group.all_reduce(sums, distributed::ReduceOp::Sum);
+  std::vector<double> total = sums.to_vector();
+  const EpochStats batch{total[parameters], static_cast<long>(total[parameters + 1])};
+  total.resize(parameters);
+  model.set_gradients(total);
+  return batch;
+}
+
 // A 2-D classifier and its data as the training loop sees them. With a batch size, the order of
-// the points is shuffled every epoch by the run's generator (which also drew the weights).
+// the points is shuffled every epoch by the run's generator (which also drew the weights; every
+// process of a group draws the same order).
 class Task2D : public train::Task {
  public:
   Task2D(const data::Dataset2D& data, Classifier2D& model, Generator& generator, int batch_size,
-         double lr)
+         double lr, distributed::ProcessGroup& group)
       : data_(data),
         model_(model),
         generator_(generator),
         batch_size_(batch_size),
         lr_(lr),
+        group_(group),
         order_(data.size()) {
     std::iota(order_.begin(), order_.end(), 0);
   }
@@ -58,7 +89,10 @@ class Task2D : public train::Task {
   void train_epoch(const train::StepCallback& step_done) override {
     if (batch_size_ > 0) shuffle(order_, generator_);
     for (const auto& batch : make_batches(order_, batch_size_)) {
-      const EpochStats stats = model_.train_epoch(data_, {batch});
+      EpochStats stats = model_.compute_gradients(
+          data_, group_.is_distributed() ? share_of(batch, group_) : batch, batch.size());
+      if (group_.is_distributed()) stats = sum_across(group_, model_, stats);
+      model_.step();
       const auto n = static_cast<long>(batch.size());
       step_done({stats.loss_sum / double(n), n, stats.correct});
     }
@@ -78,6 +112,7 @@ class Task2D : public train::Task {
   Generator& generator_;
   int batch_size_;
   double lr_;
+  distributed::ProcessGroup& group_;
   std::vector<std::size_t> order_;
 };
 
@@ -125,19 +160,35 @@ std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t
   return batches;
 }
 
+EpochStats Classifier2D::train_epoch(const data::Dataset2D& data,
+                                     const std::vector<std::vector<std::size_t>>& batches) {
+  EpochStats epoch;
+  for (const auto& batch : batches) {
+    const EpochStats stats = compute_gradients(data, batch, batch.size());
+    step();
+    epoch.loss_sum += stats.loss_sum;
+    epoch.correct += stats.correct;
+  }
+  return epoch;
+}
+
 nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
-                        Generator& generator, const RunDirectory& run,
-                        const AfterEpoch& after_epoch) {
-  Task2D task(data, model, generator, config.batch_size, config.lr);
-  train::Progress progress(std::cerr, ::isatty(STDERR_FILENO) == 1, config.epochs);
+                        Generator& generator, const RunDirectory* run,
+                        distributed::ProcessGroup& group, const AfterEpoch& after_epoch) {
+  Task2D task(data, model, generator, config.batch_size, config.lr, group);
+  std::ostream silent(nullptr);  // the progress of the processes that do not report
+  train::Progress progress(run ? std::cerr : silent, run && ::isatty(STDERR_FILENO) == 1,
+                           config.epochs);
   std::vector<train::MetricsRecord> records;
   train::FitHooks hooks;
   hooks.diverged = [&](int epoch, const std::string& what) {
     stop_diverged_run(config, epoch, what, kDivergedOutcome);
   };
   hooks.commit_epoch = [&](const std::vector<train::MetricsRecord>& epoch_records) {
-    for (const auto& r : epoch_records) {
-      run.append_json_line("metrics.jsonl", nlohmann::json::parse(r.to_json_line()));
+    if (run) {
+      for (const auto& r : epoch_records) {
+        run->append_json_line("metrics.jsonl", nlohmann::json::parse(r.to_json_line()));
+      }
     }
     records.insert(records.end(), epoch_records.begin(), epoch_records.end());
   };
@@ -150,12 +201,21 @@ nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, 
   summary["correct"] = count_correct(data, model);
   summary["total"] = static_cast<long>(data.size());
   summary["train_accuracy"] = double(summary["correct"].get<long>()) / double(data.size());
-  ModelCard card = two_d_model_card(config);
-  card.epoch = train::epoch_records(records).back().epoch;  // fewer when after_epoch stopped it
-  save_model(run.path(), *model.tensor_model(), card);
-  write_plots(config, data, model, records, run);
-  run.write_json("summary.json", summary);
+  if (run) {
+    ModelCard card = two_d_model_card(config);
+    card.epoch = train::epoch_records(records).back().epoch;  // fewer when after_epoch stopped it
+    save_model(run->path(), *model.tensor_model(), card);
+    write_plots(config, data, model, records, *run);
+    run->write_json("summary.json", summary);
+  }
   return summary;
+}
+
+nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
+                        Generator& generator, const RunDirectory& run,
+                        const AfterEpoch& after_epoch) {
+  const auto alone = distributed::make_single_process_group();
+  return train_2d(config, data, model, generator, &run, *alone, after_epoch);
 }
 
 }  // namespace minitorch::app

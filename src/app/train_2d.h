@@ -28,6 +28,7 @@
 #include "app/train_config.h"
 #include "minitorch/core/generator.h"
 #include "minitorch/data/datasets.h"
+#include "minitorch/distributed/process_group.h"
 #include "minitorch/models/mlp.h"
 
 namespace minitorch::app {
@@ -40,14 +41,28 @@ struct EpochStats {
 class Classifier2D {
  public:
   virtual ~Classifier2D() = default;
-  // One pass over the data: forward, backward and an optimizer step per batch of indices.
-  virtual EpochStats train_epoch(const data::Dataset2D& data,
-                                 const std::vector<std::vector<std::size_t>>& batches) = 0;
+  // Replaces the parameters' derivatives with those of the loss over `rows` (possibly none: then
+  // zeros), each point's loss weighted 1 / batch_rows, where the batch has batch_rows points in
+  // all (every process's share; `rows` is all of them in one process). Returns the rows' loss sum
+  // and their correct predictions, before the step.
+  virtual EpochStats compute_gradients(const data::Dataset2D& data,
+                                       const std::vector<std::size_t>& rows,
+                                       std::size_t batch_rows) = 0;
+  // The parameters' derivatives, flattened in the parameters' order, as float64; set_gradients
+  // writes values of that layout back (what a data-parallel run sums across the processes).
+  virtual std::vector<double> gradients() const = 0;
+  virtual void set_gradients(const std::vector<double>& values) = 0;
+  // One SGD step with the derivatives held.
+  virtual void step() = 0;
   virtual double predict(double x1, double x2) const = 0;
   virtual std::string forward_graph_dot(const data::Dataset2D& data) const = 0;
   // The network as the tensor MLP 2 → H → H → 1 (its output the logit z, p = sigmoid(z)), in
   // float32: the layout model.safetensors stores.
   virtual std::shared_ptr<models::MLP> tensor_model() const = 0;
+
+  // One pass over the data in one process: the gradients of each batch's mean loss, then a step.
+  EpochStats train_epoch(const data::Dataset2D& data,
+                         const std::vector<std::vector<std::size_t>>& batches);
 };
 
 // The registry name of a 2-D run's saved model, and its class names (the 2-D sets' labels).
@@ -61,6 +76,15 @@ ModelCard two_d_model_card(const TrainConfig& config);
 std::vector<std::vector<std::size_t>> make_batches(const std::vector<std::size_t>& order,
                                                    int batch_size);
 
+// Under mpirun every process of `group` calls it with the same arguments: each batch is split
+// into one consecutive share per process, the derivatives of the batch's mean loss and its
+// figures are summed across the group before every step (the same steps as one process takes),
+// and `run` is given to rank 0 alone (nullptr elsewhere), which reports progress and writes the
+// files. Every process returns the summary.
+nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
+                        Generator& generator, const RunDirectory* run,
+                        distributed::ProcessGroup& group, const AfterEpoch& after_epoch = {});
+// In one process.
 nlohmann::json train_2d(const TrainConfig& config, const data::Dataset2D& data, Classifier2D& model,
                         Generator& generator, const RunDirectory& run,
                         const AfterEpoch& after_epoch = {});

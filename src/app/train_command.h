@@ -7,7 +7,8 @@
 // the task or a flag given that does not apply to it. why_not_applicable says why one flag
 // ("--momentum") would not take effect in the run `config` describes (empty when it would).
 // run_train trains a 2-D run (task "2d") as `minitorch train` does and returns the exit code;
-// after_epoch sees each committed epoch (see after_epoch.h).
+// after_epoch sees each committed epoch (see after_epoch.h). Under mpirun every rank calls it:
+// each batch is shared by the ranks (train_2d), and rank 0 alone writes the run and reports.
 #pragma once
 
 #include <string>

@@ -48,10 +48,9 @@ void for_each_field(Config& c, Visit&& visit) {
 // take effect, so config.json leaves such a field out rather than record a default that did not
 // matter.
 bool takes_effect(std::string_view field, const TrainConfig& c) {
-  static constexpr std::array<std::string_view, 13> network_only{
-      "optimizer",     "momentum",      "weight_decay",  "schedule",   "step_size",
-      "gamma",         "data_dir",      "train_samples", "max_length", "vocab_size",
-      "min_frequency", "embedding_dim", "world_size"};
+  static constexpr std::array<std::string_view, 12> network_only{
+      "optimizer", "momentum",      "weight_decay", "schedule",   "step_size",     "gamma",
+      "data_dir",  "train_samples", "max_length",   "vocab_size", "min_frequency", "embedding_dim"};
   static constexpr std::array<std::string_view, 3> two_d_only{"hidden", "dataset", "points"};
   static constexpr std::array<std::string_view, 4> text_only{"max_length", "vocab_size",
                                                              "min_frequency", "embedding_dim"};

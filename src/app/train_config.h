@@ -47,7 +47,8 @@ struct TrainConfig {
   int vocab_size = 20000;         // spam: largest vocabulary, <pad> and <unk> included
   int min_frequency = 2;          // spam: rarer tokens become <unk>
   int embedding_dim = 64;         // textcnn
-  // Processes of a data-parallel run (mpirun -np N); batch_size is then each one's batch.
+  // Processes of a data-parallel run (mpirun -np N): a network task's batch_size is then each
+  // one's batch; task 2d shares each batch among them.
   int world_size = 1;
 };
 

@@ -14,6 +14,7 @@
 #include "app/divergence.h"
 #include "app/fault_injection.h"
 #include "app/metrics_plots.h"
+#include "app/rank_agreement.h"
 #include "app/run_directory.h"
 #include "app/svg_plot.h"
 #include "app/training_optimizer.h"
@@ -135,15 +136,11 @@ std::shared_ptr<nn::Layer> data_parallel(const std::shared_ptr<nn::Layer>& model
                                                        group);
 }
 
-// What every rank of a data-parallel job must agree on: the settings of the run (its thread
-// count and data directory may differ between hosts) and the data they load, by its sizes and the
-// training images' statistics.
+// What every rank of a data-parallel job must agree on: the settings of the run, and the data
+// they load, by its sizes and the training images' statistics.
 nlohmann::ordered_json agreement_of(const TrainConfig& config, const TaskData& data) {
-  nlohmann::ordered_json out;  // the flags first: a difference there explains one in the data
-  const nlohmann::json flags = to_json(config);
-  for (const auto& [key, value] : flags.items()) {
-    if (key != "threads" && key != "data_dir") out[key] = value;
-  }
+  // The flags first: a difference there explains one in the data.
+  nlohmann::ordered_json out = settings_every_rank_shares(config);
   out["training samples"] = data.train_x.size(0);
   out["validation samples"] = data.val_x.defined() ? data.val_x.size(0) : 0;
   out["test samples"] = data.test_x.size(0);
@@ -153,26 +150,6 @@ nlohmann::ordered_json agreement_of(const TrainConfig& config, const TaskData& d
   std::snprintf(statistics, sizeof statistics, "%.17g %.17g", data.mean, data.std);
   out["input mean and std"] = statistics;
   return out;
-}
-
-// Ranks that disagree would take different numbers of steps and their collectives would never
-// match (a hang): each compares its own with rank 0's and all of them stop, naming the first
-// difference.
-void check_ranks_agree(distributed::ProcessGroup& group, const TrainConfig& config,
-                       const TaskData& data) {
-  if (!group.is_distributed()) return;
-  const std::vector<std::string> all = group.all_gather(agreement_of(config, data).dump());
-  const auto root = nlohmann::ordered_json::parse(all.front());
-  for (std::size_t rank = 1; rank < all.size(); ++rank) {
-    const auto other = nlohmann::ordered_json::parse(all[rank]);
-    for (const auto& [key, value] : root.items()) {
-      const auto theirs = other.contains(key) ? other.at(key) : nlohmann::ordered_json();
-      if (theirs == value) continue;
-      throw Error("the ranks disagree: rank " + std::to_string(rank) + " has " + key + " " +
-                  theirs.dump() + ", rank 0 has " + value.dump() +
-                  "; every rank must run the same flags on the same data");
-    }
-  }
 }
 
 // Everything one training session works with, built in the order that draws the same random
@@ -276,6 +253,30 @@ std::vector<train::MetricsRecord> repair_to_checkpoint(const RunDirectory& run, 
   return history;
 }
 
+// One step's batch over all the ranks (its mean loss, samples and correct predictions), summed
+// on the group's communication thread from construction until wait(); alone, the rank's own.
+class StepAcrossRanks {
+ public:
+  StepAcrossRanks(distributed::ProcessGroup& group, const train::StepResult& mine) : mine_(mine) {
+    if (!group.is_distributed()) return;
+    sums_ =
+        from_vector({mine.loss * double(mine.samples), double(mine.samples), double(mine.correct)},
+                    {3}, {.dtype = kFloat64});
+    work_ = group.all_reduce_async(sums_, distributed::ReduceOp::Sum);
+  }
+  train::StepResult wait() {
+    if (!work_) return mine_;
+    work_->wait();
+    const std::vector<double> total = sums_.to_vector();
+    return {total[0] / total[1], static_cast<long>(total[1]), static_cast<long>(total[2])};
+  }
+
+ private:
+  train::StepResult mine_;
+  Tensor sums_;
+  std::shared_ptr<distributed::Work> work_;
+};
+
 // The network, its optimizer and its data loader as the training loop sees them. Each step counts
 // its batch's predictions before the step, as the loss does; a non-finite loss is reported before
 // the step, which would only spread it to the weights.
@@ -293,16 +294,19 @@ class NetworkTask : public train::Task {
       s_.optimizer->zero_grad();
       const Tensor logits = s_.trained->forward(batch.inputs);
       const Tensor loss = nn::functional::cross_entropy(logits, batch.targets);
-      const train::StepResult step =
-          across_ranks({loss.item(), static_cast<long>(batch.inputs.size(0)),
-                        train::count_correct(logits, batch.targets)});
+      // The batch's figures are summed across the ranks while backward runs, ahead of the
+      // gradients' buckets: a step waits for the other ranks once, not twice.
+      StepAcrossRanks across(s_.group, {loss.item(), static_cast<long>(batch.inputs.size(0)),
+                                        train::count_correct(logits, batch.targets)});
+      loss.backward();
+      const train::StepResult step = across.wait();
       // Every rank has reached the epoch's first step (rank 0 has committed the epoch before):
       // the point where the tests make one rank fail.
       if (first_step) fault_point("train", epoch);
       first_step = false;
-      // Every rank sees the same reduced loss, so all of them skip the step together.
+      // Every rank sees the same reduced loss, so all of them skip the step together; the next
+      // zero_grad drops the gradients of a non-finite loss.
       if (!std::isfinite(step.loss)) return step_done({step.loss, step.samples, 0});
-      loss.backward();
       s_.optimizer->step();
       step_done(step);
     });
@@ -327,17 +331,6 @@ class NetworkTask : public train::Task {
   }
 
  private:
-  // The step's batch over all the ranks: its mean loss, samples and correct predictions.
-  train::StepResult across_ranks(const train::StepResult& mine) const {
-    if (!s_.group.is_distributed()) return mine;
-    const Tensor sums =
-        from_vector({mine.loss * double(mine.samples), double(mine.samples), double(mine.correct)},
-                    {3}, {.dtype = kFloat64});
-    s_.group.all_reduce(sums, distributed::ReduceOp::Sum);
-    const std::vector<double> total = sums.to_vector();
-    return {total[0] / total[1], static_cast<long>(total[1]), static_cast<long>(total[2])};
-  }
-
   NetworkSession& s_;
   int epoch_;  // the epoch train_epoch trains next
 };
@@ -471,7 +464,7 @@ int train_network(const TrainConfig& given_config, const NetworkRun& where) {
     const TrainConfig config = resumed_config(dir, given);
     set_compute(config);
     TaskData data = load_task(config, dir, false);
-    check_ranks_agree(group, config, data);
+    check_ranks_agree(group, agreement_of(config, data));
     s = std::make_unique<NetworkSession>(config, std::move(data), group);
     const int committed = restore_checkpoint(dir, *s);
     if (run) history = repair_to_checkpoint(*run, *s, committed);
@@ -490,7 +483,7 @@ int train_network(const TrainConfig& given_config, const NetworkRun& where) {
   } else {
     set_compute(given);
     TaskData data = load_task(given, {}, true);
-    check_ranks_agree(group, given, data);
+    check_ranks_agree(group, agreement_of(given, data));
     s = std::make_unique<NetworkSession>(given, std::move(data), group);
     if (writer) {
       run.emplace(claim_run(given, where));

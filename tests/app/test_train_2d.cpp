@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <numeric>
 
 #include "app/scalar_classifier.h"
 #include "app/tensor_classifier.h"
+#include "minitorch/core/error.h"
 
 using minitorch::app::make_batches;
 
@@ -72,6 +74,47 @@ TEST(Train2D, ScalarAndTensorBackendsTrainTheSameNetwork) {
     for (double x2 : {0.2, 0.7}) EXPECT_NEAR(scalar.predict(x1, x2), tensor.predict(x1, x2), 1e-9);
   }
   EXPECT_EQ(scalar_generator.next_u64(), tensor_generator.next_u64());  // the same draws
+}
+
+// What a data-parallel 2-D run relies on: the derivatives of a batch's shares, each weighted by
+// the whole batch's size, add up to the batch's own (uneven and empty shares included), and
+// set_gradients writes back what gradients() read.
+template <typename Classifier>
+void expect_shares_add_up_to_the_batch(Classifier& model, double tolerance) {
+  const auto data = minitorch::data::xor_dataset(11, 2);
+  std::vector<std::size_t> batch(data.size());
+  std::iota(batch.begin(), batch.end(), 0);
+  const auto whole = model.compute_gradients(data, batch, batch.size());
+  const std::vector<double> expected = model.gradients();
+  ASSERT_FALSE(expected.empty());
+  for (const std::size_t cut : {std::size_t(0), std::size_t(4), batch.size()}) {
+    const std::vector<std::size_t> first(batch.begin(), batch.begin() + std::ptrdiff_t(cut));
+    const std::vector<std::size_t> second(batch.begin() + std::ptrdiff_t(cut), batch.end());
+    const auto a = model.compute_gradients(data, first, batch.size());
+    std::vector<double> sum = model.gradients();
+    const auto b = model.compute_gradients(data, second, batch.size());
+    const std::vector<double> rest = model.gradients();
+    ASSERT_EQ(sum.size(), expected.size());
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += rest[i];
+    for (std::size_t i = 0; i < sum.size(); ++i) {
+      EXPECT_NEAR(sum[i], expected[i], tolerance * (1 + std::abs(expected[i])))
+          << "parameter value " << i << ", shares of " << cut << " and " << second.size();
+    }
+    EXPECT_NEAR(a.loss_sum + b.loss_sum, whole.loss_sum, tolerance * (1 + whole.loss_sum));
+    EXPECT_EQ(a.correct + b.correct, whole.correct);
+    model.set_gradients(sum);
+    EXPECT_EQ(model.gradients(), sum);
+  }
+  EXPECT_THROW(model.set_gradients(std::vector<double>(expected.size() + 1)), minitorch::Error);
+}
+
+TEST(Train2D, SharesOfABatchAddUpToItsGradient) {
+  minitorch::Generator scalar_generator(5);
+  minitorch::app::ScalarClassifier2D scalar(3, 0.5, scalar_generator);
+  expect_shares_add_up_to_the_batch(scalar, 1e-12);
+  minitorch::Generator tensor_generator(5);
+  minitorch::app::TensorClassifier2D tensor(3, 0.5, tensor_generator, minitorch::kFloat64);
+  expect_shares_add_up_to_the_batch(tensor, 1e-12);
 }
 
 TEST(Train2D, TensorGraphOfOneForwardPass) {

@@ -200,11 +200,67 @@ TEST_F(DistributedTraining, RanksThatDisagreeStopNamingTheDifferenceInsteadOfHan
       << r.err;
 }
 
-TEST_F(DistributedTraining, TheTwoDimensionalTaskAndOtherCommandsRefuseMpirun) {
-  Result r = mpirun2({"train", "--task", "2d", "--epochs", "5"});
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_TRUE(contains(r.err, "task 2d trains in one process")) << r.err;
-  r = mpirun2({"datasets", "--name", "xor"});
+// Each batch is shared by the ranks (51 points in batches of 10: shares of 5, then of 0 and 1 in
+// the last batch) and its derivatives summed before the step, so two ranks take one process's
+// steps: the same losses epoch by epoch, to rounding (float64 for the scalar backend, float32
+// for the tensor one), and the same predictions.
+TEST_F(DistributedTraining, TheTwoDimensionalTaskSharesEachBatchAndTakesOneProcesssSteps) {
+  for (const auto& [backend, tolerance] :
+       std::vector<std::pair<std::string, double>>{{"scalar", 1e-9}, {"fast", 1e-5}}) {
+    SCOPED_TRACE(backend);
+    auto args = [&](const fs::path& run_dir) {
+      return std::vector<std::string>{"train",
+                                      "--task",
+                                      "2d",
+                                      "--dataset",
+                                      "xor",
+                                      "--points",
+                                      "51",
+                                      "--hidden",
+                                      "4",
+                                      "--epochs",
+                                      "20",
+                                      "--batch-size",
+                                      "10",
+                                      "--lr",
+                                      "0.5",
+                                      "--backend",
+                                      backend,
+                                      "--threads",
+                                      "1",
+                                      "--seed",
+                                      "7",
+                                      "--run-dir",
+                                      run_dir.string()};
+    };
+    const fs::path shared = dir_ / (backend + "-two-ranks"), alone = dir_ / (backend + "-alone");
+    const Result r = mpirun2(args(shared));
+    ASSERT_EQ(r.code, 0) << r.err << r.out;
+    EXPECT_EQ(r.out.find("Training mlp"), r.out.rfind("Training mlp")) << "rank 0 alone reports";
+    EXPECT_TRUE(contains(r.out, "each batch shared by 2 processes")) << r.out;
+    EXPECT_EQ(nlohmann::json::parse(read(shared / "config.json"))["world_size"], 2);
+    const Result single = run(args(alone));
+    ASSERT_EQ(single.code, 0) << single.err;
+    const auto epochs = epochs_of(shared), reference = epochs_of(alone);
+    ASSERT_EQ(epochs.size(), 20u);
+    ASSERT_EQ(reference.size(), 20u);
+    for (std::size_t e = 0; e < epochs.size(); ++e) {
+      const double expected = reference[e]["loss"].get<double>();
+      EXPECT_NEAR(epochs[e]["loss"].get<double>(), expected, tolerance * (1 + expected)) << e;
+      EXPECT_EQ(epochs[e]["total"], 51) << e;
+    }
+    const auto summary = nlohmann::json::parse(read(shared / "summary.json"));
+    const auto expected = nlohmann::json::parse(read(alone / "summary.json"));
+    EXPECT_EQ(summary["correct"], expected["correct"]);
+    // The weights moved: the run learnt something, and a sum counted twice would have shown.
+    EXPECT_LT(summary["final_loss"].get<double>(), epochs.front()["loss"].get<double>());
+    EXPECT_TRUE(fs::exists(shared / "model.safetensors"));
+    EXPECT_TRUE(fs::exists(shared / "decision_boundary.svg"));
+  }
+}
+
+TEST_F(DistributedTraining, OtherCommandsRefuseMpirun) {
+  const Result r = mpirun2({"datasets", "--name", "xor"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "minitorch datasets runs in one process")) << r.err;
 }
