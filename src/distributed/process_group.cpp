@@ -109,7 +109,10 @@ void divide(const Tensor& tensor, int size) {
   dispatch_dtype(tensor.dtype(), [&]<class T>() {
     T* values = data.data<T>() + data.offset();
     const T divisor = static_cast<T>(size);
-    for (std::int64_t i = 0; i < tensor.numel(); ++i) values[i] /= divisor;
+    // The count is read once: re-reading it each iteration kept the loop from vectorising, and
+    // made it a quarter of a LeNet-5 step's all-reduce.
+    const std::int64_t count = tensor.numel();
+    for (std::int64_t i = 0; i < count; ++i) values[i] /= divisor;
   });
 }
 
