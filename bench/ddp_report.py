@@ -5,12 +5,14 @@ accuracy of every epoch, the all-reduce table (ours against MPI_Allreduce) and t
 (bench/ddp_model.py fed with the measured figures). Usage: bench/ddp_report.py RESULTS_DIR"""
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 
 TARGET = 0.90
-PERCENT = {"ours scaling", "ours 2×1 / pair", "PyTorch scaling"}  # ratios shown as percentages
+PERCENT = {"ours scaling", "ours 2×1 / pair", "ours 2×1 / 2 × the pair's slower",
+           "PyTorch scaling"}  # ratios shown as percentages
 # name in the results directory, label, processes, threads per process, per-rank batch
 RUNS = [("ours-1x1", "ours", 1, 1, 128), ("ours-2x1", "ours (mpirun)", 2, 1, 64),
         ("ours-1x2", "ours", 1, 2, 128), ("torch-1x1", "PyTorch", 1, 1, 128),
@@ -165,10 +167,15 @@ def training_tables(out):
 
 
 def round_rate(out, name):
-    """A round's run: median img/s over its epochs (every rank's), or None."""
-    if name.endswith("ours-pair"):
-        pair = [epochs_of(out, f"{name}-{cpu}") for cpu in (0, 1)]
-        return sum(summary(p)["img_per_s"] for p in pair) if all(pair) else None
+    """A round's run: median img/s over its epochs (every rank's), or None. "...-ours-pair-slower"
+    is twice the slower CPU's rate in the pair: what two ranks in lockstep could reach there."""
+    if name.endswith("ours-pair") or name.endswith("ours-pair-slower"):
+        base = name.removesuffix("-slower")
+        pair = [epochs_of(out, f"{base}-{cpu}") for cpu in (0, 1)]
+        if not all(pair):
+            return None
+        rates = [summary(p)["img_per_s"] for p in pair]
+        return 2 * min(rates) if name.endswith("-slower") else sum(rates)
     records = epochs_of(out, name)
     if not records:
         return None
@@ -188,7 +195,8 @@ def rounds_table(out):
                ("ours-1x2", "ours 1×2"), ("torch-1x1", "PyTorch 1×1"),
                ("torch-2x1", "PyTorch DDP 2×1")]
     ratios = [("ours scaling", "ours-2x1", "ours-1x1", 0.5), ("ours 2×1 / pair", "ours-2x1",
-              "ours-pair", 1.0), ("pair / ours 1×1", "ours-pair", "ours-1x1", 1.0),
+              "ours-pair", 1.0), ("ours 2×1 / 2 × the pair's slower", "ours-2x1",
+              "ours-pair-slower", 1.0), ("pair / ours 1×1", "ours-pair", "ours-1x1", 1.0),
               ("PyTorch scaling", "torch-2x1", "torch-1x1", 0.5),
               ("ours 2×1 / PyTorch DDP", "ours-2x1", "torch-2x1", 1.0),
               ("ours 1×2 / 1×1", "ours-1x2", "ours-1x1", 1.0)]
@@ -201,6 +209,7 @@ def rounds_table(out):
     per_config = {name: [] for name, _ in configs}
     for r in range(1, rounds + 1):
         rates = {name: round_rate(out, f"round{r}-{name}") for name, _ in configs}
+        rates["ours-pair-slower"] = round_rate(out, f"round{r}-ours-pair-slower")
         cells = [f"{rates[n]:.0f}" if rates[n] else "—" for n, _ in configs]
         for name, _ in configs:
             if rates[name]:
@@ -222,9 +231,47 @@ def rounds_table(out):
     lines.append("| median | " + " | ".join(cells) + " |")
     lines += ["", "Ours scaling = ours 2×1 / (2 × ours 1×1); ours 2×1 / pair = what "
               "DistributedDataParallel and MPI cost against two independent trainings on the same "
-              "two CPUs at the same time (the machine's own limits taken out); pair / ours 1×1 "
+              "two CPUs at the same time (the machine's own limits taken out); ours 2×1 / 2 × the "
+              "pair's slower = the same against what two ranks in lockstep can reach when one CPU "
+              "runs slower than the other (every step waits for the slower rank); pair / ours 1×1 "
               "= what the two CPUs deliver together, in one-thread trainings (2.00 = two free "
               "cores)."]
+    lines += waits_table(out, rounds)
+    return lines
+
+
+WAITED = re.compile(r"Waiting for the gradients' all-reduce this session: (.*) \(")
+
+
+def waits_table(out, rounds):
+    """Where the 2×1 runs' time went: each rank's seconds blocked at the end of backward on the
+    gradients' all-reduce (the line the command prints), against the run's training seconds."""
+    rows = []
+    for r in range(1, rounds + 1):
+        name = f"round{r}-ours-2x1"
+        path, run_summary = os.path.join(out, f"{name}.out"), os.path.join(out, name, "summary.json")
+        if not (os.path.exists(path) and os.path.exists(run_summary)):
+            continue
+        match = WAITED.search(open(path).read())
+        if not match:
+            continue
+        waits = [float(part.split()[2]) for part in match.group(1).split(", ")]
+        seconds = json.load(open(run_summary))["total_seconds"]
+        rows.append((r, seconds, waits))
+    if not rows:
+        return []
+    lines = ["", "### Ours 2×1: time blocked on the gradients' all-reduce, per rank", "",
+             "| round | training s | " + " | ".join(f"rank {k} waited s" for k in
+                                                  range(len(rows[0][2]))) +
+             " | least wait (the transfer) | most − least (waiting for the slower rank) |",
+             "|---|---|" + "---|" * (len(rows[0][2]) + 2)]
+    for r, seconds, waits in rows:
+        lines.append(f"| {r} | {seconds:.2f} | " + " | ".join(f"{w:.2f}" for w in waits) +
+                     f" | {100 * min(waits) / seconds:.1f} % | "
+                     f"{100 * (max(waits) - min(waits)) / seconds:.1f} % |")
+    lines += ["", "The slowest rank waits least: its wait is the all-reduce not hidden behind "
+              "its own backward pass; the others wait that long plus the time it takes longer "
+              "to reach the end of the pass."]
     return lines
 
 

@@ -397,6 +397,21 @@ void train_epochs(const RunDirectory* run, NetworkSession& s, int first_epoch,
       progress, hooks);
 }
 
+// Under mpirun, rank 0 prints how long each rank's backward passes waited for the gradients'
+// all-reduce: the transfer not hidden behind the pass, plus waiting for slower ranks. The slowest
+// rank waits least, so a rank that waits far less than the others names a slow host or core.
+void report_waits(const NetworkSession& s, bool writer) {
+  const auto* wrapper = dynamic_cast<const nn::DistributedDataParallel*>(s.trained.get());
+  if (wrapper == nullptr) return;
+  const std::vector<double> waits = s.group.all_gather(wrapper->waited_seconds());
+  if (!writer) return;
+  std::printf("Waiting for the gradients' all-reduce this session:");
+  for (std::size_t rank = 0; rank < waits.size(); ++rank) {
+    std::printf("%s rank %zu %.2f s", rank == 0 ? "" : ",", rank, waits[rank]);
+  }
+  std::printf(" (the slowest rank waits least)\n");
+}
+
 void print_outcome(const RunDirectory& run, const std::vector<train::MetricsRecord>& history,
                    double session_seconds, int world_size) {
   const train::MetricsRecord last = train::epoch_records(history).back();
@@ -510,6 +525,7 @@ int train_network(const TrainConfig& given_config, const NetworkRun& where) {
               << std::flush;
   }
   train_epochs(run ? &*run : nullptr, *s, first_epoch, history, where.after_epoch);
+  report_waits(*s, writer);
   if (run) {
     print_outcome(*run, history,
                   std::chrono::duration<double>(Clock::now() - session_start).count(),

@@ -1,6 +1,7 @@
 #include "minitorch/distributed/data_parallel.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "minitorch/autodiff/engine.h"
 #include "minitorch/autodiff/grad_mode.h"
@@ -172,7 +173,10 @@ void DistributedDataParallel::finish_pass() {
     if (!slot.ready) fill_unreached(slot);
   }
   launch_ready_buckets();
+  const auto waiting_since = std::chrono::steady_clock::now();
   for (Bucket& bucket : buckets_) bucket.work->wait();
+  waited_seconds_ +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - waiting_since).count();
   const std::vector<double> counts = reached_counts(reached);
   autodiff::NoGradGuard no_grad;
   for (std::size_t i = 0; i < slots_.size(); ++i) {

@@ -102,6 +102,9 @@ TEST_F(DistributedTraining, TwoRanksWriteOneRunDirectoryWithTheGlobalMetrics) {
   // Rank 0 alone reports.
   EXPECT_EQ(r.out.find("Training lenet"), r.out.rfind("Training lenet")) << r.out;
   EXPECT_TRUE(contains(r.out, "batch 32 per process x 2 processes = 64 global")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Waiting for the gradients' all-reduce this session: rank 0 "))
+      << r.out;
+  EXPECT_TRUE(contains(r.out, ", rank 1 ")) << r.out;
   const auto config = nlohmann::json::parse(read(run_dir / "config.json"));
   EXPECT_EQ(config["world_size"], 2);
   EXPECT_EQ(config["batch_size"], 32);

@@ -217,6 +217,22 @@ TEST(DistributedDataParallel, AnAccumulatedGradientSurvivesAPassThatDidNotReachI
   EXPECT_EQ(model->b->weight.grad().to_vector(), first);
 }
 
+// The time blocked on the all-reduces grows with the passes that communicate, and only with them.
+TEST(DistributedDataParallel, WaitedSecondsCountsTheEndOfEachCommunicatingPass) {
+  auto model = std::make_shared<Two>();
+  DistributedDataParallel ddp(model);
+  EXPECT_EQ(ddp.waited_seconds(), 0.0);
+  ddp.forward(rank_input()).sum().backward();
+  const double after_one = ddp.waited_seconds();
+  if (!ProcessGroup::world().is_distributed()) {
+    EXPECT_EQ(after_one, 0.0) << "alone, nothing is awaited";
+    return;
+  }
+  EXPECT_GT(after_one, 0.0);
+  ddp.forward(rank_input()).sum().backward();
+  EXPECT_GT(ddp.waited_seconds(), after_one);
+}
+
 TEST(DistributedDataParallel, FindUnusedParametersLeavesAParameterNoRankUsedWithoutGradient) {
   for (const bool find : {false, true}) {
     auto model = std::make_shared<Two>();

@@ -63,6 +63,11 @@ class DistributedDataParallel : public Layer {
   distributed::ProcessGroup& process_group() const { return group_; }
   // The parameters' dotted names, bucket by bucket, in the order the buckets are reduced.
   std::vector<std::vector<std::string>> bucket_names() const;
+  // Seconds the backward passes spent at their end blocked on the buckets' all-reduces, since
+  // construction: the transfer not hidden behind the pass, plus the time waiting for slower
+  // ranks to start it. Compared across ranks it tells one from the other (the slowest rank waits
+  // least); PyTorch's DDP logs a similar figure (avg_backward_comm_time).
+  double waited_seconds() const { return waited_seconds_; }
   std::string type_name() const override { return "DistributedDataParallel"; }
 
  private:
@@ -97,6 +102,7 @@ class DistributedDataParallel : public Layer {
   std::vector<Bucket> buckets_;
   std::size_t next_launch_ = 0;
   bool pass_running_ = false;
+  double waited_seconds_ = 0.0;
 };
 
 }  // namespace minitorch::nn
