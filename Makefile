@@ -11,7 +11,10 @@
 #             each for FUZZ_SECONDS; fails when one finds something (see fuzz/README.md)
 # make fuzz-diff   a long differential run against PyTorch (FUZZ_DIFF_PROGRAMS random programs)
 # make fresh-machine-check   make run and make test on a fresh Debian 12 root (what CI runs)
-# make test-cuda-build       the CUDA backend compiled and the unit tests run (needs nvcc)
+# make test-cuda-build       the CUDA backend compiled and the unit suites that exercise it run
+#                            (needs nvcc; the GPU cases skip without a GPU)
+# make two-host-check        the README's two-host mpirun on two network namespaces of this
+#                            machine (root; scripts/two-host-check.sh)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -22,7 +25,7 @@ CMAKE_FLAGS ?=
 CLANG_CMAKE_FLAGS = -DCMAKE_CXX_COMPILER=clang++-14 -DMINITORCH_CUDA=OFF
 
 .PHONY: all deps deps-clang build build-cli python run test test-fast test-sanitize test-clang fuzz \
-	fuzz-diff test-cuda-build fresh-machine-check bench format clean
+	fuzz-diff test-cuda-build fresh-machine-check two-host-check bench format clean
 
 all: build
 
@@ -71,16 +74,21 @@ test-sanitize: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests app_tests serve_tests cli_tests distributed_tests minitorch_cli
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L "unit|cli" -E "$(ONCE_ONLY_TESTS)"
 
-# The CUDA backend compiled (nvcc required) and the unit tests run; without a GPU its cases skip.
+# The CUDA backend compiled (nvcc required) and the unit suites that exercise it run (tests/
+# CMakeLists.txt, cuda_tests); without a GPU their GPU cases skip.
 CUDA_BUILD ?= build-cuda
 test-cuda-build: deps
 	@cmake -S . -B $(CUDA_BUILD) -DCMAKE_BUILD_TYPE=Release -DMINITORCH_CUDA=ON >/dev/null
-	@cmake --build $(CUDA_BUILD) -j $(JOBS) --target unit_tests
-	@cd $(CUDA_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+	@cmake --build $(CUDA_BUILD) -j $(JOBS) --target cuda_tests
+	@$(CUDA_BUILD)/tests/cuda_tests
 
 # The README's two commands on a fresh Debian 12 root (root only; see the script's --help).
 fresh-machine-check:
 	@scripts/fresh-machine-check.sh
+
+# Data-parallel training across two hosts, stood in for by two network namespaces (root only).
+two-host-check: build-cli
+	@scripts/two-host-check.sh $(BUILD)/minitorch
 
 test-clang: deps-clang
 	@cmake -S . -B $(CLANG_BUILD) -DCMAKE_BUILD_TYPE=Release $(CLANG_CMAKE_FLAGS) $(CMAKE_FLAGS) \
