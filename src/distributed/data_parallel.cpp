@@ -129,9 +129,12 @@ void DistributedDataParallel::on_gradient_ready(std::size_t index) {
   if (options_.overlap) launch_ready_buckets();
 }
 
-// Buckets start in index order only: every rank then issues one sequence of collectives.
+// Buckets start in index order only: every rank then issues one sequence of collectives. The
+// last one waits for the end of the pass, which reduces it inline (finish_pass): by the time it
+// is full nothing is left to overlap it with, and the blocking collective costs no hand-off to
+// and from the communication thread.
 void DistributedDataParallel::launch_ready_buckets() {
-  while (next_launch_ < buckets_.size() && buckets_[next_launch_].pending == 0) {
+  while (next_launch_ + 1 < buckets_.size() && buckets_[next_launch_].pending == 0) {
     launch(buckets_[next_launch_++]);
   }
 }
@@ -174,7 +177,10 @@ void DistributedDataParallel::finish_pass() {
   }
   launch_ready_buckets();
   const auto waiting_since = std::chrono::steady_clock::now();
-  for (Bucket& bucket : buckets_) bucket.work->wait();
+  for (std::size_t b = 0; b + 1 < buckets_.size(); ++b) buckets_[b].work->wait();
+  if (!buckets_.empty()) {
+    group_.all_reduce(buckets_.back().buffer, distributed::ReduceOp::Average);
+  }
   waited_seconds_ +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - waiting_since).count();
   const std::vector<double> counts = reached_counts(reached);

@@ -10,13 +10,15 @@
 // register_post_accumulate_grad_hook) copies its gradient into its bucket; a bucket whose
 // gradients are all in is handed to the group's all_reduce_async (average) at once, buckets always
 // in index order, so every rank starts the same collectives in the same order while the backward
-// pass goes on computing the rest (overlap = false: every bucket after the pass instead). At the
-// end of the pass (the engine's final callback) the buckets still waiting — those with a
-// parameter the pass did not reach, which contributes the gradient it holds (accumulated in
-// earlier passes) or zeros — are started, all are awaited, and each parameter's grad() becomes the
-// average over the ranks of their gradients, so the optimizer's step() sees the same gradients,
-// and takes the same step, on every rank. Gradients accumulate across passes as without the
-// wrapper (the average of sums is the sum of averages).
+// pass goes on computing the rest (overlap = false: every bucket after the pass instead). The last
+// bucket is reduced at the end of the pass, on the calling thread: nothing is left to overlap it
+// with, and the blocking all_reduce costs no hand-off between threads (a model of one bucket,
+// such as LeNet-5, has no overlap at all). At the end of the pass (the engine's final callback)
+// the buckets still waiting — those with a parameter the pass did not reach, which contributes the
+// gradient it holds (accumulated in earlier passes) or zeros — are started, all are awaited, and
+// each parameter's grad() becomes the average over the ranks of their gradients, so the
+// optimizer's step() sees the same gradients, and takes the same step, on every rank. Gradients
+// accumulate across passes as without the wrapper (the average of sums is the sum of averages).
 //
 // Requires: every rank runs the same sequence of forward and backward passes, and each backward
 // reaches at least one of the wrapped parameters on every rank (a rank whose pass reaches none
