@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the README's two-host data-parallel command on this one machine, with two network
 # namespaces standing in for hosts "a" and "b":
-#   - each has its own host name (a UTS namespace), its own address on a bridge (a 10.77.0.2,
-#     b 10.77.0.3) and an /etc/hosts naming both (ip netns puts /etc/netns/NAME/hosts in place);
+#   - each has its own host name (a UTS namespace), its own address on a link between the two
+#     (a 10.77.0.2, b 10.77.0.3) and an /etc/hosts naming both (ip netns puts
+#     /etc/netns/NAME/hosts in place);
 #   - mpirun is started on a, and starts its daemon on b through an rsh agent that enters b's
 #     namespaces, as ssh would log in there;
 #   - the ranks exchange the gradients over TCP between the two addresses (Open MPI sees two hosts:
@@ -10,21 +11,20 @@
 #     directory would.
 # Then it checks the run as the one-host tests do: exit 0, one run directory with world_size 2,
 # every training sample once per epoch, a per-rank waiting line naming both ranks, and a resume
-# with the same command. Needs root (namespaces, a bridge) and a built program; it removes the
-# namespaces, the bridge and the hosts files when it ends, whatever happened.
+# with the same command. Needs root (network namespaces) and a built program; it removes the
+# namespaces and the hosts files when it ends, whatever happened.
 #
 # Usage: scripts/two-host-check.sh [PROGRAM]   (default build/minitorch)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-program=$(realpath "${1:-build/minitorch}")
+program=${1:-$(dirname "${BASH_SOURCE[0]}")/../build/minitorch}
 [[ -x $program ]] || { echo "two-host-check: no program at $program (make build-cli first)" >&2; exit 2; }
-[[ $(id -u) -eq 0 ]] || { echo "two-host-check: needs root (network namespaces, a bridge)" >&2; exit 2; }
+program=$(realpath "$program")
+[[ $(id -u) -eq 0 ]] || { echo "two-host-check: needs root (network namespaces)" >&2; exit 2; }
 for tool in ip unshare mpirun; do
   command -v "$tool" >/dev/null || { echo "two-host-check: needs $tool" >&2; exit 2; }
 done
 
 prefix=mt2h
-bridge=${prefix}-br
 work=$(mktemp -d)
 had_netns_dir=0
 [[ -d /etc/netns ]] && had_netns_dir=1
@@ -35,7 +35,6 @@ cleanup() {
     rm -rf "/etc/netns/${prefix}-$host"
   done
   ((had_netns_dir)) || rmdir /etc/netns 2>/dev/null || true
-  ip link delete "$bridge" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -47,15 +46,16 @@ fail() {
   exit 1
 }
 
-# The two hosts: namespaces joined by a bridge, each with an /etc/hosts naming both.
-ip link add "$bridge" type bridge
-ip link set "$bridge" up
+# The two hosts: namespaces joined by a cable (a veth pair: no bridge, so no firewall of this
+# machine's forwarding in between), each with an /etc/hosts naming both. A run killed before its
+# clean-up left its namespaces behind: they go first.
+for host in a b; do ip netns delete "${prefix}-$host" 2>/dev/null || true; done
+ip netns add "${prefix}-a"
+ip netns add "${prefix}-b"
+ip link add eth0 netns "${prefix}-a" type veth peer name eth0 netns "${prefix}-b"
 address=2
 for host in a b; do
   ns=${prefix}-$host
-  ip netns add "$ns"
-  ip link add "${prefix}-$host" type veth peer name eth0 netns "$ns"
-  ip link set "${prefix}-$host" master "$bridge" up
   ip -n "$ns" addr add "10.77.0.$address/24" dev eth0
   ip -n "$ns" link set eth0 up
   ip -n "$ns" link set lo up
@@ -83,9 +83,9 @@ on_a() {
 
 run_dir=$work/runs/lenet-ddp
 mkdir -p "$work/runs"
-# The README's command, with root's flags, the agent, the bridge's interface and a shorter recipe.
+# The README's command, with root's flags, the agent, the link's interface and a shorter recipe.
 mpirun_flags=(--allow-run-as-root --host a,b -np 2 --mca plm_rsh_agent "$agent"
-  --mca oob_tcp_if_include eth0 --mca btl_tcp_if_include eth0 --mca btl tcp,self)
+  --mca oob_tcp_if_include eth0 --mca btl_tcp_if_include eth0 --mca pml ob1 --mca btl tcp,self)
 recipe=(--task fashion-mnist --model lenet --batch-size 64 --threads 1 --train-samples 2048)
 started=$SECONDS
 on_a timeout 300 mpirun "${mpirun_flags[@]}" "$program" train "${recipe[@]}" --epochs 1 \

@@ -480,9 +480,8 @@ int run_train(const TrainConfig& given, const AfterEpoch& after_epoch) {
   config.world_size = group.size();
   if (config.threads > 0) set_num_threads(config.threads);
   const auto data = data::make_dataset(config.dataset, config.points, config.seed);
-  nlohmann::ordered_json agreement = settings_every_rank_shares(config);
-  agreement["points"] = data.size();
-  check_ranks_agree(group, agreement);
+  // Every rank draws the same points from the same settings.
+  check_ranks_agree(group, settings_every_rank_shares(config));
   // Under mpirun, rank 0 alone claims and writes the run directory and reports.
   std::optional<RunDirectory> run;
   if (group.rank() == 0) {

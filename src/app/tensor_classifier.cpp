@@ -97,23 +97,22 @@ std::vector<double> TensorClassifier2D::gradients() const {
 }
 
 void TensorClassifier2D::set_gradients(const std::vector<double>& values) {
+  const std::vector<Tensor> parameters = model_->parameters();
+  std::size_t expected = 0;
+  for (const Tensor& parameter : parameters) expected += std::size_t(parameter.numel());
+  if (values.size() != expected) {
+    throw Error("set_gradients: expected " + std::to_string(expected) + " values, got " +
+                std::to_string(values.size()));
+  }
   std::size_t offset = 0;
-  for (const Tensor& parameter : model_->parameters()) {
+  for (const Tensor& parameter : parameters) {
     const auto n = static_cast<std::size_t>(parameter.numel());
-    if (offset + n > values.size()) {
-      throw Error("set_gradients: " + std::to_string(values.size()) +
-                  " values are too few for the model's parameters");
-    }
     const std::vector<double> part(values.begin() + std::ptrdiff_t(offset),
                                    values.begin() + std::ptrdiff_t(offset + n));
     const Tensor gradient = from_vector(part, parameter.shape(), options_like(parameter));
     parameter.zero_grad();
     parameter.accumulate_derivative(gradient);
     offset += n;
-  }
-  if (offset != values.size()) {
-    throw Error("set_gradients: expected " + std::to_string(offset) + " values, got " +
-                std::to_string(values.size()));
   }
 }
 

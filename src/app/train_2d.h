@@ -1,11 +1,12 @@
 // Training on the 2-D data sets: one loop for every backend.
 //
-// A Classifier2D is what a backend provides: one epoch of SGD over given batches, a probability for
-// a point, and the DOT graph of one forward pass. train_2d runs it through the training loop
-// (train::fit: progress bar, metrics.jsonl in the one schema of train/metrics.h, divergence
-// checks), then writes model.safetensors, summary.json, loss.svg and decision_boundary.svg into
-// the run directory and returns the summary. model.safetensors (written atomically, after the
-// last epoch) holds the network as the tensor MLP 2 → H → H → 1 under models::MLP's names
+// A Classifier2D is what a backend provides: the gradients of a batch's loss (or of one process's
+// share of it), an SGD step, a probability for a point, and the DOT graph of one forward pass.
+// train_2d runs it through the training loop (train::fit: progress bar, metrics.jsonl in the one
+// schema of train/metrics.h, divergence checks), then writes model.safetensors, summary.json,
+// loss.svg and decision_boundary.svg into the run directory and returns the summary.
+// model.safetensors (written atomically, after the last epoch) holds the network as the tensor MLP
+// 2 → H → H → 1 under models::MLP's names
 // ("layer1.weight" [H, 2], ..., "layer3.bias" [1]; float32) whatever the backend, with the card
 // of two_d_model_card: load_saved_model rebuilds it as registry model "mlp2d", which maps points
 // x [B, 2] to the logits [0, z] of classes "0" and "1" (softmax [1 − p, p]). With a batch size, the

@@ -304,8 +304,9 @@ class NetworkTask : public train::Task {
       // the point where the tests make one rank fail.
       if (first_step) fault_point("train", epoch);
       first_step = false;
-      // Every rank sees the same reduced loss, so all of them skip the step together; the next
-      // zero_grad drops the gradients of a non-finite loss.
+      // Every rank sees the same reduced loss, so all of them skip the step together (and the
+      // loop then stops the run); backward ran on every rank all the same, so that the ranks'
+      // gradient all-reduces stay matched.
       if (!std::isfinite(step.loss)) return step_done({step.loss, step.samples, 0});
       s_.optimizer->step();
       step_done(step);
@@ -366,17 +367,11 @@ void commit_epoch(const RunDirectory& run, NetworkSession& s,
                         (kept > 0 ? "epoch " + std::to_string(kept) : std::string("no epoch")));
 }
 
-// Discards what is written to it: the progress of the ranks that do not report.
-class NullStream : public std::ostream {
- public:
-  NullStream() : std::ostream(nullptr) {}
-};
-
 // Rank 0 alone reports progress and writes the run directory; every rank trains.
 void train_epochs(const RunDirectory* run, NetworkSession& s, int first_epoch,
                   std::vector<train::MetricsRecord>& history, const AfterEpoch& after_epoch) {
   NetworkTask task(s, first_epoch);
-  NullStream silent;
+  std::ostream silent(nullptr);  // the progress of the ranks that do not report
   train::Progress progress(run ? static_cast<std::ostream&>(std::cerr) : silent,
                            run && ::isatty(STDERR_FILENO) == 1, s.config.epochs);
   train::FitHooks hooks;
