@@ -263,15 +263,17 @@ def waits_table(out, rounds):
     lines = ["", "### Ours 2×1: time blocked on the gradients' all-reduce, per rank", "",
              "| round | training s | " + " | ".join(f"rank {k} waited s" for k in
                                                   range(len(rows[0][2]))) +
-             " | least wait (the transfer) | most − least (waiting for the slower rank) |",
+             " | least wait | most − least |",
              "|---|---|" + "---|" * (len(rows[0][2]) + 2)]
     for r, seconds, waits in rows:
         lines.append(f"| {r} | {seconds:.2f} | " + " | ".join(f"{w:.2f}" for w in waits) +
                      f" | {100 * min(waits) / seconds:.1f} % | "
                      f"{100 * (max(waits) - min(waits)) / seconds:.1f} % |")
-    lines += ["", "The slowest rank waits least: its wait is the all-reduce not hidden behind "
-              "its own backward pass; the others wait that long plus the time it takes longer "
-              "to reach the end of the pass."]
+    lines += ["", "Least wait and most − least as shares of the training time. Over a run the "
+              "rank that is slower more often waits least: its wait is the all-reduce not hidden "
+              "behind its own backward pass, plus the steps in which the other rank was the "
+              "slower one (an upper bound on the transfer); most − least is the time the faster "
+              "rank spent waiting for the slower one."]
     return lines
 
 
