@@ -89,8 +89,8 @@ class Task2D : public train::Task {
   void train_epoch(const train::StepCallback& step_done) override {
     if (batch_size_ > 0) shuffle(order_, generator_);
     for (const auto& batch : make_batches(order_, batch_size_)) {
-      EpochStats stats = model_.compute_gradients(
-          data_, group_.is_distributed() ? share_of(batch, group_) : batch, batch.size());
+      // Alone, this process's share is the whole batch and there is nothing to sum.
+      EpochStats stats = model_.compute_gradients(data_, share_of(batch, group_), batch.size());
       if (group_.is_distributed()) stats = sum_across(group_, model_, stats);
       model_.step();
       const auto n = static_cast<long>(batch.size());
